@@ -1,0 +1,12 @@
+//! The rules of the graduate Party-member mentor program (研究生党员学长制) as plain Rust:
+//! value types parsed once at the boundary, state machines, eligibility, authorisation.
+//! No I/O here: persistence and HTTP depend on this crate, never the other way round.
+
+pub mod accounts;
+pub mod auth;
+pub mod error;
+pub mod page;
+pub mod policy;
+pub mod reference;
+
+pub use error::{Error, FieldError, Problems, Result};

@@ -1,0 +1,308 @@
+//! Authorisation rules: who may see and change what. Every use case asks here, on the object,
+//! not just on the route. A caller who may not know an object exists gets `NotFound`, one who
+//! may see it but not change it gets `Forbidden`.
+
+use uuid::Uuid;
+
+use crate::auth::{Principal, Role, ServiceScope, UserPrincipal};
+use crate::error::{Error, Result};
+
+/// Which rows of a college-owned table a caller may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    /// Every row.
+    All,
+    /// Rows of one college.
+    College(Uuid),
+    /// Rows linked to one supervisor (a staff id).
+    Supervisor(Uuid),
+    /// The one row of a student themself.
+    Student(Uuid),
+    /// The one row of a staff member themself.
+    StaffSelf(Uuid),
+}
+
+fn forbidden(what: &str) -> Error {
+    Error::Forbidden(format!("you may not {what}"))
+}
+
+fn user(p: &Principal) -> Option<&UserPrincipal> {
+    match p {
+        Principal::User(u) => Some(u),
+        Principal::Client(_) => None,
+    }
+}
+
+/// Academic years, colleges and units are reference data every user may read; a service
+/// client needs `reference:read`.
+pub fn read_reference(p: &Principal) -> Result<()> {
+    match p {
+        Principal::User(_) => Ok(()),
+        Principal::Client(_) if p.has_scope(ServiceScope::ReferenceRead) => Ok(()),
+        Principal::Client(_) => Err(forbidden("read reference data without the reference:read scope")),
+    }
+}
+
+/// Academic years and colleges are managed by the university only.
+pub fn manage_university_reference(p: &Principal) -> Result<()> {
+    if p.is_university_admin() { Ok(()) } else { Err(forbidden("manage academic years or colleges")) }
+}
+
+/// Units are managed by the university, or by the admin of the unit's college.
+pub fn manage_unit(p: &Principal, college_id: Uuid) -> Result<()> {
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(()),
+        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(()),
+        _ => Err(forbidden("manage units of this college")),
+    }
+}
+
+/// The students a caller may see.
+pub fn student_visibility(p: &Principal) -> Result<Visibility> {
+    match p {
+        Principal::Client(_) if p.has_scope(ServiceScope::StudentsRead) => Ok(Visibility::All),
+        Principal::Client(_) => Err(forbidden("read students without the students:read scope")),
+        Principal::User(u) => match (u.role, u.college_id, u.staff_id, u.student_id) {
+            (Role::UniversityAdmin, ..) => Ok(Visibility::All),
+            (Role::CollegeAdmin | Role::Counselor, Some(college), ..) => Ok(Visibility::College(college)),
+            (Role::Supervisor, _, Some(staff), _) => Ok(Visibility::Supervisor(staff)),
+            (Role::Student, .., Some(student)) => Ok(Visibility::Student(student)),
+            _ => Err(forbidden("read students")),
+        },
+    }
+}
+
+/// Whether `v` lets a caller see a student of `college_id`, with `id`, supervised by `supervisor_id`.
+pub fn sees_student(v: Visibility, id: Uuid, college_id: Uuid, supervisor_id: Option<Uuid>) -> bool {
+    match v {
+        Visibility::All => true,
+        Visibility::College(c) => c == college_id,
+        Visibility::Supervisor(s) => supervisor_id == Some(s),
+        Visibility::Student(s) => s == id,
+        Visibility::StaffSelf(_) => false,
+    }
+}
+
+/// Students are created and changed by the university, the admin of their college, or a service
+/// client with `students:write`.
+pub fn manage_student(p: &Principal, college_id: Uuid) -> Result<()> {
+    match p {
+        Principal::Client(_) if p.has_scope(ServiceScope::StudentsWrite) => Ok(()),
+        Principal::User(u) if u.role == Role::UniversityAdmin => Ok(()),
+        Principal::User(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(()),
+        _ => Err(forbidden("change students of this college")),
+    }
+}
+
+/// The staff records a caller may see.
+pub fn staff_visibility(p: &Principal) -> Result<Visibility> {
+    match p {
+        Principal::Client(_) if p.has_scope(ServiceScope::StaffRead) => Ok(Visibility::All),
+        Principal::Client(_) => Err(forbidden("read staff without the staff:read scope")),
+        Principal::User(u) => match (u.role, u.college_id, u.staff_id) {
+            (Role::UniversityAdmin, ..) => Ok(Visibility::All),
+            (Role::CollegeAdmin | Role::Counselor, Some(college), _) => Ok(Visibility::College(college)),
+            (Role::Supervisor, _, Some(staff)) => Ok(Visibility::StaffSelf(staff)),
+            _ => Err(forbidden("read staff records")),
+        },
+    }
+}
+
+/// Whether `v` lets a caller see the staff record `id` of `college_id`.
+pub fn sees_staff(v: Visibility, id: Uuid, college_id: Uuid) -> bool {
+    match v {
+        Visibility::All => true,
+        Visibility::College(c) => c == college_id,
+        Visibility::StaffSelf(s) => s == id,
+        Visibility::Supervisor(_) | Visibility::Student(_) => false,
+    }
+}
+
+/// Staff are created and changed by the university, the admin of their college, or a service
+/// client with `staff:write`.
+pub fn manage_staff(p: &Principal, college_id: Uuid) -> Result<()> {
+    match p {
+        Principal::Client(_) if p.has_scope(ServiceScope::StaffWrite) => Ok(()),
+        Principal::User(u) if u.role == Role::UniversityAdmin => Ok(()),
+        Principal::User(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(()),
+        _ => Err(forbidden("change staff of this college")),
+    }
+}
+
+/// The user accounts a caller may see: all for a university admin, their college's for a
+/// college admin, none for anyone else (who use `/me`).
+pub fn user_visibility(p: &Principal) -> Result<Visibility> {
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(Visibility::All),
+        Some(UserPrincipal { role: Role::CollegeAdmin, college_id: Some(c), .. }) => Ok(Visibility::College(*c)),
+        _ => Err(forbidden("manage user accounts")),
+    }
+}
+
+/// Whether `v` lets a caller see a user account of `college_id`.
+pub fn sees_user(v: Visibility, college_id: Option<Uuid>) -> bool {
+    match v {
+        Visibility::All => true,
+        Visibility::College(c) => college_id == Some(c),
+        _ => false,
+    }
+}
+
+/// Whether the caller may give an account `role` in `college_id`. A university admin may grant
+/// any role; a college admin only counselor, supervisor and student, in their own college. No one
+/// grants a role they do not outrank, so no one can raise anyone to their own level or above.
+pub fn grant_role(p: &Principal, role: Role, college_id: Option<Uuid>) -> Result<()> {
+    let Some(u) = user(p) else { return Err(forbidden("manage user accounts")) };
+    match u.role {
+        Role::UniversityAdmin => Ok(()),
+        Role::CollegeAdmin if u.role.outranks(role) && college_id.is_some() && college_id == u.college_id => Ok(()),
+        Role::CollegeAdmin => Err(forbidden(&format!(
+            "grant the role {role} outside your own college's counselors, supervisors and students"
+        ))),
+        _ => Err(forbidden("manage user accounts")),
+    }
+}
+
+/// No one changes their own role, college or active flag: that would let an account raise itself
+/// or lock out the last admin.
+pub fn change_own_account(p: &Principal, target: Uuid, changes_privileges: bool) -> Result<()> {
+    match user(p) {
+        Some(u) if u.id == target && changes_privileges => {
+            Err(forbidden("change your own role, college or active flag"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Service clients and the audit log are for university admins only.
+pub fn university_admin_only(p: &Principal, what: &str) -> Result<()> {
+    if p.is_university_admin() { Ok(()) } else { Err(forbidden(what)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::ClientPrincipal;
+
+    fn user_p(role: Role, college: Option<Uuid>) -> Principal {
+        Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role,
+            college_id: college,
+            student_id: None,
+            staff_id: None,
+        })
+    }
+
+    fn client(scopes: &[ServiceScope]) -> Principal {
+        Principal::Client(ClientPrincipal { id: Uuid::now_v7(), scopes: scopes.to_vec() })
+    }
+
+    #[test]
+    fn a_college_admin_sees_only_their_college_students() {
+        let c1 = Uuid::now_v7();
+        let c2 = Uuid::now_v7();
+        let v = student_visibility(&user_p(Role::CollegeAdmin, Some(c1))).unwrap();
+        assert!(sees_student(v, Uuid::now_v7(), c1, None));
+        assert!(!sees_student(v, Uuid::now_v7(), c2, None));
+        assert!(manage_student(&user_p(Role::CollegeAdmin, Some(c1)), c1).is_ok());
+        assert!(manage_student(&user_p(Role::CollegeAdmin, Some(c1)), c2).is_err());
+        assert!(manage_student(&user_p(Role::Counselor, Some(c1)), c1).is_err());
+    }
+
+    #[test]
+    fn students_see_themselves_and_supervisors_their_students() {
+        let me = Uuid::now_v7();
+        let p = Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role: Role::Student,
+            college_id: None,
+            student_id: Some(me),
+            staff_id: None,
+        });
+        let v = student_visibility(&p).unwrap();
+        assert!(sees_student(v, me, Uuid::now_v7(), None));
+        assert!(!sees_student(v, Uuid::now_v7(), Uuid::now_v7(), None));
+
+        let staff = Uuid::now_v7();
+        let sup = Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role: Role::Supervisor,
+            college_id: None,
+            student_id: None,
+            staff_id: Some(staff),
+        });
+        let v = student_visibility(&sup).unwrap();
+        assert!(sees_student(v, Uuid::now_v7(), Uuid::now_v7(), Some(staff)));
+        assert!(!sees_student(v, Uuid::now_v7(), Uuid::now_v7(), None));
+        // A student account with no student record sees nothing at all.
+        assert!(student_visibility(&user_p(Role::Student, None)).is_err());
+    }
+
+    #[test]
+    fn service_clients_need_the_matching_scope() {
+        assert!(read_reference(&client(&[])).is_err());
+        assert!(read_reference(&client(&[ServiceScope::ReferenceRead])).is_ok());
+        assert_eq!(student_visibility(&client(&[ServiceScope::StudentsRead])), Ok(Visibility::All));
+        assert!(student_visibility(&client(&[ServiceScope::StudentsWrite])).is_err());
+        assert!(manage_student(&client(&[ServiceScope::StudentsRead]), Uuid::now_v7()).is_err());
+        assert!(manage_student(&client(&[ServiceScope::StudentsWrite]), Uuid::now_v7()).is_ok());
+        assert!(manage_university_reference(&client(&ServiceScope::ALL.to_vec())).is_err());
+    }
+
+    #[test]
+    fn role_grants_follow_rank_and_college() {
+        let c1 = Uuid::now_v7();
+        let admin = user_p(Role::UniversityAdmin, None);
+        let college_admin = user_p(Role::CollegeAdmin, Some(c1));
+        for role in Role::ALL {
+            assert!(grant_role(&admin, *role, Some(c1)).is_ok());
+        }
+        assert!(grant_role(&college_admin, Role::Counselor, Some(c1)).is_ok());
+        assert!(grant_role(&college_admin, Role::Student, Some(c1)).is_ok());
+        assert!(grant_role(&college_admin, Role::CollegeAdmin, Some(c1)).is_err());
+        assert!(grant_role(&college_admin, Role::UniversityAdmin, None).is_err());
+        assert!(grant_role(&college_admin, Role::Counselor, Some(Uuid::now_v7())).is_err());
+        assert!(grant_role(&college_admin, Role::Student, None).is_err());
+        assert!(grant_role(&user_p(Role::Counselor, Some(c1)), Role::Student, Some(c1)).is_err());
+        assert!(grant_role(&client(ServiceScope::ALL), Role::Student, Some(c1)).is_err());
+    }
+
+    #[test]
+    fn no_one_changes_their_own_privileges() {
+        let admin = user_p(Role::UniversityAdmin, None);
+        let Principal::User(u) = &admin else { unreachable!() };
+        assert!(change_own_account(&admin, u.id, true).is_err());
+        assert!(change_own_account(&admin, u.id, false).is_ok());
+        assert!(change_own_account(&admin, Uuid::now_v7(), true).is_ok());
+    }
+
+    #[test]
+    fn units_are_managed_by_their_college_admin_or_the_university() {
+        let c1 = Uuid::now_v7();
+        assert!(manage_unit(&user_p(Role::CollegeAdmin, Some(c1)), c1).is_ok());
+        assert!(manage_unit(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7()).is_err());
+        assert!(manage_unit(&user_p(Role::UniversityAdmin, None), c1).is_ok());
+        assert!(manage_unit(&user_p(Role::Supervisor, Some(c1)), c1).is_err());
+    }
+
+    #[test]
+    fn staff_visibility_follows_role() {
+        let c1 = Uuid::now_v7();
+        let me = Uuid::now_v7();
+        let sup = Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role: Role::Supervisor,
+            college_id: Some(c1),
+            student_id: None,
+            staff_id: Some(me),
+        });
+        let v = staff_visibility(&sup).unwrap();
+        assert!(sees_staff(v, me, c1));
+        assert!(!sees_staff(v, Uuid::now_v7(), c1));
+        assert!(staff_visibility(&user_p(Role::Student, Some(c1))).is_err());
+        let v = staff_visibility(&user_p(Role::Counselor, Some(c1))).unwrap();
+        assert!(sees_staff(v, Uuid::now_v7(), c1));
+        assert!(!sees_staff(v, Uuid::now_v7(), Uuid::now_v7()));
+    }
+}

@@ -1,0 +1,3 @@
+//! The versioned API.
+
+pub mod v1;

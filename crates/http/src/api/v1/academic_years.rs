@@ -1,0 +1,251 @@
+//! `/academic-years`: the yearly cycle with its policy and milestones.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::reference::{AcademicYear, AcademicYearChanges, AcademicYearCode, NewAcademicYear};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::common::PageParams;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, Json};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::state::AppState;
+
+/// An academic year (Sept 1 → Aug 31 unless set otherwise).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AcademicYearDto {
+    /// Id.
+    pub id: Uuid,
+    /// `2025-2026`.
+    pub code: String,
+    /// First day.
+    pub starts_on: NaiveDate,
+    /// Last day.
+    pub ends_on: NaiveDate,
+    /// Mentees per mentor unless an appointment says otherwise.
+    pub default_capacity: i32,
+    /// Whether probationary Party members (预备党员) may be nominated.
+    pub allow_probationary: bool,
+    /// Mentors introduced to the freshmen by this date (Asia/Shanghai).
+    pub introduction_deadline: NaiveDate,
+    /// Freshman salons held by this date (Asia/Shanghai).
+    pub salon_deadline: NaiveDate,
+    /// Whether the year has been closed.
+    pub closed: bool,
+    /// Version (the `ETag`).
+    pub version: i32,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<AcademicYear> for AcademicYearDto {
+    fn from(y: AcademicYear) -> Self {
+        Self {
+            id: y.id,
+            code: y.code,
+            starts_on: y.starts_on,
+            ends_on: y.ends_on,
+            default_capacity: y.policy.default_capacity,
+            allow_probationary: y.policy.allow_probationary,
+            introduction_deadline: y.policy.introduction_deadline,
+            salon_deadline: y.policy.salon_deadline,
+            closed: y.closed,
+            version: y.version,
+            created_at: y.created_at,
+            updated_at: y.updated_at,
+        }
+    }
+}
+
+/// A new academic year; what is not given takes the program's defaults.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAcademicYearRequest {
+    /// `YYYY-YYYY`, the second year following the first, e.g. `2025-2026`.
+    pub code: String,
+    /// Default Sept 1 of the first year.
+    pub starts_on: Option<NaiveDate>,
+    /// Default Aug 31 of the second year.
+    pub ends_on: Option<NaiveDate>,
+    /// 1–30, default 5.
+    pub default_capacity: Option<i32>,
+    /// Default `false`.
+    pub allow_probationary: Option<bool>,
+    /// Default Sept 30 of the first year.
+    pub introduction_deadline: Option<NaiveDate>,
+    /// Default Oct 31 of the first year.
+    pub salon_deadline: Option<NaiveDate>,
+}
+
+/// Changes to an academic year; the code never changes.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAcademicYearRequest {
+    /// First day.
+    pub starts_on: Option<NaiveDate>,
+    /// Last day.
+    pub ends_on: Option<NaiveDate>,
+    /// 1–30.
+    pub default_capacity: Option<i32>,
+    /// Whether probationary Party members may be nominated.
+    pub allow_probationary: Option<bool>,
+    /// Introduction milestone.
+    pub introduction_deadline: Option<NaiveDate>,
+    /// Freshman-salon milestone.
+    pub salon_deadline: Option<NaiveDate>,
+}
+
+/// Create an academic year (university admins).
+#[utoipa::path(
+    operation_id = "create_academic_year",
+    tag = "reference",
+    request_body = CreateAcademicYearRequest,
+    responses(
+        (status = 201, description = "Created", body = AcademicYearDto, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/academic-years")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<CreateAcademicYearRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let code = AcademicYearCode::parse("code", &b.code).map_err(|e| domain::Error::Validation(vec![e]))?;
+    let cmd = NewAcademicYear {
+        code,
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+        default_capacity: b.default_capacity,
+        allow_probationary: b.allow_probationary,
+        introduction_deadline: b.introduction_deadline,
+        salon_deadline: b.salon_deadline,
+    };
+    let y = persistence::reference::years::create(&state.db, &auth.principal, cmd).await?;
+    Ok(created(format!("/api/v1/academic-years/{}", y.id), &AcademicYearDto::from(y.clone()), y.version))
+}
+
+/// List academic years.
+///
+/// Sort keys: `code` (default, newest first), `starts_on`, `created_at`.
+#[utoipa::path(
+    operation_id = "list_academic_years",
+    tag = "reference",
+    params(PageParams),
+    responses(
+        (status = 200, description = "One page of academic years", body = PageOf<AcademicYearDto>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/academic-years")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p =
+        persistence::reference::years::list(&state.db, &auth.principal, page.request()?, page.sort.as_deref()).await?;
+    Ok(ok(&PageOf::from_page(p, AcademicYearDto::from)))
+}
+
+/// Get an academic year.
+#[utoipa::path(
+    operation_id = "get_academic_year",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "Academic year id")),
+    responses(
+        (status = 200, description = "The academic year", body = AcademicYearDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/academic-years/{id}")]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let y = persistence::reference::years::get(&state.db, &auth.principal, id.into_inner()).await?;
+    Ok(ok_tagged(&AcademicYearDto::from(y.clone()), y.version))
+}
+
+/// Change an academic year's dates or policy (university admins). Honours `If-Match`.
+#[utoipa::path(
+    operation_id = "update_academic_year",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "Academic year id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = UpdateAcademicYearRequest,
+    responses(
+        (status = 200, description = "Changed", body = AcademicYearDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[patch("/academic-years/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateAcademicYearRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let changes = AcademicYearChanges {
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+        default_capacity: b.default_capacity,
+        allow_probationary: b.allow_probationary,
+        introduction_deadline: b.introduction_deadline,
+        salon_deadline: b.salon_deadline,
+    };
+    let y =
+        persistence::reference::years::update(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;
+    Ok(ok_tagged(&AcademicYearDto::from(y.clone()), y.version))
+}
+
+/// Delete an academic year nothing refers to yet (university admins). Honours `If-Match`.
+#[utoipa::path(
+    operation_id = "delete_academic_year",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "Academic year id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed)
+    )
+)]
+#[delete("/academic-years/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    persistence::reference::years::delete(&state.db, &auth.principal, id.into_inner(), if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,388 @@
+//! `POST /auth/token` (RFC 6749: password, refresh_token, client_credentials; JSON or form),
+//! `POST /auth/revoke` (RFC 7009), `GET /me`, `POST /me/password`.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use domain::auth::{Principal, ServiceScope, format_scopes};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use crate::auth::Auth;
+use crate::error::{ApiError, Problem};
+use crate::extract::{Json, is_json, parse_json, read_body};
+use crate::openapi::{BadRequest, Unauthorized, Unprocessable, UnsupportedMediaType};
+use crate::state::AppState;
+
+/// The largest token or revocation request accepted.
+const FORM_LIMIT: usize = 16 * 1024;
+
+/// A token request (RFC 6749 §4.3, §4.4, §6), as JSON or `application/x-www-form-urlencoded`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct TokenRequest {
+    /// `password`, `refresh_token` or `client_credentials`.
+    pub grant_type: Option<String>,
+    /// Login name (password grant).
+    pub username: Option<String>,
+    /// Password (password grant).
+    pub password: Option<String>,
+    /// The refresh token to exchange (refresh_token grant). It is rotated: use the new one next time.
+    pub refresh_token: Option<String>,
+    /// Client id (client_credentials grant), unless sent with HTTP Basic.
+    pub client_id: Option<String>,
+    /// Client secret (client_credentials grant), unless sent with HTTP Basic.
+    pub client_secret: Option<String>,
+    /// Space-separated scopes (client_credentials grant); default all the client may have.
+    pub scope: Option<String>,
+}
+
+/// A successful token response (RFC 6749 §5.1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    /// The access token (a JWT), sent as `Authorization: Bearer …`.
+    pub access_token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    /// Seconds until the access token expires.
+    pub expires_in: i64,
+    /// A refresh token (password and refresh_token grants); single use, rotated on every exchange.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
+    /// The granted scopes (client_credentials grant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+}
+
+fn oauth(status: StatusCode, error: &'static str, detail: impl Into<String>) -> ApiError {
+    ApiError::OAuth { status, error, code: error, detail: detail.into(), retry_after: None }
+}
+
+/// Maps a failure of a grant to its RFC 6749 error.
+fn grant_error(e: persistence::Error, rejected: &'static str) -> ApiError {
+    use domain::Error as D;
+    match e {
+        persistence::Error::Domain(D::Unauthenticated(detail)) if rejected == "invalid_client" => {
+            oauth(StatusCode::UNAUTHORIZED, rejected, detail)
+        }
+        persistence::Error::Domain(D::Unauthenticated(detail)) => oauth(StatusCode::BAD_REQUEST, rejected, detail),
+        persistence::Error::Domain(D::TooManyAttempts { retry_after_secs }) => ApiError::OAuth {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            error: "temporarily_unavailable",
+            code: "too_many_attempts",
+            detail: format!("too many failed logins; retry after {retry_after_secs} s"),
+            retry_after: Some(retry_after_secs),
+        },
+        persistence::Error::Domain(D::Forbidden(detail)) => oauth(StatusCode::BAD_REQUEST, "invalid_scope", detail),
+        persistence::Error::Domain(D::Validation(errors)) => oauth(
+            StatusCode::BAD_REQUEST,
+            "invalid_scope",
+            errors.into_iter().map(|e| e.message).collect::<Vec<_>>().join("; "),
+        ),
+        other => ApiError::Persistence(other),
+    }
+}
+
+/// Reads an OAuth request body: JSON or a form.
+async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
+    let body = read_body(payload.into_inner(), FORM_LIMIT).await?;
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
+    if is_json(req) {
+        parse_json(&body).map_err(|e| oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))
+    } else if form {
+        serde_urlencoded::from_bytes(&body)
+            .map_err(|e| oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))
+    } else {
+        Err(ApiError::UnsupportedMediaType("send application/x-www-form-urlencoded or application/json".into()))
+    }
+}
+
+/// Client credentials from `Authorization: Basic` (RFC 6749 §2.3.1), if sent.
+fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, encoded) = value.split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = String::from_utf8(STANDARD.decode(encoded.trim()).ok()?).ok()?;
+    let (id, secret) = decoded.split_once(':')?;
+    Some((id.to_owned(), secret.to_owned()))
+}
+
+fn token_response(body: &TokenResponse) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(body)
+}
+
+fn required(value: Option<String>, name: &str) -> Result<String, ApiError> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| oauth(StatusCode::BAD_REQUEST, "invalid_request", format!("{name} is required")))
+}
+
+/// Obtain an access token.
+///
+/// Grants: `password` (a person; returns a refresh token), `refresh_token` (rotates the refresh
+/// token; re-using an old one revokes the whole login session), `client_credentials` (a service
+/// client, credentials in the body or HTTP Basic). After 5 failed logins in a row a login name is
+/// locked for 15 minutes (429 with `Retry-After`). Errors carry RFC 6749's `error` member.
+#[utoipa::path(
+    operation_id = "issue_token",
+    tag = "auth",
+    security(()),
+    request_body(
+        description = "RFC 6749 token request",
+        content(
+            (TokenRequest = "application/x-www-form-urlencoded"),
+            (TokenRequest = "application/json")
+        )
+    ),
+    responses(
+        (status = 200, description = "Tokens issued", body = TokenResponse),
+        (status = 400, description = "`invalid_request`, `invalid_grant`, `invalid_scope`, `unsupported_grant_type`", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "`invalid_client`", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 429, description = "Too many failed logins (`too_many_attempts`, `error`: `temporarily_unavailable`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/auth/token")]
+pub async fn issue_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let form: TokenRequest = read_form(&req, payload).await?;
+    let db = &state.db;
+    match form.grant_type.as_deref() {
+        Some("password") => {
+            let username = required(form.username, "username")?;
+            let password = required(form.password, "password")?;
+            let user = persistence::accounts::login(db, &username, password)
+                .await
+                .map_err(|e| grant_error(e, "invalid_grant"))?;
+            let session = persistence::accounts::start_session(db, user.id).await?;
+            let access = state.tokens.issue_user(user.id, session.session_id)?;
+            Ok(token_response(&TokenResponse {
+                access_token: access.token,
+                token_type: "Bearer".into(),
+                expires_in: access.expires_in,
+                refresh_token: Some(session.refresh_token),
+                scope: None,
+            }))
+        }
+        Some("refresh_token") => {
+            let refresh = required(form.refresh_token, "refresh_token")?;
+            let (user, session) = persistence::accounts::rotate_refresh_token(db, &refresh)
+                .await
+                .map_err(|e| grant_error(e, "invalid_grant"))?;
+            let access = state.tokens.issue_user(user.id, session.session_id)?;
+            Ok(token_response(&TokenResponse {
+                access_token: access.token,
+                token_type: "Bearer".into(),
+                expires_in: access.expires_in,
+                refresh_token: Some(session.refresh_token),
+                scope: None,
+            }))
+        }
+        Some("client_credentials") => {
+            let (id, secret) = match basic_credentials(&req) {
+                Some(c) => c,
+                None => (required(form.client_id, "client_id")?, required(form.client_secret, "client_secret")?),
+            };
+            let (client, scopes) = persistence::accounts::authenticate_client(db, &id, secret, form.scope.as_deref())
+                .await
+                .map_err(|e| grant_error(e, "invalid_client"))?;
+            let access = state.tokens.issue_client(client.id, &scopes)?;
+            Ok(token_response(&TokenResponse {
+                access_token: access.token,
+                token_type: "Bearer".into(),
+                expires_in: access.expires_in,
+                refresh_token: None,
+                scope: Some(format_scopes(&scopes)),
+            }))
+        }
+        Some(other) => Err(oauth(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            format!("grant_type `{other}` is not supported; use password, refresh_token or client_credentials"),
+        )),
+        None => Err(oauth(StatusCode::BAD_REQUEST, "invalid_request", "grant_type is required")),
+    }
+}
+
+/// A revocation request (RFC 7009).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct RevokeRequest {
+    /// A refresh token or an access token. Either ends the login session it belongs to.
+    pub token: Option<String>,
+    /// `refresh_token` or `access_token` (optional).
+    pub token_type_hint: Option<String>,
+}
+
+/// Revoke a token (log out).
+///
+/// Ends the login session of the given refresh or access token: every token of that session stops
+/// working at once. Unknown or already revoked tokens are accepted silently, as RFC 7009 asks.
+#[utoipa::path(
+    operation_id = "revoke_token",
+    tag = "auth",
+    security(()),
+    request_body(
+        description = "RFC 7009 revocation request",
+        content((RevokeRequest = "application/x-www-form-urlencoded"), (RevokeRequest = "application/json"))
+    ),
+    responses(
+        (status = 200, description = "Revoked (or nothing to revoke)"),
+        (status = 400, description = "`invalid_request`: no token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = UnsupportedMediaType)
+    )
+)]
+#[post("/auth/revoke")]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let form: RevokeRequest = read_form(&req, payload).await?;
+    let token = required(form.token, "token")?;
+    if let Ok(claims) = state.tokens.verify(&token) {
+        if let Some(sid) = claims.sid {
+            persistence::accounts::revoke_session(&state.db, sid).await?;
+        }
+    } else {
+        persistence::accounts::revoke_refresh_token(&state.db, &token).await?;
+    }
+    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).finish())
+}
+
+/// The caller: a user account or a service client.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeResponse {
+    /// `user` or `service_client`.
+    pub kind: String,
+    /// The user or service-client id.
+    pub id: Uuid,
+    /// Login name (users).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// Display name (users) or client name.
+    pub display_name: String,
+    /// Role (users).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<domain::auth::Role>,
+    /// College of the account, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub college_id: Option<Uuid>,
+    /// Linked student record, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub student_id: Option<Uuid>,
+    /// Linked staff record, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_id: Option<Uuid>,
+    /// Scopes of this token (service clients).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<ServiceScope>>,
+}
+
+/// Who am I?
+#[utoipa::path(
+    operation_id = "get_me",
+    tag = "auth",
+    responses(
+        (status = 200, description = "The caller", body = MeResponse),
+        (status = 401, response = Unauthorized)
+    )
+)]
+#[get("/me")]
+pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let body = match &auth.principal {
+        Principal::User(u) => {
+            let user = persistence::accounts::me(&state.db, u.id).await?;
+            MeResponse {
+                kind: "user".into(),
+                id: user.id,
+                username: Some(user.username),
+                display_name: user.display_name,
+                role: Some(user.role),
+                college_id: user.college_id,
+                student_id: user.student_id,
+                staff_id: user.staff_id,
+                scopes: None,
+            }
+        }
+        Principal::Client(c) => {
+            let client = persistence::accounts::get_client_unchecked(&state.db, c.id).await?;
+            MeResponse {
+                kind: "service_client".into(),
+                id: client.id,
+                username: None,
+                display_name: client.name,
+                role: None,
+                college_id: None,
+                student_id: None,
+                staff_id: None,
+                scopes: Some(c.scopes.clone()),
+            }
+        }
+    };
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// A change of one's own password.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    /// The current password.
+    #[validate(length(min = 1, max = 128))]
+    pub current_password: String,
+    /// The new password: 10–128 characters, not containing the login name.
+    #[validate(length(min = 1, max = 128))]
+    pub new_password: String,
+}
+
+/// Change my password.
+///
+/// Ends every other login session of the account.
+#[utoipa::path(
+    operation_id = "change_my_password",
+    tag = "auth",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<ChangePasswordRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let Principal::User(u) = &auth.principal else {
+        return Err(domain::Error::Forbidden("service clients have no password".into()).into());
+    };
+    let body = body.into_inner();
+    persistence::accounts::change_own_password(
+        &state.db,
+        u.id,
+        auth.session_id,
+        body.current_password,
+        body.new_password,
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,80 @@
+//! Pieces every resource module shares: pagination parameters, PATCH helpers, parsing helpers.
+
+use domain::page::PageRequest;
+use domain::{FieldError, Problems};
+use serde::{Deserialize, Deserializer};
+use utoipa::IntoParams;
+
+use crate::error::ApiError;
+
+/// Pagination and sorting of a list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page number, from 1 (default 1).
+    #[param(minimum = 1)]
+    pub page: Option<u64>,
+    /// Items per page (default 20; anything above 100 is capped to 100).
+    #[param(minimum = 1)]
+    pub page_size: Option<u64>,
+    /// Sort key of the list; prefix `-` for descending, e.g. `-created_at`.
+    pub sort: Option<String>,
+}
+
+impl PageParams {
+    /// The page request, checked.
+    pub fn request(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::new(self.page, self.page_size).map_err(|e| domain::Error::Validation(vec![e]).into())
+    }
+}
+
+/// Deserialises a field that may be absent (`None`), `null` (`Some(None)`) or a value, so PATCH
+/// can tell "leave as it is" from "clear".
+pub fn double_option<'de, T, D>(de: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    Option::<T>::deserialize(de).map(Some)
+}
+
+/// Parses an optional value with `parse`, recording a failure in `p`.
+pub fn opt<T>(p: &mut Problems, value: Option<&str>, parse: impl FnOnce(&str) -> Result<T, FieldError>) -> Option<T> {
+    value.and_then(|v| p.take(parse(v)))
+}
+
+/// Parses a PATCH value that may clear a field: `Some(None)` stays a clear, `Some(Some(v))` is parsed.
+pub fn patch<T>(
+    p: &mut Problems,
+    value: Option<Option<&str>>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<Option<T>> {
+    match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(v)) => p.take(parse(v)).map(Some),
+    }
+}
+
+/// Parses an optional contact field where an empty string means "none".
+pub fn blank_is_none<T>(
+    p: &mut Problems,
+    value: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<T> {
+    match value.map(str::trim) {
+        None | Some("") => None,
+        Some(v) => p.take(parse(v)),
+    }
+}
+
+/// Today in Asia/Shanghai, where the program's dates are.
+pub fn today() -> chrono::NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
+/// Sets a field error's field name (domain parsers name the field they were given; enum parsers
+/// name the enum).
+pub fn named(field: &str) -> impl Fn(FieldError) -> FieldError + '_ {
+    move |e| FieldError { field: field.to_owned(), ..e }
+}

@@ -1,0 +1,43 @@
+//! `/api/v1`: one module per resource, each registering its handlers here.
+
+pub mod academic_years;
+pub mod audit;
+pub mod auth;
+pub mod colleges;
+pub mod common;
+pub mod service_clients;
+pub mod staff;
+pub mod students;
+pub mod units;
+pub mod users;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers every `/api/v1` handler.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(auth::issue_token).service(auth::revoke_token).service(auth::me).service(auth::change_password);
+    cfg.service(users::create).service(users::list).service(users::get).service(users::update);
+    cfg.service(service_clients::create)
+        .service(service_clients::list)
+        .service(service_clients::get)
+        .service(service_clients::update)
+        .service(service_clients::rotate_secret);
+    cfg.service(audit::list);
+    cfg.service(academic_years::create)
+        .service(academic_years::list)
+        .service(academic_years::get)
+        .service(academic_years::update)
+        .service(academic_years::remove);
+    cfg.service(colleges::create)
+        .service(colleges::list)
+        .service(colleges::get)
+        .service(colleges::update)
+        .service(colleges::remove);
+    cfg.service(units::create).service(units::list).service(units::get).service(units::update).service(units::remove);
+    cfg.service(students::create)
+        .service(students::list)
+        .service(students::get)
+        .service(students::update)
+        .service(students::remove);
+    cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
+}

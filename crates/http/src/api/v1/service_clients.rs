@@ -1,0 +1,252 @@
+//! `/service-clients`: machine clients of the API (the student-affairs system), for university admins.
+
+use actix_web::{HttpResponse, get, patch, post, web};
+use domain::Problems;
+use domain::accounts::{NewServiceClient, ServiceClient, ServiceClientChanges};
+use domain::auth::ServiceScope;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::common::PageParams;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, Json};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::state::AppState;
+
+/// A service client (without its secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceClientDto {
+    /// Id.
+    pub id: Uuid,
+    /// The `client_id` for the `client_credentials` grant.
+    pub client_id: String,
+    /// What it is.
+    pub name: String,
+    /// The scopes it may request.
+    pub scopes: Vec<ServiceScope>,
+    /// Whether it may obtain tokens.
+    pub active: bool,
+    /// Version (the `ETag`).
+    pub version: i32,
+    /// Created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<ServiceClient> for ServiceClientDto {
+    fn from(c: ServiceClient) -> Self {
+        Self {
+            id: c.id,
+            client_id: c.client_id,
+            name: c.name,
+            scopes: c.scopes,
+            active: c.active,
+            version: c.version,
+            created_at: c.created_at,
+            updated_at: c.updated_at,
+        }
+    }
+}
+
+/// A service client with its secret, returned only when it is created or its secret rotated.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceClientWithSecret {
+    /// The client.
+    #[serde(flatten)]
+    pub client: ServiceClientDto,
+    /// The secret: shown only now, stored hashed.
+    pub client_secret: String,
+}
+
+/// A new service client.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateServiceClientRequest {
+    /// The `client_id`: 3–64 of letters, digits, `.`, `_`, `-`.
+    pub client_id: String,
+    /// What it is, e.g. `学工系统`.
+    #[validate(length(min = 1, max = 100))]
+    pub name: String,
+    /// The scopes it may request (at least one).
+    #[validate(length(min = 1))]
+    pub scopes: Vec<ServiceScope>,
+}
+
+/// Changes to a service client.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateServiceClientRequest {
+    /// New name.
+    #[validate(length(min = 1, max = 100))]
+    pub name: Option<String>,
+    /// New scopes (tokens already issued lose scopes that are removed).
+    #[validate(length(min = 1))]
+    pub scopes: Option<Vec<ServiceScope>>,
+    /// Enable or disable (disabling stops its tokens at once).
+    pub active: Option<bool>,
+}
+
+fn check_client_id(raw: &str) -> Result<String, domain::Error> {
+    let mut p = Problems::new();
+    let s = raw.trim();
+    if !(3..=64).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+        p.push("client_id", "invalid_format", "client_id must be 3–64 of letters, digits, '.', '_', '-'");
+    }
+    p.finish()?;
+    Ok(s.to_owned())
+}
+
+fn dedup(mut scopes: Vec<ServiceScope>) -> Vec<ServiceScope> {
+    scopes.sort();
+    scopes.dedup();
+    scopes
+}
+
+/// Create a service client.
+///
+/// The response carries the client secret; it is shown only this once.
+#[utoipa::path(
+    operation_id = "create_service_client",
+    tag = "accounts",
+    request_body = CreateServiceClientRequest,
+    responses(
+        (status = 201, description = "Created", body = ServiceClientWithSecret, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/service-clients")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<CreateServiceClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let cmd = NewServiceClient {
+        client_id: check_client_id(&body.client_id)?,
+        name: body.name.trim().to_owned(),
+        scopes: dedup(body.scopes),
+    };
+    let (c, secret) = persistence::accounts::create_client(&state.db, &auth.principal, cmd).await?;
+    let version = c.version;
+    let body = ServiceClientWithSecret { client: c.into(), client_secret: secret };
+    Ok(created(format!("/api/v1/service-clients/{}", body.client.id), &body, version))
+}
+
+/// List service clients.
+///
+/// Sort keys: `client_id` (default), `created_at`.
+#[utoipa::path(
+    operation_id = "list_service_clients",
+    tag = "accounts",
+    params(PageParams),
+    responses(
+        (status = 200, description = "One page of service clients", body = PageOf<ServiceClientDto>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/service-clients")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageParams>,
+) -> Result<HttpResponse, ApiError> {
+    let p =
+        persistence::accounts::list_clients(&state.db, &auth.principal, page.request()?, page.sort.as_deref()).await?;
+    Ok(ok(&PageOf::from_page(p, ServiceClientDto::from)))
+}
+
+/// Get a service client.
+#[utoipa::path(
+    operation_id = "get_service_client",
+    tag = "accounts",
+    params(("id" = Uuid, Path, description = "Service client id")),
+    responses(
+        (status = 200, description = "The client", body = ServiceClientDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/service-clients/{id}")]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let c = persistence::accounts::get_client(&state.db, &auth.principal, id.into_inner()).await?;
+    Ok(ok_tagged(&ServiceClientDto::from(c.clone()), c.version))
+}
+
+/// Change a service client.
+#[utoipa::path(
+    operation_id = "update_service_client",
+    tag = "accounts",
+    params(("id" = Uuid, Path, description = "Service client id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = UpdateServiceClientRequest,
+    responses(
+        (status = 200, description = "Changed", body = ServiceClientDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[patch("/service-clients/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateServiceClientRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let body = body.into_inner();
+    let changes = ServiceClientChanges {
+        name: body.name.map(|n| n.trim().to_owned()),
+        scopes: body.scopes.map(dedup),
+        active: body.active,
+    };
+    let c =
+        persistence::accounts::update_client(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;
+    Ok(ok_tagged(&ServiceClientDto::from(c.clone()), c.version))
+}
+
+/// Rotate a service client's secret.
+///
+/// The old secret stops working at once; the new one is shown only in this response.
+#[utoipa::path(
+    operation_id = "rotate_service_client_secret",
+    tag = "accounts",
+    params(("id" = Uuid, Path, description = "Service client id")),
+    responses(
+        (status = 200, description = "Rotated", body = ServiceClientWithSecret),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[post("/service-clients/{id}/secret")]
+pub async fn rotate_secret(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let (c, secret) = persistence::accounts::rotate_client_secret(&state.db, &auth.principal, id.into_inner()).await?;
+    let version = c.version;
+    Ok(ok_tagged(&ServiceClientWithSecret { client: c.into(), client_secret: secret }, version))
+}

@@ -1,0 +1,257 @@
+//! `/units`: disciplines, laboratories, research groups, clinical departments, supervisor teams.
+
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use domain::Problems;
+use domain::reference::{Code, Name, NewUnit, Unit, UnitChanges, UnitKind};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::common::{PageParams, double_option, opt};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, Json};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::state::AppState;
+
+/// A unit inside a college.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitDto {
+    /// Id.
+    pub id: Uuid,
+    /// Unique code.
+    pub code: String,
+    /// Name, e.g. `智能系统实验室`.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// College.
+    pub college_id: Uuid,
+    /// The discipline a lab, group, department or team belongs to.
+    pub discipline_id: Option<Uuid>,
+    /// Version (the `ETag`).
+    pub version: i32,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Unit> for UnitDto {
+    fn from(u: Unit) -> Self {
+        Self {
+            id: u.id,
+            code: u.code,
+            name: u.name,
+            kind: u.kind,
+            college_id: u.college_id,
+            discipline_id: u.discipline_id,
+            version: u.version,
+            created_at: u.created_at,
+            updated_at: u.updated_at,
+        }
+    }
+}
+
+/// A new unit.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUnitRequest {
+    /// 1–32 of letters, digits, `-`, `_`, `.`; unique.
+    pub code: String,
+    /// 1–100 characters.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// The college (a college admin may use only their own).
+    pub college_id: Uuid,
+    /// The discipline (a unit of kind `discipline` in the same college) of a non-discipline unit.
+    pub discipline_id: Option<Uuid>,
+}
+
+/// Changes to a unit; its college never changes.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUnitRequest {
+    /// New code.
+    pub code: Option<String>,
+    /// New name.
+    pub name: Option<String>,
+    /// New kind.
+    pub kind: Option<UnitKind>,
+    /// New discipline, or `null` to clear.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub discipline_id: Option<Option<Uuid>>,
+}
+
+/// Filters of the unit list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitQuery {
+    /// Only this college.
+    pub college_id: Option<Uuid>,
+    /// Only this kind.
+    pub kind: Option<UnitKind>,
+    /// Only the units of this discipline.
+    pub discipline_id: Option<Uuid>,
+    /// Substring of the code or name.
+    pub q: Option<String>,
+}
+
+/// Create a unit (university admins, or the admin of its college).
+#[utoipa::path(
+    operation_id = "create_unit",
+    tag = "reference",
+    request_body = CreateUnitRequest,
+    responses(
+        (status = 201, description = "Created", body = UnitDto, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/units")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<CreateUnitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let mut p = Problems::new();
+    let code = p.take(Code::parse("code", &b.code));
+    let name = p.take(Name::parse("name", &b.name));
+    p.finish()?;
+    let (Some(code), Some(name)) = (code, name) else { return Err(domain::Error::Validation(vec![]).into()) };
+    let cmd = NewUnit { code, name, kind: b.kind, college_id: b.college_id, discipline_id: b.discipline_id };
+    let u = persistence::reference::units::create(&state.db, &auth.principal, cmd).await?;
+    Ok(created(format!("/api/v1/units/{}", u.id), &UnitDto::from(u.clone()), u.version))
+}
+
+/// List units.
+///
+/// Sort keys: `code` (default), `name`, `created_at`.
+#[utoipa::path(
+    operation_id = "list_units",
+    tag = "reference",
+    params(PageParams, UnitQuery),
+    responses(
+        (status = 200, description = "One page of units", body = PageOf<UnitDto>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/units")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageParams>,
+    q: web::Query<UnitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let filter = persistence::reference::units::UnitFilter {
+        college_id: q.college_id,
+        kind: q.kind,
+        discipline_id: q.discipline_id,
+        q: q.q,
+    };
+    let p =
+        persistence::reference::units::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
+            .await?;
+    Ok(ok(&PageOf::from_page(p, UnitDto::from)))
+}
+
+/// Get a unit.
+#[utoipa::path(
+    operation_id = "get_unit",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "Unit id")),
+    responses(
+        (status = 200, description = "The unit", body = UnitDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/units/{id}")]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let u = persistence::reference::units::get(&state.db, &auth.principal, id.into_inner()).await?;
+    Ok(ok_tagged(&UnitDto::from(u.clone()), u.version))
+}
+
+/// Change a unit (university admins, or the admin of its college). Honours `If-Match`.
+#[utoipa::path(
+    operation_id = "update_unit",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "Unit id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = UpdateUnitRequest,
+    responses(
+        (status = 200, description = "Changed", body = UnitDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[patch("/units/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateUnitRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let mut p = Problems::new();
+    let changes = UnitChanges {
+        code: opt(&mut p, b.code.as_deref(), |v| Code::parse("code", v)),
+        name: opt(&mut p, b.name.as_deref(), |v| Name::parse("name", v)),
+        kind: b.kind,
+        discipline_id: b.discipline_id,
+    };
+    p.finish()?;
+    let u =
+        persistence::reference::units::update(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;
+    Ok(ok_tagged(&UnitDto::from(u.clone()), u.version))
+}
+
+/// Delete a unit nothing refers to (university admins, or the admin of its college).
+#[utoipa::path(
+    operation_id = "delete_unit",
+    tag = "reference",
+    params(("id" = Uuid, Path, description = "Unit id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed)
+    )
+)]
+#[delete("/units/{id}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    persistence::reference::units::delete(&state.db, &auth.principal, id.into_inner(), if_match.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

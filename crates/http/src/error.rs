@@ -1,0 +1,285 @@
+//! Errors as RFC 9457 `application/problem+json`. Every failure of every route, extractor and
+//! middleware ends here, so clients see one shape with a stable machine `code`.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use domain::FieldError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:xuezhang:problem:<code>`).
+    #[serde(rename = "type")]
+    pub type_: String,
+    /// A short summary of the kind of problem.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What went wrong this time.
+    pub detail: String,
+    /// A stable machine-readable code, e.g. `validation_failed`, `duplicate`, `invalid_transition`.
+    pub code: String,
+    /// For `validation_failed`: every bad field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// On the token endpoint: the RFC 6749 error code (`invalid_grant`, `invalid_client`, …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// On the token endpoint: RFC 6749's human-readable description.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// For `precondition_failed`: the current version (as in the `ETag`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
+}
+
+/// An error that becomes a problem response. One variant per kind of failure; domain errors are
+/// mapped in one exhaustive `match`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// A domain or persistence error.
+    #[error(transparent)]
+    Persistence(#[from] persistence::Error),
+    /// 400: the request could not be read (bad JSON syntax, bad query string, bad path id).
+    #[error("{detail}")]
+    BadRequest {
+        /// Machine code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// 401: no usable credentials. Carries a `WWW-Authenticate` challenge.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 401: the request carried no token at all.
+    #[error("an access token is required")]
+    MissingToken,
+    /// 404: no such route.
+    #[error("no such resource")]
+    NoRoute,
+    /// 405: the path exists but not with this method.
+    #[error("method not allowed")]
+    MethodNotAllowed {
+        /// The methods the path allows.
+        allow: Vec<String>,
+    },
+    /// 413: the body is larger than the limit.
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge {
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// 415: the body's media type is not accepted.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 409/422 for idempotency keys: reused with another body, or still in progress.
+    #[error("{detail}")]
+    Idempotency {
+        /// Status.
+        status: StatusCode,
+        /// Machine code.
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+    },
+    /// An OAuth2 token-endpoint error (RFC 6749 §5.2), as a problem that also carries `error`.
+    #[error("{detail}")]
+    OAuth {
+        /// Status (400, 401 or 429).
+        status: StatusCode,
+        /// The RFC 6749 error code.
+        error: &'static str,
+        /// The stable machine code (the same as `error` except when locked out).
+        code: &'static str,
+        /// Explanation.
+        detail: String,
+        /// Seconds to wait, when locked out.
+        retry_after: Option<u64>,
+    },
+}
+
+impl From<domain::Error> for ApiError {
+    fn from(e: domain::Error) -> Self {
+        ApiError::Persistence(e.into())
+    }
+}
+
+/// The parts of a problem response, before rendering.
+struct Parts {
+    status: StatusCode,
+    code: String,
+    detail: String,
+    errors: Option<Vec<FieldError>>,
+    headers: Vec<(header::HeaderName, String)>,
+    current_version: Option<i32>,
+    oauth: Option<&'static str>,
+}
+
+impl Parts {
+    fn new(status: StatusCode, code: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            detail: detail.into(),
+            errors: None,
+            headers: Vec::new(),
+            current_version: None,
+            oauth: None,
+        }
+    }
+}
+
+/// The `WWW-Authenticate` challenge of a 401 on the API.
+pub const BEARER_CHALLENGE: &str = r#"Bearer realm="xuezhang", error="invalid_token""#;
+
+fn domain_parts(e: &domain::Error) -> Parts {
+    use domain::Error as D;
+    match e {
+        D::NotFound { resource } => Parts::new(StatusCode::NOT_FOUND, "not_found", format!("{resource} not found")),
+        D::Validation(errors) => {
+            let mut p = Parts::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{} field(s) failed validation", errors.len()),
+            );
+            p.errors = Some(errors.clone());
+            p
+        }
+        D::Conflict { code, detail } => Parts::new(StatusCode::CONFLICT, *code, detail.clone()),
+        D::InvalidTransition { .. } => Parts::new(StatusCode::CONFLICT, "invalid_transition", e.to_string()),
+        D::Unauthenticated(detail) => {
+            let mut p = Parts::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail.clone());
+            p.headers.push((header::WWW_AUTHENTICATE, BEARER_CHALLENGE.into()));
+            p
+        }
+        D::Forbidden(detail) => Parts::new(StatusCode::FORBIDDEN, "forbidden", detail.clone()),
+        D::PreconditionFailed { current } => {
+            let mut p = Parts::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", e.to_string());
+            p.current_version = Some(*current);
+            p.headers.push((header::ETAG, crate::respond::etag(*current)));
+            p
+        }
+        D::TooManyAttempts { retry_after_secs } => {
+            let mut p = Parts::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", e.to_string());
+            p.headers.push((header::RETRY_AFTER, retry_after_secs.to_string()));
+            p
+        }
+    }
+}
+
+impl ApiError {
+    fn parts(&self) -> Parts {
+        match self {
+            ApiError::Persistence(persistence::Error::Domain(d)) => domain_parts(d),
+            ApiError::Persistence(persistence::Error::Unavailable(_)) => {
+                let mut p =
+                    Parts::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is busy; retry shortly");
+                p.headers.push((header::RETRY_AFTER, "1".into()));
+                p
+            }
+            ApiError::Persistence(persistence::Error::Db(_) | persistence::Error::Internal(_)) => Parts::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "an internal error occurred; it has been logged",
+            ),
+            ApiError::BadRequest { code, detail } => Parts::new(StatusCode::BAD_REQUEST, *code, detail.clone()),
+            ApiError::Unauthorized(detail) => {
+                let mut p = Parts::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail.clone());
+                p.headers.push((header::WWW_AUTHENTICATE, BEARER_CHALLENGE.into()));
+                p
+            }
+            ApiError::MissingToken => {
+                let mut p = Parts::new(
+                    StatusCode::UNAUTHORIZED,
+                    "unauthenticated",
+                    "an access token is required (Authorization: Bearer …)",
+                );
+                // RFC 6750 §3.1: no error code when the request carried no token at all.
+                p.headers.push((header::WWW_AUTHENTICATE, r#"Bearer realm="xuezhang""#.into()));
+                p
+            }
+            ApiError::NoRoute => Parts::new(StatusCode::NOT_FOUND, "not_found", "no such resource"),
+            ApiError::MethodNotAllowed { allow } => {
+                let mut p = Parts::new(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "method_not_allowed",
+                    format!("this resource allows {}", allow.join(", ")),
+                );
+                p.headers.push((header::ALLOW, allow.join(", ")));
+                p
+            }
+            ApiError::PayloadTooLarge { .. } => {
+                Parts::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", self.to_string())
+            }
+            ApiError::UnsupportedMediaType(d) => {
+                Parts::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", d.clone())
+            }
+            ApiError::Idempotency { status, code, detail } => {
+                let mut p = Parts::new(*status, *code, detail.clone());
+                if *status == StatusCode::CONFLICT {
+                    p.headers.push((header::RETRY_AFTER, "1".into()));
+                }
+                p
+            }
+            ApiError::OAuth { status, error, code, detail, retry_after } => {
+                let mut p = Parts::new(*status, *code, detail.clone());
+                p.oauth = Some(error);
+                if *status == StatusCode::UNAUTHORIZED {
+                    p.headers.push((header::WWW_AUTHENTICATE, r#"Basic realm="xuezhang""#.into()));
+                }
+                if let Some(s) = retry_after {
+                    p.headers.push((header::RETRY_AFTER, s.to_string()));
+                }
+                p
+            }
+        }
+    }
+}
+
+fn title(status: StatusCode) -> String {
+    status.canonical_reason().unwrap_or("Error").to_string()
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let p = self.parts();
+        if p.status.is_server_error() {
+            log::error!("{} {}: {self:?}", p.status.as_u16(), p.code);
+        }
+        let problem = Problem {
+            type_: format!("urn:xuezhang:problem:{}", p.code),
+            title: title(p.status),
+            status: p.status.as_u16(),
+            detail: p.detail.clone(),
+            code: p.code,
+            errors: p.errors,
+            error: p.oauth.map(str::to_owned),
+            error_description: p.oauth.map(|_| p.detail),
+            current_version: p.current_version,
+        };
+        let mut res = HttpResponse::build(p.status);
+        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        if p.oauth.is_some() {
+            res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        }
+        for (name, value) in p.headers {
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                res.insert_header((name, v));
+            }
+        }
+        res.body(serde_json::to_vec(&problem).unwrap_or_default())
+    }
+}
+
+/// Shorthand for handler results.
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,251 @@
+//! Extractors whose failures are problem+json: JSON bodies (syntax → 400, shape or validation →
+//! 422 with every bad field), query strings, path ids, and the `If-Match` header.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::dev::Payload;
+use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::web::{self, Bytes};
+use actix_web::{FromRequest, HttpRequest};
+use domain::FieldError;
+use futures_util::StreamExt;
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::ApiError;
+
+/// The largest JSON body accepted.
+pub const JSON_LIMIT: usize = 1024 * 1024;
+
+/// A JSON body, deserialised and validated. Accepts `application/json` and any `+json` type
+/// (e.g. `application/merge-patch+json`).
+#[derive(Debug)]
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    /// The body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+/// Whether the request says its body is JSON.
+pub fn is_json(req: &HttpRequest) -> bool {
+    let Some(ct) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let essence = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+/// Reads the whole body up to `limit` bytes.
+pub async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| ApiError::BadRequest { code: "unreadable_body", detail: e.to_string() })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Deserialises JSON, telling syntax errors (400) from shape errors (422, with the field path).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            match inner.classify() {
+                serde_json::error::Category::Data => Err(shape_error(&path, &inner)),
+                _ => Err(ApiError::BadRequest {
+                    code: "malformed_json",
+                    detail: format!("the body is not valid JSON: {inner}"),
+                }),
+            }
+        }
+    }
+}
+
+/// Turns a serde data error into a field error: `missing field `x`` names `x`, the rest name the path.
+fn shape_error(path: &str, e: &serde_json::Error) -> ApiError {
+    let msg = e.to_string();
+    let base = if path == "." { String::new() } else { path.to_string() };
+    let between_ticks = |m: &str| m.split('`').nth(1).map(str::to_owned);
+    let join = |f: String| if base.is_empty() { f } else { format!("{base}.{f}") };
+    let (field, code) = if msg.starts_with("missing field") {
+        (between_ticks(&msg).map(join).unwrap_or(base.clone()), "required")
+    } else if msg.starts_with("unknown field") {
+        // The path already ends with the unknown field's name.
+        (base.clone(), "unknown_field")
+    } else if msg.starts_with("unknown variant") {
+        (base.clone(), "invalid_choice")
+    } else {
+        (base.clone(), "invalid_type")
+    };
+    let message = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    let field = if field.is_empty() { "body".to_string() } else { field };
+    domain::Error::Validation(vec![FieldError::new(field, code, message)]).into()
+}
+
+/// Flattens validator's errors into field errors.
+pub fn validation_errors(errors: &ValidationErrors) -> Vec<FieldError> {
+    fn walk(prefix: &str, errors: &ValidationErrors, out: &mut Vec<FieldError>) {
+        for (field, kind) in errors.errors() {
+            let name = if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") };
+            match kind {
+                ValidationErrorsKind::Field(list) => {
+                    for e in list {
+                        let message = e.message.as_ref().map(|m| m.to_string()).unwrap_or_else(|| describe(&name, e));
+                        out.push(FieldError::new(name.clone(), e.code.to_string(), message));
+                    }
+                }
+                ValidationErrorsKind::Struct(inner) => walk(&name, inner, out),
+                ValidationErrorsKind::List(items) => {
+                    for (i, inner) in items {
+                        walk(&format!("{name}[{i}]"), inner, out);
+                    }
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk("", errors, &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn describe(field: &str, e: &validator::ValidationError) -> String {
+    let p = |k: &str| e.params.get(k).map(|v| v.to_string());
+    match e.code.as_ref() {
+        "length" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("{field} must be {min}–{max} characters"),
+            (Some(min), None) => format!("{field} must be at least {min} characters"),
+            (None, Some(max)) => format!("{field} must be at most {max} characters"),
+            _ => format!("{field} has a bad length"),
+        },
+        "range" => match (p("min"), p("max")) {
+            (Some(min), Some(max)) => format!("{field} must be between {min} and {max}"),
+            (Some(min), None) => format!("{field} must be at least {min}"),
+            (None, Some(max)) => format!("{field} must be at most {max}"),
+            _ => format!("{field} is out of range"),
+        },
+        "email" => format!("{field} is not an e-mail address"),
+        other => format!("{field} is invalid ({other})"),
+    }
+}
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let payload = payload.take();
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON (Content-Type: application/json)".into(),
+                ));
+            }
+            let bytes = read_body(payload, JSON_LIMIT).await?;
+            let value: T = parse_json(&bytes)?;
+            value.validate().map_err(|e| ApiError::from(domain::Error::Validation(validation_errors(&e))))?;
+            Ok(Json(value))
+        })
+    }
+}
+
+/// The version named by an `If-Match` header: `None` when absent or `*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IfMatch(pub Option<i32>);
+
+impl IfMatch {
+    /// Parses the header value: `"3"`, `W/"3"`, or a list of them (the first that parses wins).
+    /// A value that names no version of ours can never match, so it becomes version 0.
+    pub fn parse(value: Option<&str>) -> IfMatch {
+        let Some(v) = value.map(str::trim) else { return IfMatch(None) };
+        if v == "*" {
+            return IfMatch(None);
+        }
+        let version = v
+            .split(',')
+            .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+            .find_map(|t| t.parse::<i32>().ok())
+            .unwrap_or(0);
+        IfMatch(Some(version))
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let value = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok());
+        std::future::ready(Ok(IfMatch::parse(value)))
+    }
+}
+
+/// Makes query-string errors problem+json (400 `invalid_query`).
+pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error {
+    ApiError::BadRequest { code: "invalid_query", detail: format!("the query string is invalid: {err}") }.into()
+}
+
+/// Makes path errors problem+json (400 `invalid_path`, e.g. an id that is not a UUID).
+pub fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+    let detail = match &err {
+        PathError::Deserialize(e) => format!("the path is invalid: {e}"),
+        other => format!("the path is invalid: {other}"),
+    };
+    ApiError::BadRequest { code: "invalid_path", detail }.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn if_match_names_a_version_or_nothing() {
+        assert_eq!(IfMatch::parse(None), IfMatch(None));
+        assert_eq!(IfMatch::parse(Some("*")), IfMatch(None));
+        assert_eq!(IfMatch::parse(Some("\"3\"")), IfMatch(Some(3)));
+        assert_eq!(IfMatch::parse(Some("W/\"7\"")), IfMatch(Some(7)));
+        assert_eq!(IfMatch::parse(Some("\"x\", \"4\"")), IfMatch(Some(4)));
+        assert_eq!(IfMatch::parse(Some("garbage")), IfMatch(Some(0)));
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Body {
+        name: String,
+        size: u32,
+    }
+
+    fn field_of(e: ApiError) -> (String, String) {
+        match e {
+            ApiError::Persistence(persistence::Error::Domain(domain::Error::Validation(v))) => {
+                (v[0].field.clone(), v[0].code.clone())
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn json_syntax_errors_are_400_and_shape_errors_name_the_field() {
+        assert!(matches!(parse_json::<Body>(b"{\"name\": "), Err(ApiError::BadRequest { code: "malformed_json", .. })));
+        assert_eq!(field_of(parse_json::<Body>(b"{\"name\": \"x\"}").unwrap_err()), ("size".into(), "required".into()));
+        assert_eq!(
+            field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": -1}").unwrap_err()),
+            ("size".into(), "invalid_type".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": 1, \"extra\": 1}").unwrap_err()),
+            ("extra".into(), "unknown_field".into())
+        );
+    }
+}

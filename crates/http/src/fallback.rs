@@ -1,0 +1,70 @@
+//! Unknown routes (404) and known paths with the wrong method (405 with `Allow`), both as
+//! problem+json. The known paths come from the OpenAPI document, so they can never drift.
+
+use std::sync::OnceLock;
+
+use actix_web::HttpRequest;
+
+use crate::error::ApiError;
+
+/// A path template split into segments; `None` is a `{parameter}`.
+struct Template {
+    segments: Vec<Option<String>>,
+    methods: Vec<String>,
+}
+
+fn templates() -> &'static [Template] {
+    static T: OnceLock<Vec<Template>> = OnceLock::new();
+    T.get_or_init(|| {
+        let doc = crate::openapi::document();
+        let mut out: Vec<Template> = Vec::new();
+        for (path, item) in doc.paths.paths.iter() {
+            let json = serde_json::to_value(item).unwrap_or_default();
+            let methods: Vec<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
+                .iter()
+                .filter(|m| json.get(**m).is_some())
+                .map(|m| m.to_ascii_uppercase())
+                .collect();
+            let segments = path
+                .trim_matches('/')
+                .split('/')
+                .map(|s| if s.starts_with('{') { None } else { Some(s.to_owned()) })
+                .collect();
+            out.push(Template { segments, methods });
+        }
+        out.push(Template {
+            segments: ["api", "v1", "openapi.json"].iter().map(|s| Some((*s).to_owned())).collect(),
+            methods: vec!["GET".into()],
+        });
+        out
+    })
+}
+
+/// The methods a path allows, if it is a known path.
+pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut allow: Vec<String> = Vec::new();
+    for t in templates() {
+        let matches = t.segments.len() == segs.len()
+            && t.segments.iter().zip(&segs).all(|(t, s)| match t {
+                Some(lit) => lit == s,
+                None => !s.is_empty(),
+            });
+        if matches {
+            for m in &t.methods {
+                if !allow.contains(m) {
+                    allow.push(m.clone());
+                }
+            }
+        }
+    }
+    (!allow.is_empty()).then_some(allow)
+}
+
+/// The default service: 405 for a known path, 404 otherwise.
+pub async fn not_found_or_not_allowed(req: HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    match allowed_methods(req.path()) {
+        Some(allow) => Err(ApiError::MethodNotAllowed { allow }),
+        None => Err(ApiError::NoRoute),
+    }
+}

@@ -1,0 +1,18 @@
+//! The HTTP application of xuezhang: routes under `/api/v1`, authentication, problem+json
+//! errors, idempotency, CORS and the OpenAPI document.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod fallback;
+mod idempotency;
+pub mod openapi;
+mod ops;
+pub mod respond;
+pub mod settings;
+mod startup;
+pub mod state;
+
+pub use settings::Settings;
+pub use startup::{Application, StartError};

@@ -1,0 +1,155 @@
+//! The one place the OpenAPI document is built. Paths come from the handlers' `#[utoipa::path]`
+//! through `utoipa_actix_web`, so nothing is typed twice; the same document is served at
+//! `/api/v1/openapi.json`, printed by `xuezhang openapi`, and committed as `openapi/openapi.json`.
+
+use std::sync::OnceLock;
+
+use actix_web::App;
+use utoipa::openapi::security::{
+    ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+};
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Response, ResponseBuilder};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::AppExt;
+
+use crate::error::{PROBLEM_JSON, Problem};
+
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident => $desc:literal;)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl<'r> utoipa::ToResponse<'r> for $name {
+                fn response() -> (&'r str, RefOr<Response>) {
+                    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+                    (stringify!($name), ResponseBuilder::new().description($desc).content(PROBLEM_JSON, content).build().into())
+                }
+            }
+        )+
+    };
+}
+
+problem_responses! {
+    /// 400.
+    BadRequest => "The request could not be read: malformed JSON (`malformed_json`), a bad query string (`invalid_query`), a path id that is not a UUID (`invalid_path`), or a bad `Idempotency-Key` (`invalid_idempotency_key`).";
+    /// 401.
+    Unauthorized => "No valid access token (`unauthenticated`). Carries `WWW-Authenticate: Bearer`.";
+    /// 403.
+    Forbidden => "The caller may know of the object but may not do this (`forbidden`).";
+    /// 404.
+    NotFound => "No such object, or the caller may not know that it exists (`not_found`).";
+    /// 409.
+    Conflict => "The request clashes with the current state: `duplicate` (a unique key is taken), `in_use` (still referred to), `invalid_transition`, or `idempotency_request_in_progress` (with `Retry-After`).";
+    /// 412.
+    PreconditionFailed => "`If-Match` named a version that is no longer current (`precondition_failed`); the current `ETag` and `current_version` are returned.";
+    /// 413.
+    PayloadTooLarge => "The body is larger than the limit (`payload_too_large`).";
+    /// 415.
+    UnsupportedMediaType => "The body is not JSON (`unsupported_media_type`).";
+    /// 422.
+    Unprocessable => "The input is well-formed but invalid (`validation_failed`, every bad field listed in `errors`), or an `Idempotency-Key` was reused with another request (`idempotency_key_reused`).";
+    /// 429.
+    TooManyRequests => "Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds.";
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("An access token from `POST /api/v1/auth/token` (15 minutes)."))
+                    .build(),
+            ),
+        );
+        let scopes = Scopes::from_iter(
+            domain::auth::ServiceScope::ALL.iter().map(|s| (s.as_str(), "see the service-client scopes")),
+        );
+        components.add_security_scheme(
+            "oauth2",
+            SecurityScheme::OAuth2(OAuth2::new([
+                Flow::Password(Password::new("/api/v1/auth/token", Scopes::new())),
+                Flow::ClientCredentials(ClientCredentials::new("/api/v1/auth/token", scopes)),
+            ])),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "xuezhang (学长) API",
+        description = "The JSON API of the graduate Party-member mentor program (研究生党员学长制): \
+accounts, reference data, nominations, appointments, pairings and activities.\n\n\
+Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take `page`, `page_size` \
+(at most 100) and `sort` (`-` for descending). Resources carry an `ETag`; `PATCH`/`DELETE` honour \
+`If-Match`. `POST` honours `Idempotency-Key` (kept 24 hours)."
+    ),
+    components(
+        schemas(Problem, domain::FieldError),
+        responses(
+            BadRequest,
+            Unauthorized,
+            Forbidden,
+            NotFound,
+            Conflict,
+            PreconditionFailed,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            Unprocessable,
+            TooManyRequests
+        )
+    ),
+    modifiers(&Security),
+    security(("bearer" = []), ("oauth2" = [])),
+    tags(
+        (name = "auth", description = "Tokens (RFC 6749) and the caller's own account"),
+        (name = "accounts", description = "User accounts and service clients"),
+        (name = "reference", description = "Academic years, colleges, units, students and staff"),
+        (name = "audit", description = "The audit log of every write"),
+        (name = "operations", description = "Probes")
+    )
+)]
+struct ApiDoc;
+
+/// Mounts every documented route on `app`: the probes and the `/api/v1` scope.
+pub fn mount<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: actix_web::dev::ServiceFactory<
+            actix_web::dev::ServiceRequest,
+            Config = (),
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+{
+    app.service(crate::ops::healthz).service(crate::ops::readyz).service(
+        utoipa_actix_web::scope("/api/v1")
+            .wrap(actix_web::middleware::from_fn(crate::idempotency::middleware))
+            .configure(crate::api::v1::configure),
+    )
+}
+
+/// The OpenAPI document, built once.
+pub fn document() -> utoipa::openapi::OpenApi {
+    static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOC.get_or_init(|| {
+        let app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
+        let (_, mut doc) = mount(app).split_for_parts();
+        doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        doc
+    })
+    .clone()
+}
+
+/// The document as pretty JSON with a trailing newline, as committed.
+pub fn document_json() -> String {
+    let mut s = document().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}

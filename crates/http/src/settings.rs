@@ -1,0 +1,75 @@
+//! The settings of a running server, read from the environment by the binary and passed in.
+
+use std::fmt;
+
+/// Everything the HTTP application needs to know about its environment.
+#[derive(Clone)]
+pub struct Settings {
+    /// Database URL (`sqlite://…` or `postgres://…`).
+    pub database_url: String,
+    /// Pool size (PostgreSQL) or number of SQLite readers.
+    pub db_max_connections: u32,
+    /// Address to listen on; port 0 picks a free port (tests).
+    pub bind: String,
+    /// HMAC secret for access tokens; `None` means: use (or create) one stored in the database,
+    /// which only the SQLite default allows.
+    pub jwt_secret: Option<String>,
+    /// `iss` of the access tokens.
+    pub jwt_issuer: String,
+    /// `aud` of the access tokens.
+    pub jwt_audience: String,
+    /// Origins allowed to call the API from a browser; `*` allows any.
+    pub cors_origins: Vec<String>,
+    /// Worker threads of the HTTP server (0: one per core).
+    pub workers: usize,
+    /// Create the first university admin when there is no user at all.
+    pub bootstrap_admin: bool,
+}
+
+/// The shortest accepted JWT secret, in bytes (HS256 wants at least the hash size).
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+impl Settings {
+    /// Settings for tests and tools: the given database, port 0, a fixed secret.
+    pub fn for_database(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            db_max_connections: 8,
+            bind: "127.0.0.1:0".into(),
+            jwt_secret: None,
+            jwt_issuer: "xuezhang".into(),
+            jwt_audience: "xuezhang-api".into(),
+            cors_origins: Vec::new(),
+            workers: 2,
+            bootstrap_admin: false,
+        }
+    }
+
+    /// Checks the settings that can be checked without connecting anywhere.
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(s) = &self.jwt_secret
+            && s.len() < MIN_JWT_SECRET_BYTES
+        {
+            return Err(format!("XUEZHANG_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"));
+        }
+        if self.jwt_secret.is_none() && !self.database_url.starts_with("sqlite:") {
+            return Err("XUEZHANG_JWT_SECRET is required when the database is not SQLite".into());
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Settings {
+    // The secret and the database URL (which may hold a password) stay out of logs.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Settings")
+            .field("database", &self.database_url.split(':').next().unwrap_or("?"))
+            .field("bind", &self.bind)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("jwt_issuer", &self.jwt_issuer)
+            .field("jwt_audience", &self.jwt_audience)
+            .field("cors_origins", &self.cors_origins)
+            .field("workers", &self.workers)
+            .finish()
+    }
+}

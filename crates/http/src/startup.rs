@@ -1,0 +1,163 @@
+//! Building and running the server: connect, migrate, bootstrap, bind, serve.
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::http::header;
+use actix_web::middleware::{Condition, DefaultHeaders, Logger};
+use actix_web::{App, HttpServer, web};
+use persistence::{Db, DbConfig};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::Tokens;
+use crate::settings::Settings;
+use crate::state::AppState;
+use crate::{extract, fallback, openapi};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The settings are unusable.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// The database could not be reached or migrated.
+    #[error("database: {0}")]
+    Database(#[from] persistence::Error),
+    /// The address could not be bound.
+    #[error("network: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: Server,
+    db: Db,
+    initial_admin: Option<(String, String)>,
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut c = Cors::default()
+        .allowed_methods(["GET", "POST", "PUT", "PATCH", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::HeaderName::from_static(crate::idempotency::IDEMPOTENCY_KEY),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static(crate::idempotency::REPLAYED),
+        ])
+        .max_age(3600);
+    for o in origins {
+        c = if o == "*" { c.allow_any_origin().send_wildcard() } else { c.allowed_origin(o) };
+    }
+    c
+}
+
+/// Checks each CORS origin is `scheme://host[:port]` (actix-cors would panic on a bad one).
+fn check_origins(origins: &[String]) -> Result<(), StartError> {
+    for o in origins {
+        let ok = o == "*"
+            || (o.starts_with("http://") || o.starts_with("https://"))
+                && !o.ends_with('/')
+                && o.split("://").nth(1).is_some_and(|h| !h.is_empty() && !h.contains('/'))
+                && header::HeaderValue::from_str(o).is_ok();
+        if !ok {
+            return Err(StartError::Config(format!(
+                "XUEZHANG_CORS_ORIGINS: `{o}` is not an origin like https://app.example.edu.cn"
+            )));
+        }
+    }
+    Ok(())
+}
+
+impl Application {
+    /// Connects, migrates, creates the first admin if asked and needed, and binds.
+    pub async fn build(settings: Settings) -> Result<Self, StartError> {
+        settings.check().map_err(StartError::Config)?;
+        check_origins(&settings.cors_origins)?;
+        let db =
+            Db::connect(&DbConfig { url: settings.database_url.clone(), max_connections: settings.db_max_connections })
+                .await?;
+        db.migrate().await?;
+        let secret = match &settings.jwt_secret {
+            Some(s) => s.clone(),
+            None => persistence::accounts::secret(&db, "jwt_secret", persistence::accounts::random_token).await?,
+        };
+        let initial_admin =
+            if settings.bootstrap_admin { persistence::accounts::bootstrap_admin(&db).await? } else { None };
+        let tokens = Tokens::new(secret.as_bytes(), &settings.jwt_issuer, &settings.jwt_audience);
+        let state = web::Data::new(AppState { db: db.clone(), tokens, settings: settings.clone() });
+
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let doc = openapi::document();
+        let origins = settings.cors_origins.clone();
+        let mut server = HttpServer::new(move || {
+            let app = App::new()
+                .app_data(state.clone())
+                .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+                .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+                .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                // Registered before the /api/v1 scope, which would otherwise swallow the spec's path.
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
+                .service(web::redirect("/docs", "/docs/"))
+                .into_utoipa_app();
+            openapi::mount(app).default_service(web::to(fallback::not_found_or_not_allowed)).into_app()
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        if settings.workers > 0 {
+            server = server.workers(settings.workers);
+        }
+        let server = server.run();
+
+        let purge_db = db.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(3600));
+            loop {
+                tick.tick().await;
+                match persistence::idempotency::purge(&purge_db).await {
+                    Ok(n) if n > 0 => log::info!("purged {n} expired idempotency records"),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("purging idempotency records failed: {e}"),
+                }
+            }
+        });
+        Ok(Self { port, server, db, initial_admin })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The database handle (tests use it to arrange data).
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// The login name and password of the admin created at first start, if one was.
+    pub fn initial_admin(&self) -> Option<&(String, String)> {
+        self.initial_admin.as_ref()
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped (SIGTERM/SIGINT stop it gracefully: requests in flight finish).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

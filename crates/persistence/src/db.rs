@@ -1,0 +1,123 @@
+//! Connecting to SQLite or PostgreSQL, migrating, and starting write transactions.
+
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+
+use crate::Result;
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct DbConfig {
+    /// `sqlite://path?mode=rwc` or `postgres://…`.
+    pub url: String,
+    /// Pool size for PostgreSQL, and the number of SQLite readers.
+    pub max_connections: u32,
+}
+
+impl DbConfig {
+    /// Settings for `url` with the default pool size.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self { url: url.into(), max_connections: 8 }
+    }
+}
+
+/// A handle on the database: a pool for reads and one for writes. On PostgreSQL both are the same
+/// pool; on SQLite the writer is a single connection so writes queue in the pool rather than
+/// fighting over the file lock.
+#[derive(Debug, Clone)]
+pub struct Db {
+    read: DatabaseConnection,
+    write: DatabaseConnection,
+}
+
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
+    opts.journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true)
+}
+
+fn options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut opt = ConnectOptions::new(url.to_owned());
+    opt.max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        // Statements carry personal data; never log them at info level.
+        .sqlx_logging(false);
+    opt
+}
+
+impl Db {
+    /// Connects to the database at `config.url`, creating a SQLite file if it is missing.
+    pub async fn connect(config: &DbConfig) -> Result<Self> {
+        let url = config.url.as_str();
+        if url.starts_with("sqlite:") {
+            // The writer connects first: it creates the file and switches it to WAL.
+            let mut w = options(url, 1);
+            w.map_sqlx_sqlite_opts(|o| sqlite_options(o).create_if_missing(true));
+            let write = Database::connect(w).await?;
+            let mut r = options(url, config.max_connections.max(1));
+            r.map_sqlx_sqlite_opts(|o| sqlite_options(o).read_only(true));
+            let read = Database::connect(r).await?;
+            Ok(Self { read, write })
+        } else {
+            let mut o = options(url, config.max_connections.max(2));
+            o.map_sqlx_postgres_opts(|o| o.application_name("xuezhang"));
+            let pool = Database::connect(o).await?;
+            Ok(Self { read: pool.clone(), write: pool })
+        }
+    }
+
+    /// Applies every pending migration.
+    pub async fn migrate(&self) -> Result<()> {
+        Migrator::up(&self.write, None).await?;
+        Ok(())
+    }
+
+    /// The connection for reads outside a transaction.
+    pub fn reader(&self) -> &DatabaseConnection {
+        &self.read
+    }
+
+    /// The connection for single-statement writes outside a transaction.
+    pub(crate) fn writer(&self) -> &DatabaseConnection {
+        &self.write
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`),
+    /// so a transaction that reads before it writes can never be refused half-way.
+    pub async fn begin(&self) -> Result<DatabaseTransaction> {
+        let opts = if self.is_sqlite() {
+            TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..Default::default() }
+        } else {
+            TransactionOptions::default()
+        };
+        Ok(self.write.begin_with_options(opts).await?)
+    }
+
+    /// Whether this is SQLite.
+    pub fn is_sqlite(&self) -> bool {
+        self.write.get_database_backend() == DbBackend::Sqlite
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<()> {
+        self.read.ping().await?;
+        Ok(())
+    }
+
+    /// Closes both pools, waiting for connections in use to be returned.
+    pub async fn close(self) {
+        let _ = self.read.close().await;
+        let _ = self.write.close().await;
+    }
+}

@@ -1,0 +1,27 @@
+//! The `academic_years` table.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "academic_years")]
+#[allow(missing_docs)]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub code: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub default_capacity: i32,
+    pub allow_probationary: bool,
+    pub introduction_deadline: Date,
+    pub salon_deadline: Date,
+    pub closed: bool,
+    pub version: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,107 @@
+//! Database mirrors of the domain enums. The domain stays free of sea-orm, so each enum that is
+//! stored gets a twin here deriving `DeriveActiveEnum`, with conversions both ways; a test checks
+//! that every stored name equals the domain's wire name.
+
+use sea_orm::entity::prelude::*;
+
+macro_rules! db_enum {
+    ($db:ident <=> $domain:ty { $($variant:ident = $wire:literal),+ $(,)? }) => {
+        #[doc = concat!("The stored form of [`", stringify!($domain), "`].")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum)]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+        pub enum $db {
+            $(
+                #[allow(missing_docs)]
+                #[sea_orm(string_value = $wire)]
+                $variant
+            ),+
+        }
+
+        impl From<$domain> for $db {
+            fn from(v: $domain) -> Self {
+                match v { $(<$domain>::$variant => $db::$variant),+ }
+            }
+        }
+
+        impl From<$db> for $domain {
+            fn from(v: $db) -> Self {
+                match v { $($db::$variant => <$domain>::$variant),+ }
+            }
+        }
+    };
+}
+
+db_enum!(DbRole <=> domain::auth::Role {
+    UniversityAdmin = "university_admin",
+    CollegeAdmin = "college_admin",
+    Counselor = "counselor",
+    Supervisor = "supervisor",
+    Student = "student",
+});
+
+db_enum!(DbActorKind <=> domain::auth::ActorKind {
+    User = "user",
+    ServiceClient = "service_client",
+    System = "system",
+});
+
+db_enum!(DbUnitKind <=> domain::reference::UnitKind {
+    Discipline = "discipline",
+    Laboratory = "laboratory",
+    ResearchGroup = "research_group",
+    ClinicalDepartment = "clinical_department",
+    SupervisorTeam = "supervisor_team",
+});
+
+db_enum!(DbGender <=> domain::reference::Gender {
+    Male = "male",
+    Female = "female",
+});
+
+db_enum!(DbDegree <=> domain::reference::Degree {
+    Master = "master",
+    Doctoral = "doctoral",
+});
+
+db_enum!(DbPoliticalStatus <=> domain::reference::PoliticalStatus {
+    PartyMember = "party_member",
+    ProbationaryPartyMember = "probationary_party_member",
+    LeagueMember = "league_member",
+    Masses = "masses",
+    Other = "other",
+});
+
+db_enum!(DbStudentStatus <=> domain::reference::StudentStatus {
+    Enrolled = "enrolled",
+    Suspended = "suspended",
+    Graduated = "graduated",
+    Withdrawn = "withdrawn",
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::auth::{ActorKind, Role};
+    use domain::reference::{Degree, Gender, PoliticalStatus, StudentStatus, UnitKind};
+
+    macro_rules! same_names {
+        ($domain:ty, $db:ty) => {
+            for v in <$domain>::ALL {
+                assert_eq!(<$db>::from(*v).to_value(), v.as_str(), "{}", stringify!($domain));
+                assert_eq!(<$domain>::from(<$db>::from(*v)), *v);
+            }
+            assert_eq!(<$db>::iter().count(), <$domain>::ALL.len());
+        };
+    }
+
+    #[test]
+    fn stored_names_equal_the_domain_wire_names() {
+        same_names!(Role, DbRole);
+        same_names!(ActorKind, DbActorKind);
+        same_names!(UnitKind, DbUnitKind);
+        same_names!(Gender, DbGender);
+        same_names!(Degree, DbDegree);
+        same_names!(PoliticalStatus, DbPoliticalStatus);
+        same_names!(StudentStatus, DbStudentStatus);
+    }
+}

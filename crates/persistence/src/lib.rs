@@ -1,0 +1,63 @@
+//! Persistence for xuezhang: sea-orm entities, repositories and the transactions of each use case.
+//!
+//! Every write runs in one transaction that also writes its audit event. Invariants are guarded
+//! by constraints and conditional updates in the database, not by reads followed by writes.
+//! On SQLite all writes go through one connection and start with `BEGIN IMMEDIATE`, so concurrent
+//! writers queue instead of failing with "database is locked"; reads use a separate pool.
+
+pub mod accounts;
+pub mod audit;
+mod db;
+mod entities;
+mod enums;
+pub mod idempotency;
+mod query;
+pub mod reference;
+
+pub use db::{Db, DbConfig};
+
+/// Errors of the persistence layer: a domain error, or a failure of the database itself.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A rule of the domain was broken (not found, conflict, validation…).
+    #[error(transparent)]
+    Domain(#[from] domain::Error),
+    /// The database failed; the cause is logged, never shown to clients.
+    #[error("database error: {0}")]
+    Db(sea_orm::DbErr),
+    /// The database cannot be reached right now (connection refused, pool exhausted).
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Something else inside the server failed (e.g. a hashing task).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<sea_orm::DbErr> for Error {
+    fn from(e: sea_orm::DbErr) -> Self {
+        match e {
+            sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Error::Unavailable(e.to_string()),
+            other => Error::Db(other),
+        }
+    }
+}
+
+/// The result type of the persistence layer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The domain error, if this is one.
+    pub fn as_domain(&self) -> Option<&domain::Error> {
+        match self {
+            Error::Domain(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// The current time, truncated to microseconds so that what is returned equals what both
+/// databases store.
+pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
+    let t = chrono::Utc::now();
+    chrono::DurationRound::duration_trunc(t, chrono::Duration::microseconds(1)).unwrap_or(t)
+}

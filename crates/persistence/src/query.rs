@@ -1,0 +1,110 @@
+//! Helpers every repository uses: pagination, sorting, error mapping, optimistic concurrency.
+
+use domain::page::{Page, PageRequest, Sort};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, SqlErr,
+};
+
+use crate::{Error, Result};
+
+/// Runs `select` for one page, with its total, ordered by `sort` then by `tiebreak` so that pages
+/// never overlap.
+pub(crate) async fn page<E, C>(
+    conn: &C,
+    select: Select<E>,
+    req: PageRequest,
+    sort: Sort<E::Column>,
+    tiebreak: E::Column,
+) -> Result<Page<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+    C: ConnectionTrait,
+{
+    let total = select.clone().count(conn).await?;
+    let order = if sort.descending { Order::Desc } else { Order::Asc };
+    let items = select
+        .order_by(sort.key, order.clone())
+        .order_by(tiebreak, order)
+        .offset(req.offset())
+        .limit(req.page_size)
+        .all(conn)
+        .await?;
+    Ok(Page { items, total, page: req.page, page_size: req.page_size })
+}
+
+/// Adds `filter` to `select` when `value` is given.
+pub(crate) fn filter_eq<E, V>(select: Select<E>, col: E::Column, value: Option<V>) -> Select<E>
+where
+    E: EntityTrait,
+    V: Into<sea_orm::Value>,
+{
+    match value {
+        Some(v) => select.filter(col.eq(v)),
+        None => select,
+    }
+}
+
+/// A case-insensitive substring match of `q` on any of `cols`.
+pub(crate) fn search<E: EntityTrait>(select: Select<E>, cols: &[E::Column], q: Option<&str>) -> Select<E> {
+    let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return select };
+    let escaped = q.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let mut any = sea_orm::Condition::any();
+    for c in cols {
+        any = any.add(
+            Expr::expr(Func::lower(Expr::col(c.as_column_ref())))
+                .like(LikeExpr::new(pattern.clone()).escape('\\'))
+                .into_condition(),
+        );
+    }
+    select.filter(any)
+}
+
+/// Maps a unique-constraint violation to a `duplicate` conflict and a foreign-key violation to
+/// `in_use`/an invalid reference; anything else stays a database error.
+pub(crate) fn constraint(err: DbErr, duplicate: &str, fk: &str) -> Error {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => Error::Domain(domain::Error::duplicate(duplicate)),
+        Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::Domain(domain::Error::in_use(fk)),
+        _ => Error::Db(err),
+    }
+}
+
+/// Checks an `If-Match` version against the current one.
+pub(crate) fn check_version(expected: Option<i32>, current: i32) -> Result<()> {
+    match expected {
+        Some(v) if v != current => Err(domain::Error::PreconditionFailed { current }.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Loads one row by primary key for update: `FOR UPDATE` on PostgreSQL (SQLite's write
+/// transaction already excludes other writers).
+pub(crate) async fn find_for_update<E, C>(conn: &C, id: uuid::Uuid, resource: &'static str) -> Result<E::Model>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id).lock_exclusive().one(conn).await?.ok_or(Error::Domain(domain::Error::NotFound { resource }))
+}
+
+/// Loads one row by primary key.
+pub(crate) async fn find<E, C>(conn: &C, id: uuid::Uuid, resource: &'static str) -> Result<E::Model>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+    C: ConnectionTrait,
+{
+    E::find_by_id(id).one(conn).await?.ok_or(Error::Domain(domain::Error::NotFound { resource }))
+}
+
+/// A `NotFound` error for `resource`.
+pub(crate) fn not_found(resource: &'static str) -> Error {
+    Error::Domain(domain::Error::NotFound { resource })
+}

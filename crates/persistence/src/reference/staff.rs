@@ -1,0 +1,199 @@
+//! Staff: supervisors (导师) and counselors (辅导员).
+
+use domain::auth::Principal;
+use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::policy::{self, Visibility};
+use domain::reference::{NewStaff, Staff, StaffChanges};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::entities::staff::{ActiveModel, Column, Entity, Model};
+use crate::query::{check_version, constraint, filter_eq, find, find_for_update, not_found, page, search};
+use crate::{Db, Result, audit};
+
+const RESOURCE: &str = "staff";
+
+pub(crate) fn to_domain(m: Model) -> Staff {
+    Staff {
+        id: m.id,
+        staff_no: m.staff_no,
+        name: m.name,
+        college_id: m.college_id,
+        is_supervisor: m.is_supervisor,
+        is_counselor: m.is_counselor,
+        phone: m.phone,
+        email: m.email,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+pub(crate) fn to_active(s: &Staff) -> ActiveModel {
+    ActiveModel {
+        id: Set(s.id),
+        staff_no: Set(s.staff_no.clone()),
+        name: Set(s.name.clone()),
+        college_id: Set(s.college_id),
+        is_supervisor: Set(s.is_supervisor),
+        is_counselor: Set(s.is_counselor),
+        phone: Set(s.phone.clone()),
+        email: Set(s.email.clone()),
+        version: Set(s.version),
+        created_at: Set(s.created_at),
+        updated_at: Set(s.updated_at),
+    }
+}
+
+/// Loads a staff member named by a command's `field`, reporting a missing one as a bad reference.
+pub(crate) async fn referenced<C: ConnectionTrait>(conn: &C, field: &str, id: Uuid) -> Result<Staff> {
+    Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(to_domain)
+        .ok_or_else(|| domain::Error::invalid(field, "invalid_reference", "no such staff member").into())
+}
+
+pub(crate) async fn check_college<C: ConnectionTrait>(conn: &C, college_id: Uuid) -> Result<()> {
+    crate::entities::college::Entity::find_by_id(college_id)
+        .one(conn)
+        .await?
+        .map(|_| ())
+        .ok_or_else(|| domain::Error::invalid("college_id", "invalid_reference", "no such college").into())
+}
+
+fn duplicate(no: &str) -> String {
+    format!("a staff member with the staff number {no} exists already")
+}
+
+/// A new staff record from a command.
+pub(crate) fn from_new(new: NewStaff) -> Staff {
+    let now = crate::now();
+    Staff {
+        id: Uuid::now_v7(),
+        staff_no: new.staff_no.into_string(),
+        name: new.name.into_string(),
+        college_id: new.college_id,
+        is_supervisor: new.is_supervisor,
+        is_counselor: new.is_counselor,
+        phone: new.phone.map(|p| p.into_string()),
+        email: new.email.map(|e| e.into_string()),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+/// Creates a staff member.
+pub async fn create(db: &Db, who: &Principal, new: NewStaff) -> Result<Staff> {
+    policy::manage_staff(who, new.college_id)?;
+    let staff = from_new(new);
+    let tx = db.begin().await?;
+    check_college(&tx, staff.college_id).await?;
+    to_active(&staff).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&staff.staff_no), "no such college"))?;
+    audit::record(&tx, who.actor(), "staff.create", RESOURCE, Some(staff.id), audit::created(&staff)).await?;
+    tx.commit().await?;
+    Ok(staff)
+}
+
+/// One staff member, if the caller may see them.
+pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<Staff> {
+    let v = policy::staff_visibility(who)?;
+    let s = to_domain(find::<Entity, _>(db.reader(), id, RESOURCE).await?);
+    if !policy::sees_staff(v, s.id, s.college_id) {
+        return Err(not_found(RESOURCE));
+    }
+    Ok(s)
+}
+
+/// Filters of the staff list.
+#[derive(Debug, Clone, Default)]
+pub struct StaffFilter {
+    /// Only this college.
+    pub college_id: Option<Uuid>,
+    /// Only supervisors (or non-supervisors).
+    pub is_supervisor: Option<bool>,
+    /// Only counselors (or non-counselors).
+    pub is_counselor: Option<bool>,
+    /// Substring of name or staff number.
+    pub q: Option<String>,
+}
+
+/// Lists the staff the caller may see.
+pub async fn list(
+    db: &Db,
+    who: &Principal,
+    filter: StaffFilter,
+    req: PageRequest,
+    sort: Option<&str>,
+) -> Result<Page<Staff>> {
+    let v = policy::staff_visibility(who)?;
+    let sort = parse_sort(
+        sort,
+        &[("staff_no", Column::StaffNo), ("name", Column::Name), ("created_at", Column::CreatedAt)],
+        Sort { key: Column::StaffNo, descending: false },
+    )
+    .map_err(|e| domain::Error::Validation(vec![e]))?;
+    let mut select = Entity::find();
+    select = match v {
+        Visibility::All => select,
+        Visibility::College(c) => select.filter(Column::CollegeId.eq(c)),
+        Visibility::StaffSelf(s) => select.filter(Column::Id.eq(s)),
+        Visibility::Supervisor(_) | Visibility::Student(_) => select.filter(Column::Id.is_null()),
+    };
+    select = filter_eq(select, Column::CollegeId, filter.college_id);
+    select = filter_eq(select, Column::IsSupervisor, filter.is_supervisor);
+    select = filter_eq(select, Column::IsCounselor, filter.is_counselor);
+    select = search(select, &[Column::Name, Column::StaffNo], filter.q.as_deref());
+    Ok(page(db.reader(), select, req, sort, Column::Id).await?.map(to_domain))
+}
+
+/// Changes a staff member. Moving them to another college needs the right to manage both.
+pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: StaffChanges, if_match: Option<i32>) -> Result<Staff> {
+    let v = policy::staff_visibility(who)?;
+    let tx = db.begin().await?;
+    let before = to_domain(find_for_update::<Entity, _>(&tx, id, RESOURCE).await?);
+    if !policy::sees_staff(v, before.id, before.college_id) {
+        return Err(not_found(RESOURCE));
+    }
+    policy::manage_staff(who, before.college_id)?;
+    check_version(if_match, before.version)?;
+    let mut after = before.with_changes(changes);
+    policy::manage_staff(who, after.college_id)?;
+    check_college(&tx, after.college_id).await?;
+    if before.is_supervisor && !after.is_supervisor {
+        let supervised = crate::entities::student::Entity::find()
+            .filter(crate::entities::student::Column::SupervisorId.eq(id))
+            .one(&tx)
+            .await?;
+        if supervised.is_some() {
+            return Err(domain::Error::in_use("the staff member still supervises students").into());
+        }
+    }
+    after.version += 1;
+    after.updated_at = crate::now();
+    to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.staff_no), "-"))?;
+    audit::record(&tx, who.actor(), "staff.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes a staff member nothing refers to.
+pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -> Result<()> {
+    let v = policy::staff_visibility(who)?;
+    let tx = db.begin().await?;
+    let before = to_domain(find_for_update::<Entity, _>(&tx, id, RESOURCE).await?);
+    if !policy::sees_staff(v, before.id, before.college_id) {
+        return Err(not_found(RESOURCE));
+    }
+    policy::manage_staff(who, before.college_id)?;
+    check_version(if_match, before.version)?;
+    Entity::delete_by_id(id)
+        .exec(&tx)
+        .await
+        .map_err(|e| constraint(e, "-", "the staff member still supervises students or has an account"))?;
+    audit::record(&tx, who.actor(), "staff.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,80 @@
+//! Schema migrations for xuezhang. Every migration runs on SQLite and PostgreSQL; types are
+//! chosen from what both support (UUIDs, `timestamptz`, `jsonb` on PostgreSQL, text on SQLite).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_foundation;
+
+/// Applies the migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261126_000001_foundation::Migration)]
+    }
+}
+
+/// Shorthands shared by the migrations.
+pub(crate) mod cols {
+    use sea_orm_migration::prelude::*;
+    use sea_orm_migration::schema;
+
+    /// A UUID primary key.
+    pub fn id() -> ColumnDef {
+        schema::pk_uuid(Alias::new("id"))
+    }
+
+    /// The optimistic-concurrency version every mutable resource carries (its `ETag`).
+    pub fn version() -> ColumnDef {
+        schema::integer(Alias::new("version")).default(1).to_owned()
+    }
+
+    /// When the row was created.
+    pub fn created_at() -> ColumnDef {
+        schema::timestamp_with_time_zone(Alias::new("created_at"))
+    }
+
+    /// When the row last changed.
+    pub fn updated_at() -> ColumnDef {
+        schema::timestamp_with_time_zone(Alias::new("updated_at"))
+    }
+
+    /// A foreign key from `table.column` to `to.id`; deletes of the parent are refused.
+    pub fn fk(
+        table: impl IntoIden + 'static,
+        column: impl IntoIden + 'static,
+        to: impl IntoIden + 'static,
+    ) -> ForeignKeyCreateStatement {
+        ForeignKey::create()
+            .from(table, column)
+            .to(to, Alias::new("id"))
+            .on_delete(ForeignKeyAction::Restrict)
+            .on_update(ForeignKeyAction::Restrict)
+            .to_owned()
+    }
+
+    /// A foreign key whose rows go with their parent.
+    pub fn fk_cascade(
+        table: impl IntoIden + 'static,
+        column: impl IntoIden + 'static,
+        to: impl IntoIden + 'static,
+    ) -> ForeignKeyCreateStatement {
+        ForeignKey::create()
+            .from(table, column)
+            .to(to, Alias::new("id"))
+            .on_delete(ForeignKeyAction::Cascade)
+            .on_update(ForeignKeyAction::Restrict)
+            .to_owned()
+    }
+
+    /// A plain index on `columns` of `table`, named after them.
+    pub fn index(table: impl IntoIden + 'static, name: &str, columns: &[&str]) -> IndexCreateStatement {
+        let mut idx = Index::create();
+        idx.name(name).table(table);
+        for c in columns {
+            idx.col(Alias::new(*c));
+        }
+        idx.to_owned()
+    }
+}

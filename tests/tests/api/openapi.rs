@@ -1,0 +1,62 @@
+use serde_json::Value;
+use xuezhang_tests::*;
+
+#[test]
+fn the_committed_openapi_document_matches_the_code() {
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json"))
+        .expect("openapi/openapi.json exists; run `make openapi`");
+    let generated = xuezhang_http::openapi::document_json();
+    assert!(committed == generated, "openapi/openapi.json is stale: run `make openapi` and commit the result");
+}
+
+#[test]
+fn every_operation_has_an_id_a_tag_and_documents_its_errors() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let id = op["operationId"].as_str().unwrap_or_else(|| panic!("{method} {path} has no operationId"));
+            assert!(ids.insert(id.to_owned()), "operationId {id} is used twice");
+            assert!(op["tags"].as_array().is_some_and(|t| !t.is_empty()), "{id} has no tag");
+            let responses = op["responses"].as_object().unwrap();
+            let public = op["security"]
+                .as_array()
+                .is_some_and(|s| s.iter().any(|r| r.as_object().is_some_and(|o| o.is_empty())));
+            if !public {
+                assert!(responses.contains_key("401"), "{id} does not document 401");
+            }
+            if path.contains('{') {
+                assert!(responses.contains_key("400"), "{id} does not document 400 for a bad path id");
+                assert!(responses.contains_key("404"), "{id} does not document 404");
+            }
+            if ["post", "patch", "put"].contains(&method.as_str()) && op.get("requestBody").is_some() {
+                assert!(
+                    responses.contains_key("422") || responses.contains_key("400"),
+                    "{id} does not document bad input"
+                );
+            }
+        }
+    }
+    assert!(ids.len() > 30, "only {} operations found", ids.len());
+}
+
+#[actix_web::test]
+async fn the_served_document_is_the_generated_one_and_swagger_ui_is_up() {
+    let app = spawn_app().await;
+    let res = app.send(app.request(reqwest::Method::GET, "/api/v1/openapi.json", None)).await.expect(200);
+    let generated: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    assert_eq!(res.body, generated);
+    let docs = app.send(app.request(reqwest::Method::GET, "/docs/", None)).await.expect(200);
+    assert!(docs.text.contains("swagger"), "Swagger UI page expected");
+    let redirect = app.send(app.request(reqwest::Method::GET, "/docs", None)).await;
+    assert!(redirect.status.is_redirection());
+}
+
+#[actix_web::test]
+async fn health_and_readiness_answer() {
+    let app = spawn_app().await;
+    let res = app.send(app.request(reqwest::Method::GET, "/healthz", None)).await.expect(200);
+    assert_eq!(res.body["status"], "ok");
+    let res = app.send(app.request(reqwest::Method::GET, "/readyz", None)).await.expect(200);
+    assert_eq!(res.body["status"], "ok");
+}
