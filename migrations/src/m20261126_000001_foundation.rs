@@ -47,6 +47,7 @@ enum Units {
 }
 
 #[derive(DeriveIden)]
+#[allow(clippy::enum_variant_names)] // `staff_no` is the column's name.
 enum Staff {
     Table,
     StaffNo,

@@ -247,7 +247,7 @@ mod tests {
         assert!(student_visibility(&client(&[ServiceScope::StudentsWrite])).is_err());
         assert!(manage_student(&client(&[ServiceScope::StudentsRead]), Uuid::now_v7()).is_err());
         assert!(manage_student(&client(&[ServiceScope::StudentsWrite]), Uuid::now_v7()).is_ok());
-        assert!(manage_university_reference(&client(&ServiceScope::ALL.to_vec())).is_err());
+        assert!(manage_university_reference(&client(ServiceScope::ALL)).is_err());
     }
 
     #[test]

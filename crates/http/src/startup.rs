@@ -91,6 +91,7 @@ impl Application {
             Some(s) => s.clone(),
             None => persistence::accounts::secret(&db, "jwt_secret", persistence::accounts::random_token).await?,
         };
+        persistence::accounts::warm_up().await?;
         let initial_admin =
             if settings.bootstrap_admin { persistence::accounts::bootstrap_admin(&db).await? } else { None };
         let tokens = Tokens::new(secret.as_bytes(), &settings.jwt_issuer, &settings.jwt_audience);

@@ -55,6 +55,11 @@ fn dummy_hash() -> Result<String> {
     Ok(DUMMY.get_or_init(|| hash.to_string()).clone())
 }
 
+/// Computes the dummy hash now, so the first login of an unknown name is not slower than the rest.
+pub async fn warm_up() -> Result<()> {
+    tokio::task::spawn_blocking(dummy_hash).await.map_err(|e| Error::Internal(e.to_string()))?.map(|_| ())
+}
+
 /// Verifies `password` against `hash` (or against the dummy hash when `hash` is `None`) off the
 /// async threads. A stored hash that cannot be parsed counts as a mismatch.
 async fn verify_password(hash: Option<String>, password: String) -> Result<bool> {

@@ -82,6 +82,7 @@ db_enum!(DbStudentStatus <=> domain::reference::StudentStatus {
 mod tests {
     use super::*;
     use domain::auth::{ActorKind, Role};
+    use sea_orm::Iterable;
     use domain::reference::{Degree, Gender, PoliticalStatus, StudentStatus, UnitKind};
 
     macro_rules! same_names {

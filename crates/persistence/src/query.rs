@@ -69,7 +69,10 @@ pub(crate) fn constraint(err: DbErr, duplicate: &str, fk: &str) -> Error {
     match err.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => Error::Domain(domain::Error::duplicate(duplicate)),
         Some(SqlErr::ForeignKeyConstraintViolation(_)) => Error::Domain(domain::Error::in_use(fk)),
-        _ => Error::Db(err),
+        // SQLite reports an `ON DELETE RESTRICT` violation as SQLITE_CONSTRAINT_TRIGGER (1811),
+        // which sea-orm does not classify; its message is fixed.
+        _ if err.to_string().contains("FOREIGN KEY constraint failed") => Error::Domain(domain::Error::in_use(fk)),
+        _ => err.into(),
     }
 }
 

@@ -1,1 +1,287 @@
+//! The conventions every endpoint follows: problem+json errors, pagination, ETags and
+//! `If-Match`, `Idempotency-Key`, CORS, and concurrent writers.
+
+use reqwest::{Method, header};
+use serde_json::json;
 use xuezhang_tests::*;
+
+#[actix_web::test]
+async fn an_unknown_route_is_a_problem_404() {
+    let app = spawn_app().await;
+    let res = app.send(app.request(Method::GET, "/api/v1/no-such-thing", None)).await.expect(404);
+    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"));
+    assert_eq!(res.code(), "not_found");
+    assert_eq!(res.body["status"], 404);
+    assert!(res.body["type"].as_str().is_some_and(|t| t.ends_with("not_found")));
+    app.send(app.request(Method::GET, "/nowhere", None)).await.expect(404);
+}
+
+#[actix_web::test]
+async fn a_wrong_method_on_a_known_path_is_405_with_allow() {
+    let app = spawn_app().await;
+    let res = app.send(app.request(Method::PUT, "/api/v1/colleges", None)).await.expect(405);
+    assert_eq!(res.code(), "method_not_allowed");
+    assert_eq!(res.header("allow").as_deref(), Some("GET, POST"));
+    let id = uuid::Uuid::now_v7();
+    let res = app.send(app.request(Method::POST, &format!("/api/v1/colleges/{id}"), None)).await.expect(405);
+    assert_eq!(res.header("allow").as_deref(), Some("GET, DELETE, PATCH"));
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400_and_a_missing_field_is_422() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let broken = app
+        .request(Method::POST, "/api/v1/colleges", Some(&token))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{\"code\": \"CS\",");
+    let res = app.send(broken).await.expect(400);
+    assert_eq!(res.code(), "malformed_json");
+    assert_eq!(res.header("content-type").as_deref(), Some("application/problem+json"));
+
+    let res = app.post("/api/v1/colleges", &token, json!({"code": "CS"})).await.expect(422);
+    assert_eq!(res.code(), "validation_failed");
+    assert_eq!(res.error_fields(), ["name"]);
+    assert_eq!(res.body["errors"][0]["code"], "required");
+
+    let res = app.post("/api/v1/colleges", &token, json!({"code": 12, "name": "计算机学院"})).await.expect(422);
+    assert_eq!(res.error_fields(), ["code"]);
+
+    let res = app.post("/api/v1/colleges", &token, json!({"code": "CS", "name": "x", "extra": 1})).await.expect(422);
+    assert_eq!(res.body["errors"][0]["code"], "unknown_field");
+    assert_eq!(res.error_fields(), ["extra"]);
+}
+
+#[actix_web::test]
+async fn validation_lists_every_bad_field_at_once() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let res = app.post("/api/v1/colleges", &token, json!({"code": "计算机", "name": "   "})).await.expect(422);
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["code", "name"]);
+}
+
+#[actix_web::test]
+async fn a_body_that_is_not_json_is_415_and_a_huge_one_413() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/colleges", Some(&token))
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body("CS"),
+        )
+        .await
+        .expect(415);
+    assert_eq!(res.code(), "unsupported_media_type");
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/colleges", Some(&token))
+                .header(header::CONTENT_TYPE, "application/json"),
+        )
+        .await
+        .expect(400);
+    assert_eq!(res.code(), "malformed_json");
+    let big = format!("{{\"code\":\"CS\",\"name\":\"{}\"}}", "长".repeat(600_000));
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/colleges", Some(&token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(big),
+        )
+        .await
+        .expect(413);
+    assert_eq!(res.code(), "payload_too_large");
+}
+
+#[actix_web::test]
+async fn a_path_id_that_is_not_a_uuid_and_a_bad_query_are_400() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let res = app.get("/api/v1/colleges/not-a-uuid", &token).await.expect(400);
+    assert_eq!(res.code(), "invalid_path");
+    let res = app.get("/api/v1/colleges?page=abc", &token).await.expect(400);
+    assert_eq!(res.code(), "invalid_query");
+    let res = app.get("/api/v1/students?degree=bachelor", &token).await.expect(400);
+    assert_eq!(res.code(), "invalid_query");
+    let res = app.get("/api/v1/colleges?page=0", &token).await.expect(422);
+    assert_eq!(res.error_fields(), ["page"]);
+    let res = app.get("/api/v1/colleges?sort=password", &token).await.expect(422);
+    assert_eq!(res.error_fields(), ["sort"]);
+    let res = app.get(&format!("/api/v1/colleges/{}", uuid::Uuid::now_v7()), &token).await.expect(404);
+    assert_eq!(res.code(), "not_found");
+}
+
+#[actix_web::test]
+async fn lists_are_paginated_sorted_and_capped_at_100() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    for i in 0..25 {
+        app.college(&token, &format!("C{i:02}"), &format!("学院{i:02}")).await;
+    }
+    let res = app.get("/api/v1/colleges?page=2&page_size=10", &token).await.expect(200);
+    assert_eq!(res.body["total"], 25);
+    assert_eq!(res.body["page"], 2);
+    assert_eq!(res.body["page_size"], 10);
+    let codes: Vec<&str> = res.body["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["C10", "C11", "C12", "C13", "C14", "C15", "C16", "C17", "C18", "C19"]);
+    let res = app.get("/api/v1/colleges?sort=-code&page_size=1000", &token).await.expect(200);
+    assert_eq!(res.body["page_size"], 100);
+    assert_eq!(res.body["items"][0]["code"], "C24");
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 25);
+    let res = app.get("/api/v1/colleges?q=学院0", &token).await.expect(200);
+    assert_eq!(res.body["total"], 10);
+}
+
+#[actix_web::test]
+async fn a_resource_has_an_etag_and_a_stale_if_match_is_412() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let created = app.post("/api/v1/colleges", &token, json!({"code": "CS", "name": "计算机学院"})).await.expect(201);
+    let id = created.id();
+    assert_eq!(created.header("location"), Some(format!("/api/v1/colleges/{id}")));
+    assert_eq!(created.header("etag").as_deref(), Some("\"1\""));
+    let got = app.get(&format!("/api/v1/colleges/{id}"), &token).await.expect(200);
+    assert_eq!(got.header("etag").as_deref(), Some("\"1\""));
+
+    let changed = app
+        .patch(&format!("/api/v1/colleges/{id}"), &token, json!({"name": "计算机科学学院"}), Some("\"1\""))
+        .await
+        .expect(200);
+    assert_eq!(changed.header("etag").as_deref(), Some("\"2\""));
+    assert_eq!(changed.body["name"], "计算机科学学院");
+
+    let stale = app
+        .patch(&format!("/api/v1/colleges/{id}"), &token, json!({"name": "又一个名字"}), Some("\"1\""))
+        .await
+        .expect(412);
+    assert_eq!(stale.code(), "precondition_failed");
+    assert_eq!(stale.body["current_version"], 2);
+    assert_eq!(stale.header("etag").as_deref(), Some("\"2\""));
+    let after = app.get(&format!("/api/v1/colleges/{id}"), &token).await.expect(200);
+    assert_eq!(after.body["name"], "计算机科学学院");
+
+    app.delete(&format!("/api/v1/colleges/{id}"), &token, Some("\"1\"")).await.expect(412);
+    app.delete(&format!("/api/v1/colleges/{id}"), &token, Some("W/\"2\"")).await.expect(204);
+    app.get(&format!("/api/v1/colleges/{id}"), &token).await.expect(404);
+}
+
+#[actix_web::test]
+async fn a_retried_post_with_the_same_idempotency_key_writes_once() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let post = |body: serde_json::Value, key: &'static str| {
+        app.request(Method::POST, "/api/v1/colleges", Some(&token)).header("Idempotency-Key", key).json(&body)
+    };
+    let first = app.send(post(json!({"code": "CS", "name": "计算机学院"}), "k-1")).await.expect(201);
+    let again = app.send(post(json!({"code": "CS", "name": "计算机学院"}), "k-1")).await.expect(201);
+    assert_eq!(first.body, again.body);
+    assert_eq!(first.header("location"), again.header("location"));
+    assert_eq!(again.header("idempotent-replayed").as_deref(), Some("true"));
+    let list = app.get("/api/v1/colleges", &token).await.expect(200);
+    assert_eq!(list.body["total"], 1);
+
+    let other = app.send(post(json!({"code": "EE", "name": "电气工程学院"}), "k-1")).await.expect(422);
+    assert_eq!(other.code(), "idempotency_key_reused");
+    // A failure is replayed too, and a new key is a new request.
+    let dup = app.send(post(json!({"code": "CS", "name": "计算机学院"}), "k-2")).await.expect(409);
+    let dup_again = app.send(post(json!({"code": "CS", "name": "计算机学院"}), "k-2")).await.expect(409);
+    assert_eq!(dup.body, dup_again.body);
+    let bad_key = app.send(post(json!({"code": "X", "name": "x"}), "bad key with spaces")).await.expect(400);
+    assert_eq!(bad_key.code(), "invalid_idempotency_key");
+    let audit = app.get("/api/v1/audit-events?action=college.create", &token).await.expect(200);
+    assert_eq!(audit.body["total"], 1);
+}
+
+#[actix_web::test]
+async fn idempotency_keys_belong_to_their_caller() {
+    let app = spawn_app().await;
+    let a = app.admin_named("admin-a").await;
+    let b = app.admin_named("admin-b").await;
+    let send = |token: &str, code: &str| {
+        app.request(Method::POST, "/api/v1/colleges", Some(token))
+            .header("Idempotency-Key", "same-key")
+            .json(&json!({"code": code, "name": code}))
+    };
+    app.send(send(&a, "A1")).await.expect(201);
+    app.send(send(&b, "B1")).await.expect(201);
+    assert_eq!(app.get("/api/v1/colleges", &a).await.body["total"], 2);
+}
+
+#[actix_web::test]
+async fn cors_allows_configured_origins_and_exposes_etag_location_retry_after() {
+    let app = spawn_app_with(|s| s.cors_origins = vec!["https://app.scu.edu.cn".into()]).await;
+    let preflight = app
+        .request(Method::OPTIONS, "/api/v1/colleges", None)
+        .header("Origin", "https://app.scu.edu.cn")
+        .header("Access-Control-Request-Method", "POST")
+        .header("Access-Control-Request-Headers", "authorization,content-type,idempotency-key,if-match");
+    let res = app.send(preflight).await;
+    assert!(res.status.is_success(), "preflight failed: {}", res.status);
+    assert_eq!(res.header("access-control-allow-origin").as_deref(), Some("https://app.scu.edu.cn"));
+
+    let token = app.admin().await;
+    let res = app
+        .send(app.request(Method::GET, "/api/v1/colleges", Some(&token)).header("Origin", "https://app.scu.edu.cn"))
+        .await
+        .expect(200);
+    let exposed = res.header("access-control-expose-headers").unwrap_or_default().to_ascii_lowercase();
+    for h in ["etag", "location", "retry-after"] {
+        assert!(exposed.contains(h), "{h} is not exposed: {exposed}");
+    }
+    let res = app
+        .send(app.request(Method::GET, "/api/v1/colleges", Some(&token)).header("Origin", "https://evil.example"))
+        .await;
+    assert!(res.header("access-control-allow-origin").is_none());
+}
+
+#[actix_web::test]
+async fn concurrent_writers_never_see_database_is_locked() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let requests = (0..40).map(|i| {
+        app.post("/api/v1/colleges", &token, json!({"code": format!("P{i}"), "name": format!("并发学院{i}")}))
+    });
+    let results = futures_util::future::join_all(requests).await;
+    for r in &results {
+        assert_eq!(r.status.as_u16(), 201, "{}", r.text);
+    }
+    assert_eq!(app.get("/api/v1/colleges", &token).await.body["total"], 40);
+}
+
+#[actix_web::test]
+async fn concurrent_duplicates_make_exactly_one_and_the_rest_409() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let requests = (0..20).map(|_| app.post("/api/v1/colleges", &token, json!({"code": "SAME", "name": "同名学院"})));
+    let results = futures_util::future::join_all(requests).await;
+    let created = results.iter().filter(|r| r.status.as_u16() == 201).count();
+    let conflicts = results.iter().filter(|r| r.status.as_u16() == 409 && r.code() == "duplicate").count();
+    assert_eq!((created, conflicts), (1, 19), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+}
+
+#[actix_web::test]
+async fn every_write_is_audited_with_actor_target_and_change() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let me = app.get("/api/v1/me", &token).await.expect(200);
+    let id = app.college(&token, "CS", "计算机学院").await;
+    app.patch(&format!("/api/v1/colleges/{id}"), &token, json!({"name": "计算机科学学院"}), None).await.expect(200);
+    let res = app.get(&format!("/api/v1/audit-events?target_id={id}"), &token).await.expect(200);
+    let items = res.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    assert_eq!(items[0]["action"], "college.update");
+    assert_eq!(items[0]["actor_id"], me.body["id"]);
+    assert_eq!(items[0]["actor_kind"], "user");
+    assert_eq!(items[0]["changes"]["before"]["name"], "计算机学院");
+    assert_eq!(items[0]["changes"]["after"]["name"], "计算机科学学院");
+    assert_eq!(items[1]["action"], "college.create");
+
+    let college_admin = app.user(&token, "cadmin", "college_admin", json!({"college_id": id})).await;
+    let res = app.get("/api/v1/audit-events", &college_admin).await.expect(403);
+    assert_eq!(res.code(), "forbidden");
+    // Passwords never reach the audit log.
+    let all = app.get("/api/v1/audit-events?target_type=user", &token).await.expect(200);
+    assert!(!all.text.contains(PASSWORD) && !all.text.contains("argon2"));
+}

@@ -78,3 +78,18 @@ pub fn today() -> chrono::NaiveDate {
 pub fn named(field: &str) -> impl Fn(FieldError) -> FieldError + '_ {
     move |e| FieldError { field: field.to_owned(), ..e }
 }
+
+/// Adapts a domain parser to a `validator` custom function, so shape rules of the domain are
+/// reported together with the DTO's other field errors.
+pub fn domain_rule<T>(result: Result<T, FieldError>) -> Result<(), validator::ValidationError> {
+    result.map(|_| ()).map_err(|e| validator::ValidationError {
+        code: e.code.into(),
+        message: Some(e.message.into()),
+        params: Default::default(),
+    })
+}
+
+/// `validator` check of a login name.
+pub fn valid_username(v: &str) -> Result<(), validator::ValidationError> {
+    domain_rule(domain::accounts::parse_username("username", v))
+}

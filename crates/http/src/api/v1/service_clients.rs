@@ -1,7 +1,6 @@
 //! `/service-clients`: machine clients of the API (the student-affairs system), for university admins.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use domain::Problems;
 use domain::accounts::{NewServiceClient, ServiceClient, ServiceClientChanges};
 use domain::auth::ServiceScope;
 use serde::{Deserialize, Serialize};
@@ -70,6 +69,7 @@ pub struct ServiceClientWithSecret {
 #[serde(deny_unknown_fields)]
 pub struct CreateServiceClientRequest {
     /// The `client_id`: 3–64 of letters, digits, `.`, `_`, `-`.
+    #[validate(custom(function = "valid_client_id"))]
     pub client_id: String,
     /// What it is, e.g. `学工系统`.
     #[validate(length(min = 1, max = 100))]
@@ -93,14 +93,15 @@ pub struct UpdateServiceClientRequest {
     pub active: Option<bool>,
 }
 
-fn check_client_id(raw: &str) -> Result<String, domain::Error> {
-    let mut p = Problems::new();
-    let s = raw.trim();
-    if !(3..=64).contains(&s.len()) || !s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-        p.push("client_id", "invalid_format", "client_id must be 3–64 of letters, digits, '.', '_', '-'");
+fn valid_client_id(raw: &str) -> Result<(), validator::ValidationError> {
+    let ok =
+        (3..=64).contains(&raw.len()) && raw.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("invalid_format")
+            .with_message("client_id must be 3–64 of letters, digits, '.', '_', '-'".into()))
     }
-    p.finish()?;
-    Ok(s.to_owned())
 }
 
 fn dedup(mut scopes: Vec<ServiceScope>) -> Vec<ServiceScope> {
@@ -133,11 +134,8 @@ pub async fn create(
     body: Json<CreateServiceClientRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let cmd = NewServiceClient {
-        client_id: check_client_id(&body.client_id)?,
-        name: body.name.trim().to_owned(),
-        scopes: dedup(body.scopes),
-    };
+    let cmd =
+        NewServiceClient { client_id: body.client_id, name: body.name.trim().to_owned(), scopes: dedup(body.scopes) };
     let (c, secret) = persistence::accounts::create_client(&state.db, &auth.principal, cmd).await?;
     let version = c.version;
     let body = ServiceClientWithSecret { client: c.into(), client_secret: secret };

@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{PageParams, double_option};
+use super::common::{PageParams, double_option, valid_username};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
@@ -69,6 +69,7 @@ impl From<User> for UserDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateUserRequest {
     /// Login name: 3–64 of letters, digits, `.`, `_`, `-`, `@` (stored lower case).
+    #[validate(custom(function = "valid_username"))]
     pub username: String,
     /// Name shown in the UI, e.g. `张三`.
     #[validate(length(min = 1, max = 100))]

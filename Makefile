@@ -1,0 +1,40 @@
+# The index of what one can do with xuezhang. `make run` serves on a fresh machine (SQLite file in
+# the working directory); `make test` runs every test on SQLite; `make test-pg` runs the end-to-end
+# suite on PostgreSQL.
+
+CARGO ?= cargo
+# The PostgreSQL server the end-to-end tests create their throw-away databases on.
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: run build test test-pg lint fmt openapi openapi-check bench demo ci
+
+run:
+	$(CARGO) run --release -p xuezhang -- serve
+
+build:
+	$(CARGO) build --release -p xuezhang
+
+test:
+	$(CARGO) test --workspace
+
+test-pg:
+	scripts/pg-up
+	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) $(CARGO) test -p xuezhang-tests
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt --all
+
+# Regenerates the committed OpenAPI document from the code.
+openapi:
+	$(CARGO) run -q -p xuezhang -- openapi > openapi/openapi.json
+
+# Fails when the committed document differs from what the code generates.
+openapi-check:
+	$(CARGO) run -q -p xuezhang -- openapi | diff -u openapi/openapi.json -
+
+ci:
+	bash .ci/run
