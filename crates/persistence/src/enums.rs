@@ -82,8 +82,8 @@ db_enum!(DbStudentStatus <=> domain::reference::StudentStatus {
 mod tests {
     use super::*;
     use domain::auth::{ActorKind, Role};
-    use sea_orm::Iterable;
     use domain::reference::{Degree, Gender, PoliticalStatus, StudentStatus, UnitKind};
+    use sea_orm::Iterable;
 
     macro_rules! same_names {
         ($domain:ty, $db:ty) => {
