@@ -3,10 +3,12 @@
 //! No I/O here: persistence and HTTP depend on this crate, never the other way round.
 
 pub mod accounts;
+pub mod appointment;
 pub mod auth;
 pub mod error;
 pub mod page;
 pub mod policy;
 pub mod reference;
+pub mod selection;
 
 pub use error::{Error, FieldError, Problems, Result};

@@ -179,6 +179,76 @@ pub fn university_admin_only(p: &Principal, what: &str) -> Result<()> {
     if p.is_university_admin() { Ok(()) } else { Err(forbidden(what)) }
 }
 
+/// The nominations and appointments a caller may see: a university admin all, a college admin or
+/// counselor their college's, a supervisor their students', a student their own.
+pub fn selection_visibility(p: &Principal) -> Result<Visibility> {
+    match user(p) {
+        Some(u) => match (u.role, u.college_id, u.staff_id, u.student_id) {
+            (Role::UniversityAdmin, ..) => Ok(Visibility::All),
+            (Role::CollegeAdmin | Role::Counselor, Some(c), ..) => Ok(Visibility::College(c)),
+            (Role::Supervisor, _, Some(s), _) => Ok(Visibility::Supervisor(s)),
+            (Role::Student, .., Some(s)) => Ok(Visibility::Student(s)),
+            _ => Err(forbidden("see nominations or appointments")),
+        },
+        None => Err(forbidden("see nominations or appointments (service clients read the change feed)")),
+    }
+}
+
+/// Whether the caller, by their account alone, may start a nomination for `student_id` of
+/// `college_id`: a college's admin (or the university) nominates; a student applies for themself.
+pub fn nominate(p: &Principal, college_id: Uuid, student_id: Uuid) -> Result<crate::selection::NominationSource> {
+    use crate::selection::NominationSource;
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(NominationSource::College),
+        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(NominationSource::College),
+        Some(u) if u.role == Role::Student && u.student_id == Some(student_id) => Ok(NominationSource::SelfApplication),
+        _ => Err(forbidden("nominate this student")),
+    }
+}
+
+/// Whether the caller handles a college's nominations (review, recommend, reject): its admin or
+/// the university.
+pub fn handle_nominations(p: &Principal, college_id: Uuid) -> Result<()> {
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(()),
+        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(()),
+        _ => Err(forbidden("handle this college's nominations")),
+    }
+}
+
+/// Whether the caller may edit or withdraw a nomination: its college's admin, the university, or
+/// the student themself for their own self-application (editing only while a draft).
+pub fn own_or_handle_nomination(p: &Principal, college_id: Uuid, student_id: Uuid) -> Result<()> {
+    match user(p) {
+        Some(u) if u.role == Role::Student && u.student_id == Some(student_id) => Ok(()),
+        _ => handle_nominations(p, college_id),
+    }
+}
+
+/// Appointing, training, commending and dismissing are the university's (研究生院、研工部).
+pub fn appoint(p: &Principal) -> Result<()> {
+    university_admin_only(p, "appoint, train, commend or dismiss mentors")
+}
+
+/// Whether the caller may ask for (college admin) or carry out (university admin) a dismissal.
+/// Returns `true` when the caller decides, `false` when they only request.
+pub fn dismiss(p: &Principal, college_id: Uuid) -> Result<bool> {
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(true),
+        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(false),
+        _ => Err(forbidden("dismiss this mentor")),
+    }
+}
+
+/// Whether the caller may resign an appointment: the mentor themself or the university.
+pub fn resign(p: &Principal, mentor_student_id: Uuid) -> Result<()> {
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(()),
+        Some(u) if u.student_id == Some(mentor_student_id) => Ok(()),
+        _ => Err(forbidden("resign this appointment")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -284,6 +354,39 @@ mod tests {
         assert!(manage_unit(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7()).is_err());
         assert!(manage_unit(&user_p(Role::UniversityAdmin, None), c1).is_ok());
         assert!(manage_unit(&user_p(Role::Supervisor, Some(c1)), c1).is_err());
+    }
+
+    #[test]
+    fn nominations_are_started_by_the_college_or_the_student_themself() {
+        use crate::selection::NominationSource;
+        let c1 = Uuid::now_v7();
+        let me = Uuid::now_v7();
+        let student = Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role: Role::Student,
+            college_id: Some(c1),
+            student_id: Some(me),
+            staff_id: None,
+        });
+        assert_eq!(nominate(&student, c1, me), Ok(NominationSource::SelfApplication));
+        assert!(nominate(&student, c1, Uuid::now_v7()).is_err());
+        assert_eq!(nominate(&user_p(Role::CollegeAdmin, Some(c1)), c1, me), Ok(NominationSource::College));
+        assert!(nominate(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7(), me).is_err());
+        assert!(nominate(&user_p(Role::Counselor, Some(c1)), c1, me).is_err());
+        assert!(handle_nominations(&student, c1).is_err());
+        assert!(own_or_handle_nomination(&student, c1, me).is_ok());
+        assert!(own_or_handle_nomination(&student, c1, Uuid::now_v7()).is_err());
+    }
+
+    #[test]
+    fn the_university_dismisses_and_a_college_only_requests() {
+        let c1 = Uuid::now_v7();
+        assert_eq!(dismiss(&user_p(Role::UniversityAdmin, None), c1), Ok(true));
+        assert_eq!(dismiss(&user_p(Role::CollegeAdmin, Some(c1)), c1), Ok(false));
+        assert!(dismiss(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7()).is_err());
+        assert!(dismiss(&user_p(Role::Counselor, Some(c1)), c1).is_err());
+        assert!(appoint(&user_p(Role::CollegeAdmin, Some(c1))).is_err());
+        assert!(selection_visibility(&client(ServiceScope::ALL)).is_err());
     }
 
     #[test]

@@ -159,6 +159,42 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A JSON body that may be left out: an empty body (with or without a content type) is
+/// `T::default()`; anything else is read like [`Json`].
+#[derive(Debug)]
+pub struct MaybeJson<T>(pub T);
+
+impl<T> MaybeJson<T> {
+    /// The body.
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for MaybeJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let payload = payload.take();
+        Box::pin(async move {
+            let bytes = read_body(payload, JSON_LIMIT).await?;
+            if bytes.iter().all(u8::is_ascii_whitespace) {
+                return Ok(MaybeJson(T::default()));
+            }
+            if !json {
+                return Err(ApiError::UnsupportedMediaType(
+                    "the body must be JSON (Content-Type: application/json)".into(),
+                ));
+            }
+            let value: T = parse_json(&bytes)?;
+            value.validate().map_err(|e| ApiError::from(domain::Error::Validation(validation_errors(&e))))?;
+            Ok(MaybeJson(value))
+        })
+    }
+}
+
 /// The version named by an `If-Match` header: `None` when absent or `*`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IfMatch(pub Option<i32>);

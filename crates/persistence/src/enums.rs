@@ -78,6 +78,35 @@ db_enum!(DbStudentStatus <=> domain::reference::StudentStatus {
     Withdrawn = "withdrawn",
 });
 
+db_enum!(DbNominationState <=> domain::selection::NominationState {
+    Draft = "draft",
+    Submitted = "submitted",
+    CollegeReviewed = "college_reviewed",
+    Recommended = "recommended",
+    Appointed = "appointed",
+    Rejected = "rejected",
+    Withdrawn = "withdrawn",
+});
+
+db_enum!(DbNominationSource <=> domain::selection::NominationSource {
+    College = "college",
+    SelfApplication = "self_application",
+});
+
+db_enum!(DbHonorLevel <=> domain::selection::HonorLevel {
+    College = "college",
+    University = "university",
+    Provincial = "provincial",
+    National = "national",
+});
+
+db_enum!(DbAppointmentState <=> domain::appointment::AppointmentState {
+    Active = "active",
+    Completed = "completed",
+    Dismissed = "dismissed",
+    Resigned = "resigned",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,5 +133,9 @@ mod tests {
         same_names!(Degree, DbDegree);
         same_names!(PoliticalStatus, DbPoliticalStatus);
         same_names!(StudentStatus, DbStudentStatus);
+        same_names!(domain::selection::NominationState, DbNominationState);
+        same_names!(domain::selection::NominationSource, DbNominationSource);
+        same_names!(domain::selection::HonorLevel, DbHonorLevel);
+        same_names!(domain::appointment::AppointmentState, DbAppointmentState);
     }
 }

@@ -10,9 +10,11 @@ pub mod audit;
 mod db;
 mod entities;
 mod enums;
+pub mod events;
 pub mod idempotency;
 mod query;
 pub mod reference;
+pub mod selection;
 
 pub use db::{Db, DbConfig};
 

@@ -1,8 +1,13 @@
 //! End-to-end tests over real HTTP. Each test starts the server on a fresh database: SQLite by
 //! default, PostgreSQL when `XUEZHANG_TEST_DATABASE_URL` is set (`make test-pg`).
 
+// Test helpers panic on a broken arrangement; that is their job.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod accounts;
 mod auth;
 mod conventions;
+mod events;
 mod openapi;
 mod reference;
+mod selection;

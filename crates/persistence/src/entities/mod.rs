@@ -2,11 +2,18 @@
 
 pub mod academic_year;
 pub mod app_secret;
+pub mod appointment;
 pub mod audit_event;
 pub mod college;
+pub mod commendation;
+pub mod event;
+pub mod event_counter;
+pub mod honor;
 pub mod idempotency_record;
 pub mod login_throttle;
+pub mod nomination;
 pub mod refresh_token;
+pub mod sanction;
 pub mod service_client;
 pub mod session;
 pub mod staff;

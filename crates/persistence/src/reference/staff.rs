@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::entities::staff::{ActiveModel, Column, Entity, Model};
 use crate::query::{check_version, constraint, filter_eq, find, find_for_update, not_found, page, search};
-use crate::{Db, Result, audit};
+use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "staff";
 
@@ -93,6 +93,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewStaff) -> Result<Staff> {
     check_college(&tx, staff.college_id).await?;
     to_active(&staff).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&staff.staff_no), "no such college"))?;
     audit::record(&tx, who.actor(), "staff.create", RESOURCE, Some(staff.id), audit::created(&staff)).await?;
+    events::emit(&tx, "staff.created", RESOURCE, staff.id, &staff).await?;
     tx.commit().await?;
     Ok(staff)
 }
@@ -175,6 +176,7 @@ pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: StaffChanges, i
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.staff_no), "-"))?;
     audit::record(&tx, who.actor(), "staff.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
+    events::emit(&tx, "staff.updated", RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -194,6 +196,7 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .await
         .map_err(|e| constraint(e, "-", "the staff member still supervises students or has an account"))?;
     audit::record(&tx, who.actor(), "staff.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, "staff.deleted", RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

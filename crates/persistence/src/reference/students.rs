@@ -15,7 +15,7 @@ use crate::entities::student::{ActiveModel, Column, Entity, Model};
 use crate::enums::{DbDegree, DbPoliticalStatus, DbStudentStatus};
 use crate::query::{check_version, constraint, filter_eq, find, find_for_update, not_found, page, search};
 use crate::reference::{staff, units};
-use crate::{Db, Result, audit};
+use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "student";
 
@@ -127,6 +127,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewStudent) -> Result<Student
         .await
         .map_err(|e| constraint(e, &duplicate(&student.student_no), "a referenced record vanished"))?;
     audit::record(&tx, who.actor(), "student.create", RESOURCE, Some(student.id), audit::created(&student)).await?;
+    events::emit(&tx, "student.created", RESOURCE, student.id, &student).await?;
     tx.commit().await?;
     Ok(student)
 }
@@ -237,6 +238,7 @@ pub async fn update(
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.student_no), "-"))?;
     audit::record(&tx, who.actor(), "student.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
+    events::emit(&tx, "student.updated", RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -256,6 +258,7 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .await
         .map_err(|e| constraint(e, "-", "the student is still referred to (an account, a nomination…)"))?;
     audit::record(&tx, who.actor(), "student.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, "student.deleted", RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -14,7 +14,7 @@ use crate::{Db, Result, audit};
 
 const RESOURCE: &str = "academic_year";
 
-fn to_domain(m: Model) -> AcademicYear {
+pub(crate) fn to_domain(m: Model) -> AcademicYear {
     AcademicYear {
         id: m.id,
         code: m.code,
@@ -48,6 +48,12 @@ fn to_active(y: &AcademicYear) -> ActiveModel {
         created_at: Set(y.created_at),
         updated_at: Set(y.updated_at),
     }
+}
+
+/// Writes a changed year inside the caller's transaction.
+pub(crate) async fn save<C: sea_orm::ConnectionTrait>(conn: &C, y: &AcademicYear) -> Result<()> {
+    to_active(y).update(conn).await?;
+    Ok(())
 }
 
 /// Creates an academic year.

@@ -249,3 +249,34 @@ pub async fn remove(
     persistence::reference::years::delete(&state.db, &auth.principal, id.into_inner(), if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The result of closing a year.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CloseYearResponse {
+    /// The year, now closed.
+    pub academic_year: AcademicYearDto,
+    /// How many active appointments this call completed (0 when the year was closed already).
+    pub completed_appointments: u64,
+}
+
+/// Close an academic year (university admins).
+///
+/// Its active appointments become `completed` and it takes no more nominations. Idempotent:
+/// closing a closed year changes nothing.
+#[utoipa::path(
+    operation_id = "close_academic_year",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Academic year id")),
+    responses(
+        (status = 200, description = "Closed", body = CloseYearResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[post("/academic-years/{id}/close")]
+pub async fn close(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let (year, completed) = persistence::selection::appointments::close_year(&state.db, &auth.principal, *id).await?;
+    Ok(ok(&CloseYearResponse { academic_year: year.into(), completed_appointments: completed }))
+}

@@ -292,6 +292,21 @@ pub struct MeResponse {
     /// Scopes of this token (service clients).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub scopes: Option<Vec<ServiceScope>>,
+    /// The active appointments of a student account: while there is one, the account acts as a
+    /// mentor for that term.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mentor_appointments: Vec<MentorTerm>,
+}
+
+/// An active appointment of the caller.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MentorTerm {
+    /// The appointment.
+    pub appointment_id: Uuid,
+    /// Its academic year.
+    pub academic_year_id: Uuid,
+    /// Its unit.
+    pub unit_id: Uuid,
 }
 
 /// Who am I?
@@ -308,6 +323,10 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
     let body = match &auth.principal {
         Principal::User(u) => {
             let user = persistence::accounts::me(&state.db, u.id).await?;
+            let terms = match user.student_id {
+                Some(s) => persistence::selection::appointments::active_of_student(&state.db, s).await?,
+                None => Vec::new(),
+            };
             MeResponse {
                 kind: "user".into(),
                 id: user.id,
@@ -318,6 +337,14 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
                 student_id: user.student_id,
                 staff_id: user.staff_id,
                 scopes: None,
+                mentor_appointments: terms
+                    .into_iter()
+                    .map(|a| MentorTerm {
+                        appointment_id: a.id,
+                        academic_year_id: a.academic_year_id,
+                        unit_id: a.unit_id,
+                    })
+                    .collect(),
             }
         }
         Principal::Client(c) => {
@@ -332,6 +359,7 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
                 student_id: None,
                 staff_id: None,
                 scopes: Some(c.scopes.clone()),
+                mentor_appointments: Vec::new(),
             }
         }
     };

@@ -1,10 +1,14 @@
 //! `/api/v1`: one module per resource, each registering its handlers here.
 
 pub mod academic_years;
+pub mod appointments;
 pub mod audit;
 pub mod auth;
 pub mod colleges;
 pub mod common;
+pub mod events;
+pub mod nominations;
+pub mod records;
 pub mod service_clients;
 pub mod staff;
 pub mod students;
@@ -27,7 +31,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(academic_years::list)
         .service(academic_years::get)
         .service(academic_years::update)
-        .service(academic_years::remove);
+        .service(academic_years::remove)
+        .service(academic_years::close);
     cfg.service(colleges::create)
         .service(colleges::list)
         .service(colleges::get)
@@ -39,5 +44,30 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(students::get)
         .service(students::update)
         .service(students::remove);
+    cfg.service(records::create_honor)
+        .service(records::list_honors)
+        .service(records::delete_honor)
+        .service(records::create_sanction)
+        .service(records::list_sanctions)
+        .service(records::lift_sanction);
+    cfg.service(nominations::create)
+        .service(nominations::list)
+        .service(nominations::get)
+        .service(nominations::update)
+        .service(nominations::submit)
+        .service(nominations::review)
+        .service(nominations::recommend)
+        .service(nominations::reject)
+        .service(nominations::withdraw);
+    cfg.service(appointments::create)
+        .service(appointments::bulk)
+        .service(appointments::list)
+        .service(appointments::get)
+        .service(appointments::training)
+        .service(appointments::commend)
+        .service(appointments::commendations)
+        .service(appointments::dismiss)
+        .service(appointments::resign);
+    cfg.service(events::list);
     cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
 }

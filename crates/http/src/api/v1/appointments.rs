@@ -1,0 +1,490 @@
+//! `/appointments` (校聘): the university appoints from recommended nominations, records training
+//! and commendations, and dismisses (解聘); a college admin may request a dismissal; a mentor may
+//! resign.
+
+use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::appointment::{AppointmentState, Commendation};
+use persistence::selection::appointments::{self as repo, AppointmentView, Dismissal};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use validator::Validate;
+
+use super::common::PageParams;
+use super::nominations::{ReasonRequest, StudentRef};
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::extract::{IfMatch, Json};
+use crate::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
+};
+use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::state::AppState;
+
+/// A college's pending request to dismiss its mentor.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DismissalRequestDto {
+    /// Why.
+    pub reason: String,
+    /// Who asked.
+    pub requested_by: Option<Uuid>,
+    /// When.
+    pub requested_at: DateTime<Utc>,
+}
+
+/// A mentor's appointment for one academic year in one unit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentDto {
+    /// Id.
+    pub id: Uuid,
+    /// The nomination it came from.
+    pub nomination_id: Uuid,
+    /// The mentor.
+    pub mentor: StudentRef,
+    /// The term.
+    pub academic_year_id: Uuid,
+    /// College.
+    pub college_id: Uuid,
+    /// Unit.
+    pub unit_id: Uuid,
+    /// How many mentees the mentor takes.
+    pub capacity: i32,
+    /// `active`, `completed`, `dismissed` or `resigned`.
+    pub state: AppointmentState,
+    /// When the training was completed.
+    pub training_completed_on: Option<NaiveDate>,
+    /// A note on the training.
+    pub training_note: Option<String>,
+    /// A college's pending dismissal request.
+    pub dismissal_request: Option<DismissalRequestDto>,
+    /// When it ended.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// Why it ended early.
+    pub end_reason: Option<String>,
+    /// Who appointed.
+    pub appointed_by: Option<Uuid>,
+    /// Version (the `ETag`).
+    pub version: i32,
+    /// Appointed.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<AppointmentView> for AppointmentDto {
+    fn from(v: AppointmentView) -> Self {
+        let a = v.appointment;
+        Self {
+            id: a.id,
+            nomination_id: a.nomination_id,
+            mentor: StudentRef { id: v.mentor.id, student_no: v.mentor.student_no, name: v.mentor.name },
+            academic_year_id: a.academic_year_id,
+            college_id: a.college_id,
+            unit_id: a.unit_id,
+            capacity: a.capacity,
+            state: a.state,
+            training_completed_on: a.training_completed_on,
+            training_note: a.training_note,
+            dismissal_request: a.dismissal_request.map(|r| DismissalRequestDto {
+                reason: r.reason,
+                requested_by: r.requested_by,
+                requested_at: r.requested_at,
+            }),
+            ended_at: a.ended_at,
+            end_reason: a.end_reason,
+            appointed_by: a.appointed_by,
+            version: a.version,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+        }
+    }
+}
+
+fn respond(v: AppointmentView) -> HttpResponse {
+    let version = v.appointment.version;
+    ok_tagged(&AppointmentDto::from(v), version)
+}
+
+/// Appointing from a recommended nomination.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CreateAppointmentRequest {
+    /// A nomination in state `recommended`.
+    pub nomination_id: Uuid,
+    /// Mentees the mentor takes, 1–30 (default: the year's `default_capacity`).
+    #[validate(range(min = 1, max = 30))]
+    pub capacity: Option<i32>,
+}
+
+/// Appointing every recommended nomination of a college and year.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct BulkAppointRequest {
+    /// The college.
+    pub college_id: Uuid,
+    /// The academic year.
+    pub academic_year_id: Uuid,
+    /// Capacity for all of them, 1–30 (default: the year's `default_capacity`).
+    #[validate(range(min = 1, max = 30))]
+    pub capacity: Option<i32>,
+}
+
+/// The appointments made in bulk.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BulkAppointResponse {
+    /// How many were appointed.
+    pub appointed: usize,
+    /// The new appointments.
+    pub items: Vec<AppointmentDto>,
+}
+
+/// Training completion.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingRequest {
+    /// When the training was completed.
+    pub completed_on: NaiveDate,
+    /// A note, up to 2000 characters.
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+}
+
+/// A commendation (表彰).
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct CommendationRequest {
+    /// Title, 1–100 characters, e.g. `优秀研究生党员学长`.
+    #[validate(length(min = 1, max = 100))]
+    pub title: String,
+    /// Why, 1–2000 characters.
+    #[validate(length(min = 1, max = 2000))]
+    pub reason: String,
+    /// When.
+    pub awarded_on: NaiveDate,
+}
+
+/// A commendation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommendationDto {
+    /// Id.
+    pub id: Uuid,
+    /// The appointment.
+    pub appointment_id: Uuid,
+    /// Title.
+    pub title: String,
+    /// Why.
+    pub reason: String,
+    /// When.
+    pub awarded_on: NaiveDate,
+    /// Who recorded it.
+    pub created_by: Option<Uuid>,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Commendation> for CommendationDto {
+    fn from(c: Commendation) -> Self {
+        Self {
+            id: c.id,
+            appointment_id: c.appointment_id,
+            title: c.title,
+            reason: c.reason,
+            awarded_on: c.awarded_on,
+            created_by: c.created_by,
+            created_at: c.created_at,
+        }
+    }
+}
+
+/// A list of commendations.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommendationList {
+    /// Oldest first.
+    pub items: Vec<CommendationDto>,
+}
+
+/// Filters of the appointment list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AppointmentQuery {
+    /// Only this academic year.
+    pub academic_year_id: Option<Uuid>,
+    /// Only this college.
+    pub college_id: Option<Uuid>,
+    /// Only this unit.
+    pub unit_id: Option<Uuid>,
+    /// Only this state.
+    pub state: Option<AppointmentState>,
+    /// Only this mentor (a student id).
+    pub student_id: Option<Uuid>,
+}
+
+/// Appoint (校聘) the student of a recommended nomination (university admins).
+///
+/// Eligibility is checked again. Two concurrent requests for one nomination make one appointment;
+/// the other gets `invalid_transition`. One active appointment per student and year.
+#[utoipa::path(
+    operation_id = "create_appointment",
+    tag = "appointments",
+    request_body = CreateAppointmentRequest,
+    responses(
+        (status = 201, description = "Appointed", body = AppointmentDto, headers(("Location" = String), ("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments")]
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<CreateAppointmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let v = repo::appoint(&state.db, &auth.principal, b.nomination_id, b.capacity).await?;
+    let (id, version) = (v.appointment.id, v.appointment.version);
+    Ok(created(format!("/api/v1/appointments/{id}"), &AppointmentDto::from(v), version))
+}
+
+/// Appoint every recommended nomination of a college and year at once (university admins).
+///
+/// All or nothing: when any nomination cannot be appointed, nothing is, and the 422 lists each
+/// failure as a field error `nominations[<id>]` with its code (`not_eligible`, `duplicate`, …).
+#[utoipa::path(
+    operation_id = "bulk_appoint",
+    tag = "appointments",
+    request_body = BulkAppointRequest,
+    responses(
+        (status = 200, description = "Appointed", body = BulkAppointResponse),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments/bulk")]
+pub async fn bulk(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<BulkAppointRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let made = repo::appoint_all(&state.db, &auth.principal, b.college_id, b.academic_year_id, b.capacity).await?;
+    let items: Vec<AppointmentDto> = made.into_iter().map(AppointmentDto::from).collect();
+    Ok(ok(&BulkAppointResponse { appointed: items.len(), items }))
+}
+
+/// List appointments.
+///
+/// Sort keys: `created_at` (default, newest first), `updated_at`, `capacity`.
+#[utoipa::path(
+    operation_id = "list_appointments",
+    tag = "appointments",
+    params(PageParams, AppointmentQuery),
+    responses(
+        (status = 200, description = "One page of appointments", body = PageOf<AppointmentDto>),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/appointments")]
+pub async fn list(
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageParams>,
+    q: web::Query<AppointmentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let f = repo::AppointmentFilter {
+        academic_year_id: q.academic_year_id,
+        college_id: q.college_id,
+        unit_id: q.unit_id,
+        state: q.state,
+        student_id: q.student_id,
+    };
+    let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
+    Ok(ok(&PageOf::from_page(p, AppointmentDto::from)))
+}
+
+/// Get an appointment.
+#[utoipa::path(
+    operation_id = "get_appointment",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id")),
+    responses(
+        (status = 200, description = "The appointment", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/appointments/{id}")]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(respond(repo::get(&state.db, &auth.principal, *id).await?))
+}
+
+/// Record that the mentor completed the university's training (university admins).
+#[utoipa::path(
+    operation_id = "record_training",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = TrainingRequest,
+    responses(
+        (status = 200, description = "Recorded", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments/{id}/training")]
+pub async fn training(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<TrainingRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    Ok(respond(repo::record_training(&state.db, &auth.principal, *id, b.completed_on, b.note, if_match.0).await?))
+}
+
+/// Record a commendation (表彰) of a serving or completed mentor (university admins).
+#[utoipa::path(
+    operation_id = "create_commendation",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id")),
+    request_body = CommendationRequest,
+    responses(
+        (status = 201, description = "Recorded", body = CommendationDto, headers(("Location" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments/{id}/commendations")]
+pub async fn commend(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    body: Json<CommendationRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let c = repo::commend(&state.db, &auth.principal, *id, b.title.trim().to_owned(), b.reason, b.awarded_on).await?;
+    Ok(created(format!("/api/v1/appointments/{}/commendations", c.appointment_id), &CommendationDto::from(c), 1))
+}
+
+/// List an appointment's commendations.
+#[utoipa::path(
+    operation_id = "list_commendations",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id")),
+    responses(
+        (status = 200, description = "The commendations", body = CommendationList),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/appointments/{id}/commendations")]
+pub async fn commendations(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let found = repo::commendations(&state.db, &auth.principal, *id).await?;
+    Ok(ok(&CommendationList { items: found.into_iter().map(CommendationDto::from).collect() }))
+}
+
+/// Dismiss a mentor (解聘), with a required reason.
+///
+/// A university admin dismisses at once (200): the appointment ends, its active pairings end and
+/// their mentees need a new mentor, the public profile goes, the account stops acting as a
+/// mentor. A college admin of the mentor's college files a request instead (202), shown on the
+/// appointment as `dismissal_request` until the university decides.
+#[utoipa::path(
+    operation_id = "dismiss_appointment",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Dismissed", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 202, description = "Dismissal requested", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments/{id}/dismissal")]
+pub async fn dismiss(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.into_inner().reason;
+    Ok(match repo::dismiss(&state.db, &auth.principal, *id, reason, if_match.0).await? {
+        Dismissal::Dismissed(v) => respond(v),
+        Dismissal::Requested(v) => {
+            let version = v.appointment.version;
+            HttpResponse::Accepted()
+                .insert_header(("ETag", crate::respond::etag(version)))
+                .json(AppointmentDto::from(v))
+        }
+    })
+}
+
+/// Resign (the mentor themself, or the university on their behalf), with a required reason.
+/// Ends the appointment like a dismissal does.
+#[utoipa::path(
+    operation_id = "resign_appointment",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = ReasonRequest,
+    responses(
+        (status = 200, description = "Resigned", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments/{id}/resignation")]
+pub async fn resign(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<ReasonRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reason = body.into_inner().reason;
+    Ok(respond(repo::resign(&state.db, &auth.principal, *id, reason, if_match.0).await?))
+}

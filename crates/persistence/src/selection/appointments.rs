@@ -1,0 +1,559 @@
+//! Appointments (校聘): made from recommended nominations by the university, with training,
+//! commendations, dismissal (解聘), resignation, and completion when the year closes.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use domain::Problems;
+use domain::appointment::{Appointment, AppointmentAction, AppointmentState, Commendation, DismissalRequest};
+use domain::auth::Principal;
+use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::policy::{self, Visibility};
+use domain::reference::{AcademicYear, check_capacity};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Select,
+};
+use uuid::Uuid;
+
+use crate::entities::appointment::{ActiveModel, Column, Entity, Model};
+use crate::entities::{academic_year, commendation, student};
+use crate::enums::DbAppointmentState;
+use crate::query::{check_version, constraint, filter_eq, find_for_update, not_found, page};
+use crate::reference::years;
+use crate::selection::nominations::{self, StudentBrief, views};
+use crate::{Db, Error, Result, audit, events};
+
+const RESOURCE: &str = "appointment";
+
+pub(crate) fn to_domain(m: Model) -> Appointment {
+    let dismissal_request = match (m.dismissal_request_reason, m.dismissal_requested_at) {
+        (Some(reason), Some(requested_at)) => {
+            Some(DismissalRequest { reason, requested_by: m.dismissal_requested_by, requested_at })
+        }
+        _ => None,
+    };
+    Appointment {
+        id: m.id,
+        nomination_id: m.nomination_id,
+        student_id: m.student_id,
+        academic_year_id: m.academic_year_id,
+        college_id: m.college_id,
+        unit_id: m.unit_id,
+        capacity: m.capacity,
+        state: m.state.into(),
+        training_completed_on: m.training_completed_on,
+        training_note: m.training_note,
+        dismissal_request,
+        ended_at: m.ended_at,
+        end_reason: m.end_reason,
+        appointed_by: m.appointed_by,
+        version: m.version,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+fn to_active(a: &Appointment) -> ActiveModel {
+    let r = a.dismissal_request.as_ref();
+    ActiveModel {
+        id: Set(a.id),
+        nomination_id: Set(a.nomination_id),
+        student_id: Set(a.student_id),
+        academic_year_id: Set(a.academic_year_id),
+        college_id: Set(a.college_id),
+        unit_id: Set(a.unit_id),
+        capacity: Set(a.capacity),
+        state: Set(DbAppointmentState::from(a.state)),
+        training_completed_on: Set(a.training_completed_on),
+        training_note: Set(a.training_note.clone()),
+        dismissal_request_reason: Set(r.map(|r| r.reason.clone())),
+        dismissal_requested_by: Set(r.and_then(|r| r.requested_by)),
+        dismissal_requested_at: Set(r.map(|r| r.requested_at)),
+        ended_at: Set(a.ended_at),
+        end_reason: Set(a.end_reason.clone()),
+        appointed_by: Set(a.appointed_by),
+        version: Set(a.version),
+        created_at: Set(a.created_at),
+        updated_at: Set(a.updated_at),
+    }
+}
+
+/// An appointment with its mentor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppointmentView {
+    /// The appointment.
+    pub appointment: Appointment,
+    /// The mentor.
+    pub mentor: StudentBrief,
+}
+
+async fn with_mentors<C: ConnectionTrait>(conn: &C, list: Vec<Appointment>) -> Result<Vec<AppointmentView>> {
+    let ids: Vec<Uuid> = list.iter().map(|a| a.student_id).collect();
+    let studs: std::collections::HashMap<Uuid, student::Model> = student::Entity::find()
+        .filter(student::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    list.into_iter()
+        .map(|a| {
+            let s = studs.get(&a.student_id).ok_or_else(|| not_found("student"))?;
+            Ok(AppointmentView {
+                mentor: StudentBrief { id: s.id, student_no: s.student_no.clone(), name: s.name.clone() },
+                appointment: a,
+            })
+        })
+        .collect()
+}
+
+async fn one_view<C: ConnectionTrait>(conn: &C, a: Appointment) -> Result<AppointmentView> {
+    with_mentors(conn, vec![a]).await?.pop().ok_or_else(|| not_found(RESOURCE))
+}
+
+/// Makes one appointment from a recommended nomination inside `tx`: re-checks eligibility
+/// (something may have changed since the recommendation), marks the nomination appointed with a
+/// conditional update, and inserts the appointment (one active per student and year).
+async fn appoint_in(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    nomination_id: Uuid,
+    capacity: Option<i32>,
+    at: DateTime<Utc>,
+) -> Result<Appointment> {
+    let n = nominations::for_appointment(tx, nomination_id).await?;
+    n.state.apply(domain::selection::NominationAction::Appoint)?;
+    let current = views(tx, vec![n.clone()]).await?.pop().ok_or_else(|| not_found("nomination"))?;
+    n.check_recommendable(&current.eligibility)?;
+    let year = year_of(tx, n.academic_year_id).await?;
+    let capacity = check_capacity("capacity", capacity.unwrap_or(year.policy.default_capacity))
+        .map_err(|e| domain::Error::Validation(vec![e]))?;
+    nominations::mark_appointed(tx, who, &n, at).await?;
+    let a = Appointment {
+        id: Uuid::now_v7(),
+        nomination_id: n.id,
+        student_id: n.student_id,
+        academic_year_id: n.academic_year_id,
+        college_id: n.college_id,
+        unit_id: n.unit_id,
+        capacity,
+        state: AppointmentState::Active,
+        training_completed_on: None,
+        training_note: None,
+        dismissal_request: None,
+        ended_at: None,
+        end_reason: None,
+        appointed_by: who.actor().id,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+    };
+    to_active(&a).insert(tx).await.map_err(|e| {
+        constraint(e, &format!("{} already holds an active appointment for {}", current.student.name, year.code), "-")
+    })?;
+    audit::record(tx, who.actor(), "appointment.create", RESOURCE, Some(a.id), audit::created(&a)).await?;
+    events::emit(tx, "appointment.made", RESOURCE, a.id, &a).await?;
+    Ok(a)
+}
+
+async fn year_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<AcademicYear> {
+    academic_year::Entity::find_by_id(id)
+        .one(conn)
+        .await?
+        .map(years::to_domain)
+        .ok_or_else(|| not_found("academic_year"))
+}
+
+/// Appoints the student of a recommended nomination for its year and unit (university admins).
+/// The mentor's capacity is the year's default unless given.
+pub async fn appoint(db: &Db, who: &Principal, nomination_id: Uuid, capacity: Option<i32>) -> Result<AppointmentView> {
+    policy::appoint(who)?;
+    let tx = db.begin().await?;
+    let a = appoint_in(&tx, who, nomination_id, capacity, crate::now()).await?;
+    let out = one_view(&tx, a).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Appoints every recommended nomination of a college and year in one transaction: all or
+/// nothing. When any fails, nothing is written and every failure is reported, one field error per
+/// nomination (`nominations[<id>]`).
+pub async fn appoint_all(
+    db: &Db,
+    who: &Principal,
+    college_id: Uuid,
+    academic_year_id: Uuid,
+    capacity: Option<i32>,
+) -> Result<Vec<AppointmentView>> {
+    policy::appoint(who)?;
+    let tx = db.begin().await?;
+    year_of(&tx, academic_year_id).await.map_err(|_| {
+        Error::from(domain::Error::invalid("academic_year_id", "invalid_reference", "no such academic year"))
+    })?;
+    let list = nominations::recommended_of(&tx, college_id, academic_year_id).await?;
+    let at = crate::now();
+    let mut made = Vec::with_capacity(list.len());
+    let mut problems = Problems::new();
+    for n in list {
+        // Each attempt runs in a savepoint so that one failure leaves the others' checks valid.
+        let sp = sea_orm::TransactionTrait::begin(&tx).await?;
+        match appoint_in(&sp, who, n.id, capacity, at).await {
+            Ok(a) => {
+                sp.commit().await?;
+                made.push(a);
+            }
+            Err(Error::Domain(e)) => {
+                sp.rollback().await?;
+                problems.push(format!("nominations[{}]", n.id), problem_code(&e), e.to_string());
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    problems.finish()?;
+    let out = with_mentors(&tx, made).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn problem_code(e: &domain::Error) -> String {
+    match e {
+        domain::Error::Conflict { code, .. } => (*code).to_owned(),
+        domain::Error::InvalidTransition { .. } => "invalid_transition".into(),
+        domain::Error::Validation(v) => v.first().map(|f| f.code.clone()).unwrap_or_else(|| "invalid".into()),
+        _ => "refused".into(),
+    }
+}
+
+fn restrict(select: Select<Entity>, v: Visibility) -> Select<Entity> {
+    match v {
+        Visibility::All => select,
+        Visibility::College(c) => select.filter(Column::CollegeId.eq(c)),
+        Visibility::Student(s) => select.filter(Column::StudentId.eq(s)),
+        Visibility::Supervisor(staff) => select.filter(
+            Column::StudentId.in_subquery(
+                Query::select()
+                    .column(student::Column::Id)
+                    .from(student::Entity)
+                    .and_where(student::Column::SupervisorId.eq(staff))
+                    .to_owned(),
+            ),
+        ),
+        Visibility::StaffSelf(_) => select.filter(Column::Id.is_null()),
+    }
+}
+
+async fn sees<C: ConnectionTrait>(conn: &C, v: Visibility, a: &Appointment) -> Result<bool> {
+    Ok(match v {
+        Visibility::All => true,
+        Visibility::College(c) => a.college_id == c,
+        Visibility::Student(s) => a.student_id == s,
+        Visibility::Supervisor(staff) => {
+            student::Entity::find_by_id(a.student_id).one(conn).await?.is_some_and(|s| s.supervisor_id == Some(staff))
+        }
+        Visibility::StaffSelf(_) => false,
+    })
+}
+
+/// One appointment, if the caller may see it.
+pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<AppointmentView> {
+    let v = policy::selection_visibility(who)?;
+    let a = Entity::find_by_id(id).one(db.reader()).await?.map(to_domain).ok_or_else(|| not_found(RESOURCE))?;
+    if !sees(db.reader(), v, &a).await? {
+        return Err(not_found(RESOURCE));
+    }
+    one_view(db.reader(), a).await
+}
+
+/// Filters of the appointment list.
+#[derive(Debug, Clone, Default)]
+pub struct AppointmentFilter {
+    /// Only this year.
+    pub academic_year_id: Option<Uuid>,
+    /// Only this college.
+    pub college_id: Option<Uuid>,
+    /// Only this unit.
+    pub unit_id: Option<Uuid>,
+    /// Only this state.
+    pub state: Option<AppointmentState>,
+    /// Only this mentor.
+    pub student_id: Option<Uuid>,
+}
+
+/// Lists the appointments the caller may see.
+pub async fn list(
+    db: &Db,
+    who: &Principal,
+    f: AppointmentFilter,
+    req: PageRequest,
+    sort: Option<&str>,
+) -> Result<Page<AppointmentView>> {
+    let v = policy::selection_visibility(who)?;
+    let sort = parse_sort(
+        sort,
+        &[("created_at", Column::CreatedAt), ("updated_at", Column::UpdatedAt), ("capacity", Column::Capacity)],
+        Sort { key: Column::CreatedAt, descending: true },
+    )
+    .map_err(|e| domain::Error::Validation(vec![e]))?;
+    let mut select = restrict(Entity::find(), v);
+    select = filter_eq(select, Column::AcademicYearId, f.academic_year_id);
+    select = filter_eq(select, Column::CollegeId, f.college_id);
+    select = filter_eq(select, Column::UnitId, f.unit_id);
+    select = filter_eq(select, Column::State, f.state.map(DbAppointmentState::from));
+    select = filter_eq(select, Column::StudentId, f.student_id);
+    let p = page(db.reader(), select, req, sort, Column::Id).await?;
+    let items = with_mentors(db.reader(), p.items.into_iter().map(to_domain).collect()).await?;
+    Ok(Page { items, total: p.total, page: p.page, page_size: p.page_size })
+}
+
+/// The active appointments a student holds (what makes their account act as a mentor).
+pub async fn active_of_student(db: &Db, student_id: Uuid) -> Result<Vec<Appointment>> {
+    Ok(Entity::find()
+        .filter(Column::StudentId.eq(student_id))
+        .filter(Column::State.eq(DbAppointmentState::Active))
+        .order_by_desc(Column::CreatedAt)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect())
+}
+
+async fn load_for_change(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    id: Uuid,
+    if_match: Option<i32>,
+) -> Result<Appointment> {
+    let v = policy::selection_visibility(who)?;
+    let a = to_domain(find_for_update::<Entity, _>(tx, id, RESOURCE).await?);
+    if !sees(tx, v, &a).await? {
+        return Err(not_found(RESOURCE));
+    }
+    check_version(if_match, a.version)?;
+    Ok(a)
+}
+
+async fn save(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    before: &Appointment,
+    mut after: Appointment,
+    action: &str,
+) -> Result<Appointment> {
+    after.version = before.version + 1;
+    after.updated_at = crate::now();
+    to_active(&after).update(tx).await?;
+    audit::record(
+        tx,
+        who.actor(),
+        &format!("appointment.{action}"),
+        RESOURCE,
+        Some(after.id),
+        audit::updated(before, &after),
+    )
+    .await?;
+    if before.state != after.state {
+        events::emit(tx, &format!("appointment.{}", after.state), RESOURCE, after.id, &after).await?;
+    }
+    Ok(after)
+}
+
+/// Records that the mentor completed the university's training (university admins).
+pub async fn record_training(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    completed_on: NaiveDate,
+    note: Option<String>,
+    if_match: Option<i32>,
+) -> Result<AppointmentView> {
+    policy::appoint(who)?;
+    let tx = db.begin().await?;
+    let before = load_for_change(&tx, who, id, if_match).await?;
+    before.state.apply(AppointmentAction::Record)?;
+    let mut after = before.clone();
+    after.training_completed_on = Some(completed_on);
+    after.training_note = note;
+    let after = save(&tx, who, &before, after, "training").await?;
+    let out = one_view(&tx, after).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+fn commendation_from(m: commendation::Model) -> Commendation {
+    Commendation {
+        id: m.id,
+        appointment_id: m.appointment_id,
+        title: m.title,
+        reason: m.reason,
+        awarded_on: m.awarded_on,
+        created_by: m.created_by,
+        created_at: m.created_at,
+    }
+}
+
+/// Records a commendation (表彰) of a serving or completed mentor (university admins).
+pub async fn commend(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    title: String,
+    reason: String,
+    awarded_on: NaiveDate,
+) -> Result<Commendation> {
+    policy::appoint(who)?;
+    let tx = db.begin().await?;
+    let a = load_for_change(&tx, who, id, None).await?;
+    if !matches!(a.state, AppointmentState::Active | AppointmentState::Completed) {
+        return Err(domain::Error::InvalidTransition { from: a.state.to_string(), action: "commend".into() }.into());
+    }
+    let c = Commendation {
+        id: Uuid::now_v7(),
+        appointment_id: id,
+        title,
+        reason,
+        awarded_on,
+        created_by: who.actor().id,
+        created_at: crate::now(),
+    };
+    commendation::ActiveModel {
+        id: Set(c.id),
+        appointment_id: Set(c.appointment_id),
+        title: Set(c.title.clone()),
+        reason: Set(c.reason.clone()),
+        awarded_on: Set(c.awarded_on),
+        created_by: Set(c.created_by),
+        created_at: Set(c.created_at),
+    }
+    .insert(&tx)
+    .await?;
+    audit::record(&tx, who.actor(), "appointment.commend", "commendation", Some(c.id), audit::created(&c)).await?;
+    events::emit(&tx, "appointment.commended", "commendation", c.id, &c).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// The commendations of an appointment the caller may see.
+pub async fn commendations(db: &Db, who: &Principal, id: Uuid) -> Result<Vec<Commendation>> {
+    get(db, who, id).await?;
+    Ok(commendation::Entity::find()
+        .filter(commendation::Column::AppointmentId.eq(id))
+        .order_by_asc(commendation::Column::AwardedOn)
+        .all(db.reader())
+        .await?
+        .into_iter()
+        .map(commendation_from)
+        .collect())
+}
+
+/// What a dismissal call did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dismissal {
+    /// The university dismissed the mentor.
+    Dismissed(AppointmentView),
+    /// The college asked the university to dismiss the mentor.
+    Requested(AppointmentView),
+}
+
+/// Ends an appointment early (dismissal or resignation): its active pairings end and their
+/// mentees need a new mentor; the mentor's public profile goes; the account stops acting as a
+/// mentor (that follows from the appointment no longer being active).
+async fn end_early(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    before: Appointment,
+    action: AppointmentAction,
+    reason: String,
+) -> Result<Appointment> {
+    let mut after = before.clone();
+    after.state = before.state.apply(action)?;
+    after.ended_at = Some(crate::now());
+    after.end_reason = Some(reason);
+    after.dismissal_request = None;
+    save(tx, who, &before, after, action.as_str()).await
+}
+
+/// 解聘: the university dismisses at once; a college admin of the mentor's college only files a
+/// request, which the university then decides. A reason is always required.
+pub async fn dismiss(db: &Db, who: &Principal, id: Uuid, reason: String, if_match: Option<i32>) -> Result<Dismissal> {
+    let tx = db.begin().await?;
+    let before = load_for_change(&tx, who, id, if_match).await?;
+    let decides = policy::dismiss(who, before.college_id)?;
+    let out = if decides {
+        let after = end_early(&tx, who, before, AppointmentAction::Dismiss, reason).await?;
+        Dismissal::Dismissed(one_view(&tx, after).await?)
+    } else {
+        before.state.apply(AppointmentAction::Record)?;
+        let mut after = before.clone();
+        after.dismissal_request =
+            Some(DismissalRequest { reason, requested_by: who.actor().id, requested_at: crate::now() });
+        let after = save(&tx, who, &before, after, "request_dismissal").await?;
+        Dismissal::Requested(one_view(&tx, after).await?)
+    };
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// The mentor resigns (or the university records a resignation). A reason is required.
+pub async fn resign(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    reason: String,
+    if_match: Option<i32>,
+) -> Result<AppointmentView> {
+    let tx = db.begin().await?;
+    let before = load_for_change(&tx, who, id, if_match).await?;
+    policy::resign(who, before.student_id)?;
+    let after = end_early(&tx, who, before, AppointmentAction::Resign, reason).await?;
+    let out = one_view(&tx, after).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Closes an academic year: its active appointments become completed and the year takes no more
+/// nominations. Idempotent: closing a closed year changes nothing. Returns the year and how many
+/// appointments this call completed.
+pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(AcademicYear, u64)> {
+    policy::appoint(who)?;
+    let tx = db.begin().await?;
+    let before = years::to_domain(find_for_update::<academic_year::Entity, _>(&tx, year_id, "academic_year").await?);
+    let active: Vec<Appointment> = Entity::find()
+        .filter(Column::AcademicYearId.eq(year_id))
+        .filter(Column::State.eq(DbAppointmentState::Active))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect();
+    let completed = active.len() as u64;
+    for a in active {
+        let mut after = a.clone();
+        after.state = a.state.apply(AppointmentAction::Complete)?;
+        after.ended_at = Some(crate::now());
+        after.dismissal_request = None;
+        save(&tx, who, &a, after, "complete").await?;
+    }
+    let year = if before.closed {
+        before
+    } else {
+        let mut after = before.clone();
+        after.closed = true;
+        after.version += 1;
+        after.updated_at = crate::now();
+        years::save(&tx, &after).await?;
+        audit::record(
+            &tx,
+            who.actor(),
+            "academic_year.close",
+            "academic_year",
+            Some(year_id),
+            audit::updated(&before, &after),
+        )
+        .await?;
+        events::emit(&tx, "academic_year.closed", "academic_year", year_id, &after).await?;
+        after
+    };
+    tx.commit().await?;
+    Ok((year, completed))
+}

@@ -1,0 +1,6 @@
+//! Selection (院推校聘): students' honours and sanctions, nominations with their eligibility,
+//! appointments and how they end.
+
+pub mod appointments;
+pub mod nominations;
+pub mod records;
