@@ -36,5 +36,10 @@ openapi:
 openapi-check:
 	$(CARGO) run -q -p xuezhang -- openapi | diff -u openapi/openapi.json -
 
+# Measures the speed targets in release mode (imports, auto-matching) on SQLite and PostgreSQL.
+bench:
+	scripts/pg-up || true
+	$(CARGO) run --release -q -p xuezhang-bench
+
 ci:
 	bash .ci/run
