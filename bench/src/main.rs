@@ -6,6 +6,8 @@
 
 use std::time::{Duration, Instant};
 
+mod matching;
+
 /// One measurement.
 pub struct Measurement {
     /// Scenario name.
@@ -42,7 +44,7 @@ type Scenario = fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<M
 
 /// Every scenario, by name.
 fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![]
+    vec![("auto-match", || Box::pin(matching::run()))]
 }
 
 #[tokio::main]

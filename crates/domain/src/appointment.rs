@@ -61,6 +61,31 @@ pub struct DismissalRequest {
     pub requested_at: DateTime<Utc>,
 }
 
+string_enum! {
+    /// Where the mentor was introduced to the freshmen (三(一)1).
+    pub enum IntroductionChannel {
+        /// At the opening ceremony or a teacher–student meeting (开学典礼、师生见面会).
+        Meeting = "meeting",
+        /// Joined the freshmen's QQ group.
+        Qq = "qq",
+        /// Joined the freshmen's WeChat group.
+        Wechat = "wechat",
+        /// Anything else.
+        Other = "other",
+    }
+}
+
+/// The orientation milestone: when and where the mentor was introduced to the freshmen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Introduction {
+    /// When.
+    pub introduced_on: NaiveDate,
+    /// Where.
+    pub channel: IntroductionChannel,
+    /// E.g. the group's name.
+    pub note: Option<String>,
+}
+
 /// A mentor's appointment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Appointment {
@@ -86,6 +111,10 @@ pub struct Appointment {
     pub training_note: Option<String>,
     /// A college's pending request to dismiss.
     pub dismissal_request: Option<DismissalRequest>,
+    /// The orientation introduction, once recorded.
+    pub introduction: Option<Introduction>,
+    /// The contact details the mentor shares with their mentees (WeChat, QQ, phone…).
+    pub contact_for_mentees: Option<String>,
     /// When it ended.
     pub ended_at: Option<DateTime<Utc>>,
     /// Why it ended (dismissal or resignation reason).

@@ -7,6 +7,7 @@ pub mod appointment;
 pub mod auth;
 pub mod error;
 pub mod page;
+pub mod pairing;
 pub mod policy;
 pub mod reference;
 pub mod selection;

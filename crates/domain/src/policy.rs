@@ -249,6 +249,31 @@ pub fn resign(p: &Principal, mentor_student_id: Uuid) -> Result<()> {
     }
 }
 
+/// Pairings are made and ended by the university or the admin of the college.
+pub fn manage_pairings(p: &Principal, college_id: Uuid) -> Result<()> {
+    handle_nominations(p, college_id).map_err(|_| forbidden("pair mentors and mentees of this college"))
+}
+
+/// The pairings a caller may see: all (university), their college's (college admin, counselor),
+/// their students' (supervisor), their own as mentor or mentee (student).
+pub fn pairing_visibility(p: &Principal) -> Result<Visibility> {
+    selection_visibility(p).map_err(|_| forbidden("see pairings"))
+}
+
+/// Whether the caller is the student `student_id` (e.g. the mentor of an appointment).
+pub fn is_student(p: &Principal, student_id: Uuid) -> bool {
+    matches!(user(p), Some(u) if u.role == Role::Student && u.student_id == Some(student_id))
+}
+
+/// Whether the caller administers `college_id` (its admin or counselor, or the university).
+pub fn administers(p: &Principal, college_id: Uuid) -> bool {
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => true,
+        Some(u) if matches!(u.role, Role::CollegeAdmin | Role::Counselor) => u.college_id == Some(college_id),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -387,6 +412,27 @@ mod tests {
         assert!(dismiss(&user_p(Role::Counselor, Some(c1)), c1).is_err());
         assert!(appoint(&user_p(Role::CollegeAdmin, Some(c1))).is_err());
         assert!(selection_visibility(&client(ServiceScope::ALL)).is_err());
+    }
+
+    #[test]
+    fn pairings_are_managed_by_the_college_and_seen_by_those_involved() {
+        let c1 = Uuid::now_v7();
+        assert!(manage_pairings(&user_p(Role::CollegeAdmin, Some(c1)), c1).is_ok());
+        assert!(manage_pairings(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7()).is_err());
+        assert!(manage_pairings(&user_p(Role::Counselor, Some(c1)), c1).is_err());
+        assert!(administers(&user_p(Role::Counselor, Some(c1)), c1));
+        assert!(!administers(&user_p(Role::Supervisor, Some(c1)), c1));
+        let me = Uuid::now_v7();
+        let student = Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role: Role::Student,
+            college_id: Some(c1),
+            student_id: Some(me),
+            staff_id: None,
+        });
+        assert!(is_student(&student, me));
+        assert!(!is_student(&student, Uuid::now_v7()));
+        assert_eq!(pairing_visibility(&student), Ok(Visibility::Student(me)));
     }
 
     #[test]

@@ -107,6 +107,37 @@ db_enum!(DbAppointmentState <=> domain::appointment::AppointmentState {
     Resigned = "resigned",
 });
 
+db_enum!(DbIntroductionChannel <=> domain::appointment::IntroductionChannel {
+    Meeting = "meeting",
+    Qq = "qq",
+    Wechat = "wechat",
+    Other = "other",
+});
+
+db_enum!(DbPairingState <=> domain::pairing::PairingState {
+    Active = "active",
+    Ended = "ended",
+});
+
+db_enum!(DbEndReason <=> domain::pairing::EndReason {
+    Graduation = "graduation",
+    Reassignment = "reassignment",
+    Dismissal = "dismissal",
+    Resignation = "resignation",
+    Request = "request",
+    TermCompleted = "term_completed",
+});
+
+db_enum!(DbPairingSource <=> domain::pairing::PairingSource {
+    Manual = "manual",
+    AutoMatch = "auto_match",
+});
+
+db_enum!(DbTerm <=> domain::pairing::Term {
+    Autumn = "autumn",
+    Spring = "spring",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,5 +168,10 @@ mod tests {
         same_names!(domain::selection::NominationSource, DbNominationSource);
         same_names!(domain::selection::HonorLevel, DbHonorLevel);
         same_names!(domain::appointment::AppointmentState, DbAppointmentState);
+        same_names!(domain::appointment::IntroductionChannel, DbIntroductionChannel);
+        same_names!(domain::pairing::PairingState, DbPairingState);
+        same_names!(domain::pairing::EndReason, DbEndReason);
+        same_names!(domain::pairing::PairingSource, DbPairingSource);
+        same_names!(domain::pairing::Term, DbTerm);
     }
 }

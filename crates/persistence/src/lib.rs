@@ -12,6 +12,7 @@ mod entities;
 mod enums;
 pub mod events;
 pub mod idempotency;
+pub mod pairings;
 mod query;
 pub mod reference;
 pub mod selection;

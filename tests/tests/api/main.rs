@@ -9,5 +9,6 @@ mod auth;
 mod conventions;
 mod events;
 mod openapi;
+mod pairing;
 mod reference;
 mod selection;

@@ -2,7 +2,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::enums::DbAppointmentState;
+use crate::enums::{DbAppointmentState, DbIntroductionChannel};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "appointments")]
@@ -23,6 +23,10 @@ pub struct Model {
     pub dismissal_requested_by: Option<Uuid>,
     pub dismissal_requested_at: Option<DateTimeUtc>,
     pub ended_at: Option<DateTimeUtc>,
+    pub introduced_on: Option<Date>,
+    pub introduction_channel: Option<DbIntroductionChannel>,
+    pub introduction_note: Option<String>,
+    pub contact_for_mentees: Option<String>,
     pub end_reason: Option<String>,
     pub appointed_by: Option<Uuid>,
     pub version: i32,

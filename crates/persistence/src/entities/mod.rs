@@ -12,6 +12,8 @@ pub mod honor;
 pub mod idempotency_record;
 pub mod login_throttle;
 pub mod nomination;
+pub mod pairing;
+pub mod pairing_feedback;
 pub mod refresh_token;
 pub mod sanction;
 pub mod service_client;

@@ -3,9 +3,12 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::Problems;
-use domain::appointment::{Appointment, AppointmentAction, AppointmentState, Commendation, DismissalRequest};
+use domain::appointment::{
+    Appointment, AppointmentAction, AppointmentState, Commendation, DismissalRequest, Introduction,
+};
 use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::pairing::EndReason;
 use domain::policy::{self, Visibility};
 use domain::reference::{AcademicYear, check_capacity};
 use sea_orm::ActiveValue::Set;
@@ -32,6 +35,12 @@ pub(crate) fn to_domain(m: Model) -> Appointment {
         }
         _ => None,
     };
+    let introduction = match (m.introduced_on, m.introduction_channel) {
+        (Some(introduced_on), Some(channel)) => {
+            Some(Introduction { introduced_on, channel: channel.into(), note: m.introduction_note })
+        }
+        _ => None,
+    };
     Appointment {
         id: m.id,
         nomination_id: m.nomination_id,
@@ -44,6 +53,8 @@ pub(crate) fn to_domain(m: Model) -> Appointment {
         training_completed_on: m.training_completed_on,
         training_note: m.training_note,
         dismissal_request,
+        introduction,
+        contact_for_mentees: m.contact_for_mentees,
         ended_at: m.ended_at,
         end_reason: m.end_reason,
         appointed_by: m.appointed_by,
@@ -70,6 +81,10 @@ fn to_active(a: &Appointment) -> ActiveModel {
         dismissal_requested_by: Set(r.and_then(|r| r.requested_by)),
         dismissal_requested_at: Set(r.map(|r| r.requested_at)),
         ended_at: Set(a.ended_at),
+        introduced_on: Set(a.introduction.as_ref().map(|i| i.introduced_on)),
+        introduction_channel: Set(a.introduction.as_ref().map(|i| i.channel.into())),
+        introduction_note: Set(a.introduction.as_ref().and_then(|i| i.note.clone())),
+        contact_for_mentees: Set(a.contact_for_mentees.clone()),
         end_reason: Set(a.end_reason.clone()),
         appointed_by: Set(a.appointed_by),
         version: Set(a.version),
@@ -85,6 +100,9 @@ pub struct AppointmentView {
     pub appointment: Appointment,
     /// The mentor.
     pub mentor: StudentBrief,
+    /// When the appointment just ended early: the mentees whose pairings ended with it and who
+    /// now need a new mentor.
+    pub released_mentees: Vec<crate::pairings::Person>,
 }
 
 async fn with_mentors<C: ConnectionTrait>(conn: &C, list: Vec<Appointment>) -> Result<Vec<AppointmentView>> {
@@ -102,6 +120,7 @@ async fn with_mentors<C: ConnectionTrait>(conn: &C, list: Vec<Appointment>) -> R
             Ok(AppointmentView {
                 mentor: StudentBrief { id: s.id, student_no: s.student_no.clone(), name: s.name.clone() },
                 appointment: a,
+                released_mentees: Vec::new(),
             })
         })
         .collect()
@@ -141,6 +160,8 @@ async fn appoint_in(
         training_completed_on: None,
         training_note: None,
         dismissal_request: None,
+        introduction: None,
+        contact_for_mentees: None,
         ended_at: None,
         end_reason: None,
         appointed_by: who.actor().id,
@@ -318,6 +339,11 @@ pub async fn active_of_student(db: &Db, student_id: Uuid) -> Result<Vec<Appointm
         .collect())
 }
 
+/// Locks an appointment the caller may see, for a change in the caller's transaction.
+pub(crate) async fn lock_visible(tx: &DatabaseTransaction, who: &Principal, id: Uuid) -> Result<Appointment> {
+    load_for_change(tx, who, id, None).await
+}
+
 async fn load_for_change(
     tx: &DatabaseTransaction,
     who: &Principal,
@@ -464,13 +490,19 @@ async fn end_early(
     before: Appointment,
     action: AppointmentAction,
     reason: String,
-) -> Result<Appointment> {
+) -> Result<AppointmentView> {
     let mut after = before.clone();
     after.state = before.state.apply(action)?;
     after.ended_at = Some(crate::now());
     after.end_reason = Some(reason);
     after.dismissal_request = None;
-    save(tx, who, &before, after, action.as_str()).await
+    let pairing_reason =
+        if action == AppointmentAction::Dismiss { EndReason::Dismissal } else { EndReason::Resignation };
+    let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
+    let after = save(tx, who, &before, after, action.as_str()).await?;
+    let mut view = one_view(tx, after).await?;
+    view.released_mentees = released;
+    Ok(view)
 }
 
 /// 解聘: the university dismisses at once; a college admin of the mentor's college only files a
@@ -480,8 +512,7 @@ pub async fn dismiss(db: &Db, who: &Principal, id: Uuid, reason: String, if_matc
     let before = load_for_change(&tx, who, id, if_match).await?;
     let decides = policy::dismiss(who, before.college_id)?;
     let out = if decides {
-        let after = end_early(&tx, who, before, AppointmentAction::Dismiss, reason).await?;
-        Dismissal::Dismissed(one_view(&tx, after).await?)
+        Dismissal::Dismissed(end_early(&tx, who, before, AppointmentAction::Dismiss, reason).await?)
     } else {
         before.state.apply(AppointmentAction::Record)?;
         let mut after = before.clone();
@@ -505,8 +536,7 @@ pub async fn resign(
     let tx = db.begin().await?;
     let before = load_for_change(&tx, who, id, if_match).await?;
     policy::resign(who, before.student_id)?;
-    let after = end_early(&tx, who, before, AppointmentAction::Resign, reason).await?;
-    let out = one_view(&tx, after).await?;
+    let out = end_early(&tx, who, before, AppointmentAction::Resign, reason).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -527,6 +557,7 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
         .map(to_domain)
         .collect();
     let completed = active.len() as u64;
+    crate::pairings::end_all_of_year(&tx, who, year_id).await?;
     for a in active {
         let mut after = a.clone();
         after.state = a.state.apply(AppointmentAction::Complete)?;
@@ -556,4 +587,67 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
     };
     tx.commit().await?;
     Ok((year, completed))
+}
+
+/// Records the orientation milestone: the mentor was introduced to the freshmen and joined their
+/// group (the college, the university, or the mentor themself). Recording again replaces it.
+pub async fn record_introduction(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    introduction: Introduction,
+    if_match: Option<i32>,
+) -> Result<AppointmentView> {
+    let tx = db.begin().await?;
+    let before = load_for_change(&tx, who, id, if_match).await?;
+    if !policy::is_student(who, before.student_id) {
+        policy::manage_pairings(who, before.college_id)?;
+    }
+    before.state.apply(AppointmentAction::Record)?;
+    let mut after = before.clone();
+    after.introduction = Some(introduction);
+    let after = save(&tx, who, &before, after, "introduction").await?;
+    events::emit(&tx, "appointment.introduced", RESOURCE, id, &after).await?;
+    let out = one_view(&tx, after).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+/// Changes to a serving appointment: its capacity (the college or the university; never below
+/// the active mentees) and the contact details shared with mentees (the mentor, or the college).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AppointmentChanges {
+    /// New capacity.
+    pub capacity: Option<i32>,
+    /// New contact details for mentees (`Some(None)` clears them).
+    pub contact_for_mentees: Option<Option<String>>,
+}
+
+/// Changes a serving appointment.
+pub async fn update(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    c: AppointmentChanges,
+    if_match: Option<i32>,
+) -> Result<AppointmentView> {
+    let tx = db.begin().await?;
+    let before = load_for_change(&tx, who, id, if_match).await?;
+    before.state.apply(AppointmentAction::Record)?;
+    let mut after = before.clone();
+    if let Some(capacity) = c.capacity {
+        policy::manage_pairings(who, before.college_id)?;
+        after.capacity = check_capacity("capacity", capacity).map_err(|e| domain::Error::Validation(vec![e]))?;
+        crate::pairings::check_new_capacity(&tx, &before, capacity).await?;
+    }
+    if let Some(contact) = c.contact_for_mentees {
+        if !policy::is_student(who, before.student_id) {
+            policy::manage_pairings(who, before.college_id)?;
+        }
+        after.contact_for_mentees = contact;
+    }
+    let after = save(&tx, who, &before, after, "update").await?;
+    let out = one_view(&tx, after).await?;
+    tx.commit().await?;
+    Ok(out)
 }

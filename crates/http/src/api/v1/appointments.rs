@@ -2,9 +2,10 @@
 //! and commendations, and dismisses (解聘); a college admin may request a dismissal; a mentor may
 //! resign.
 
+use actix_web::patch;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use domain::appointment::{AppointmentState, Commendation};
+use domain::appointment::{AppointmentState, Commendation, Introduction, IntroductionChannel};
 use persistence::selection::appointments::{self as repo, AppointmentView, Dismissal};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -58,6 +59,14 @@ pub struct AppointmentDto {
     pub training_note: Option<String>,
     /// A college's pending dismissal request.
     pub dismissal_request: Option<DismissalRequestDto>,
+    /// The orientation introduction (the Sept 30 milestone), once recorded.
+    pub introduction: Option<IntroductionDto>,
+    /// The contact details the mentor shares with their mentees.
+    pub contact_for_mentees: Option<String>,
+    /// Only in the answer to a dismissal or resignation: the mentees whose pairings ended with it
+    /// and who now need a new mentor.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub released_mentees: Vec<super::pairings::PersonDto>,
     /// When it ended.
     pub ended_at: Option<DateTime<Utc>>,
     /// Why it ended early.
@@ -91,6 +100,13 @@ impl From<AppointmentView> for AppointmentDto {
                 requested_by: r.requested_by,
                 requested_at: r.requested_at,
             }),
+            introduction: a.introduction.map(|i| IntroductionDto {
+                introduced_on: i.introduced_on,
+                channel: i.channel,
+                note: i.note,
+            }),
+            contact_for_mentees: a.contact_for_mentees,
+            released_mentees: v.released_mentees.into_iter().map(Into::into).collect(),
             ended_at: a.ended_at,
             end_reason: a.end_reason,
             appointed_by: a.appointed_by,
@@ -99,6 +115,34 @@ impl From<AppointmentView> for AppointmentDto {
             updated_at: a.updated_at,
         }
     }
+}
+
+/// The orientation milestone: when and where the mentor was introduced to the freshmen.
+#[derive(Debug, Serialize, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct IntroductionDto {
+    /// When (the year's `introduction_deadline` is the milestone, Sept 30 by default).
+    pub introduced_on: NaiveDate,
+    /// `meeting` (opening ceremony, teacher–student meeting), `qq`, `wechat` or `other`.
+    pub channel: IntroductionChannel,
+    /// E.g. the group's name, up to 500 characters.
+    #[validate(length(max = 500))]
+    pub note: Option<String>,
+}
+
+/// Changes to a serving appointment.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAppointmentRequest {
+    /// Mentees the mentor takes, 1–30 (the college or the university); never below the active mentees.
+    #[validate(range(min = 1, max = 30))]
+    pub capacity: Option<i32>,
+    /// What the mentor shares with mentees (WeChat, QQ, phone…), up to 500 characters, or `null`
+    /// (the mentor themself, or the college).
+    #[serde(default, deserialize_with = "super::common::double_option")]
+    #[schema(value_type = Option<String>, nullable)]
+    #[validate(length(max = 500))]
+    pub contact_for_mentees: Option<Option<String>>,
 }
 
 fn respond(v: AppointmentView) -> HttpResponse {
@@ -487,4 +531,69 @@ pub async fn resign(
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.into_inner().reason;
     Ok(respond(repo::resign(&state.db, &auth.principal, *id, reason, if_match.0).await?))
+}
+
+/// Record the orientation milestone (三(一)1): the mentor was introduced to the freshmen and joined
+/// their QQ/WeChat group (the mentor, the college, or the university). Recording again replaces it.
+#[utoipa::path(
+    operation_id = "record_introduction",
+    tag = "pairing",
+    params(("id" = Uuid, Path, description = "Appointment id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = IntroductionDto,
+    responses(
+        (status = 200, description = "Recorded", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[post("/appointments/{id}/introduction")]
+pub async fn introduction(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<IntroductionDto>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let i = Introduction { introduced_on: b.introduced_on, channel: b.channel, note: b.note };
+    Ok(respond(repo::record_introduction(&state.db, &auth.principal, *id, i, if_match.0).await?))
+}
+
+/// Change a serving appointment: its capacity (the college or the university; never below the
+/// active mentees: `capacity_below_mentees`) or the contact details shared with mentees (the
+/// mentor or the college). Honours `If-Match`.
+#[utoipa::path(
+    operation_id = "update_appointment",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = UpdateAppointmentRequest,
+    responses(
+        (status = 200, description = "Changed", body = AppointmentDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[patch("/appointments/{id}")]
+pub async fn update(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<UpdateAppointmentRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let c = repo::AppointmentChanges { capacity: b.capacity, contact_for_mentees: b.contact_for_mentees };
+    Ok(respond(repo::update(&state.db, &auth.principal, *id, c, if_match.0).await?))
 }

@@ -8,6 +8,7 @@ pub mod colleges;
 pub mod common;
 pub mod events;
 pub mod nominations;
+pub mod pairings;
 pub mod records;
 pub mod service_clients;
 pub mod staff;
@@ -67,7 +68,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appointments::commend)
         .service(appointments::commendations)
         .service(appointments::dismiss)
-        .service(appointments::resign);
+        .service(appointments::resign)
+        .service(appointments::introduction)
+        .service(appointments::update);
+    // `unpaired` and `auto-match` before `{id}`, which would otherwise match them.
+    cfg.service(pairings::unpaired)
+        .service(pairings::auto_match)
+        .service(pairings::create)
+        .service(pairings::list)
+        .service(pairings::get)
+        .service(pairings::end)
+        .service(pairings::feedback)
+        .service(pairings::mentees)
+        .service(pairings::feedback_summary)
+        .service(pairings::feedback_entries);
     cfg.service(events::list);
     cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
 }
