@@ -67,11 +67,12 @@ fn settings() -> Result<Settings, String> {
         None => 8,
     };
     s.bootstrap_admin = true;
-    s.check()?;
     Ok(s)
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
+    // Only serving needs the token secret; migrating and creating an admin do not.
+    settings.check()?;
     log::info!("starting with {settings:?}");
     let app = Application::build(settings.clone()).await.map_err(|e| e.to_string())?;
     if let Some((username, password)) = app.initial_admin() {
