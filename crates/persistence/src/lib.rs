@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod pairings;
 mod query;
 pub mod reference;
+mod scope;
 pub mod selection;
 
 pub use db::{Db, DbConfig};

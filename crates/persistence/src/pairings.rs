@@ -15,13 +15,13 @@ use domain::pairing::{
     EndReason, Freshman, MatchTier, MentorSlot, Pairing, PairingSource, PairingState, RatingSummary, Term, Unmatched,
     auto_match as propose, check_capacity, check_pairing, check_rating, summarize,
 };
-use domain::policy::{self, Visibility};
+use domain::policy::{self};
 use domain::reference::{AcademicYearCode, Student, StudentStatus, UnitKind};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, SqlErr,
+    QueryOrder, QuerySelect, SqlErr,
 };
 use uuid::Uuid;
 
@@ -174,47 +174,6 @@ async fn one_view<C: ConnectionTrait>(conn: &C, who: &Principal, p: Pairing) -> 
     views(conn, who, vec![p]).await?.pop().ok_or_else(|| not_found(RESOURCE))
 }
 
-fn supervised(staff: Uuid) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(student::Column::Id)
-        .from(student::Entity)
-        .and_where(student::Column::SupervisorId.eq(staff))
-        .to_owned()
-}
-
-fn restrict(select: Select<Entity>, v: Visibility) -> Select<Entity> {
-    match v {
-        Visibility::All => select,
-        Visibility::College(c) => select.filter(Column::CollegeId.eq(c)),
-        Visibility::Student(s) => {
-            select.filter(Condition::any().add(Column::MenteeId.eq(s)).add(Column::MentorId.eq(s)))
-        }
-        Visibility::Supervisor(staff) => select.filter(
-            Condition::any()
-                .add(Column::MenteeId.in_subquery(supervised(staff)))
-                .add(Column::MentorId.in_subquery(supervised(staff))),
-        ),
-        Visibility::StaffSelf(_) => select.filter(Column::Id.is_null()),
-    }
-}
-
-async fn sees<C: ConnectionTrait>(conn: &C, v: Visibility, p: &Pairing) -> Result<bool> {
-    Ok(match v {
-        Visibility::All => true,
-        Visibility::College(c) => p.college_id == c,
-        Visibility::Student(s) => p.mentee_id == s || p.mentor_id == s,
-        Visibility::Supervisor(staff) => {
-            student::Entity::find()
-                .filter(student::Column::Id.is_in([p.mentee_id, p.mentor_id]))
-                .filter(student::Column::SupervisorId.eq(staff))
-                .count(conn)
-                .await?
-                > 0
-        }
-        Visibility::StaffSelf(_) => false,
-    })
-}
-
 async fn active_count<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Result<u64> {
     Ok(Entity::find()
         .filter(Column::AppointmentId.eq(appointment_id))
@@ -312,7 +271,7 @@ pub async fn create(db: &Db, who: &Principal, appointment_id: Uuid, mentee_id: U
 pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<PairingView> {
     let v = policy::pairing_visibility(who)?;
     let p = Entity::find_by_id(id).one(db.reader()).await?.map(to_domain).ok_or_else(|| not_found(RESOURCE))?;
-    if !sees(db.reader(), v, &p).await? {
+    if !crate::scope::sees(db.reader(), v, p.college_id, &[p.mentee_id, p.mentor_id]).await? {
         return Err(not_found(RESOURCE));
     }
     one_view(db.reader(), who, p).await
@@ -352,7 +311,8 @@ pub async fn list(
         Sort { key: Column::CreatedAt, descending: true },
     )
     .map_err(|e| domain::Error::Validation(vec![e]))?;
-    let mut select = restrict(Entity::find(), v);
+    let mut select =
+        crate::scope::restrict(Entity::find(), v, Column::CollegeId, &[Column::MenteeId, Column::MentorId], Column::Id);
     select = filter_eq(select, Column::AcademicYearId, f.academic_year_id);
     select = filter_eq(select, Column::CollegeId, f.college_id);
     select = filter_eq(select, Column::AppointmentId, f.appointment_id);
@@ -417,7 +377,7 @@ pub async fn end(
     let v = policy::pairing_visibility(who)?;
     let tx = db.begin().await?;
     let before = to_domain(find_for_update::<Entity, _>(&tx, id, RESOURCE).await?);
-    if !sees(&tx, v, &before).await? {
+    if !crate::scope::sees(&tx, v, before.college_id, &[before.mentee_id, before.mentor_id]).await? {
         return Err(not_found(RESOURCE));
     }
     let involved = policy::is_student(who, before.mentor_id) || policy::is_student(who, before.mentee_id);
@@ -764,7 +724,7 @@ pub async fn give_feedback(
     let v = policy::pairing_visibility(who)?;
     let tx = db.begin().await?;
     let p = to_domain(find_for_update::<Entity, _>(&tx, pairing_id, RESOURCE).await?);
-    if !sees(&tx, v, &p).await? {
+    if !crate::scope::sees(&tx, v, p.college_id, &[p.mentee_id, p.mentor_id]).await? {
         return Err(not_found(RESOURCE));
     }
     if !policy::is_student(who, p.mentee_id) {

@@ -9,12 +9,11 @@ use domain::appointment::{
 use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::pairing::EndReason;
-use domain::policy::{self, Visibility};
+use domain::policy::{self};
 use domain::reference::{AcademicYear, check_capacity};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Select,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -245,41 +244,11 @@ fn problem_code(e: &domain::Error) -> String {
     }
 }
 
-fn restrict(select: Select<Entity>, v: Visibility) -> Select<Entity> {
-    match v {
-        Visibility::All => select,
-        Visibility::College(c) => select.filter(Column::CollegeId.eq(c)),
-        Visibility::Student(s) => select.filter(Column::StudentId.eq(s)),
-        Visibility::Supervisor(staff) => select.filter(
-            Column::StudentId.in_subquery(
-                Query::select()
-                    .column(student::Column::Id)
-                    .from(student::Entity)
-                    .and_where(student::Column::SupervisorId.eq(staff))
-                    .to_owned(),
-            ),
-        ),
-        Visibility::StaffSelf(_) => select.filter(Column::Id.is_null()),
-    }
-}
-
-async fn sees<C: ConnectionTrait>(conn: &C, v: Visibility, a: &Appointment) -> Result<bool> {
-    Ok(match v {
-        Visibility::All => true,
-        Visibility::College(c) => a.college_id == c,
-        Visibility::Student(s) => a.student_id == s,
-        Visibility::Supervisor(staff) => {
-            student::Entity::find_by_id(a.student_id).one(conn).await?.is_some_and(|s| s.supervisor_id == Some(staff))
-        }
-        Visibility::StaffSelf(_) => false,
-    })
-}
-
 /// One appointment, if the caller may see it.
 pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<AppointmentView> {
     let v = policy::selection_visibility(who)?;
     let a = Entity::find_by_id(id).one(db.reader()).await?.map(to_domain).ok_or_else(|| not_found(RESOURCE))?;
-    if !sees(db.reader(), v, &a).await? {
+    if !crate::scope::sees(db.reader(), v, a.college_id, &[a.student_id]).await? {
         return Err(not_found(RESOURCE));
     }
     one_view(db.reader(), a).await
@@ -315,7 +284,7 @@ pub async fn list(
         Sort { key: Column::CreatedAt, descending: true },
     )
     .map_err(|e| domain::Error::Validation(vec![e]))?;
-    let mut select = restrict(Entity::find(), v);
+    let mut select = crate::scope::restrict(Entity::find(), v, Column::CollegeId, &[Column::StudentId], Column::Id);
     select = filter_eq(select, Column::AcademicYearId, f.academic_year_id);
     select = filter_eq(select, Column::CollegeId, f.college_id);
     select = filter_eq(select, Column::UnitId, f.unit_id);
@@ -352,7 +321,7 @@ async fn load_for_change(
 ) -> Result<Appointment> {
     let v = policy::selection_visibility(who)?;
     let a = to_domain(find_for_update::<Entity, _>(tx, id, RESOURCE).await?);
-    if !sees(tx, v, &a).await? {
+    if !crate::scope::sees(tx, v, a.college_id, &[a.student_id]).await? {
         return Err(not_found(RESOURCE));
     }
     check_version(if_match, a.version)?;

@@ -6,14 +6,13 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::auth::{Principal, Role};
 use domain::page::{Page, PageRequest, Sort, parse_sort};
-use domain::policy::{self, Visibility};
+use domain::policy::{self};
 use domain::reference::{AcademicYear, Student};
 use domain::selection::{
     EligibilityReport, Evidence, Nomination, NominationAction, NominationSource, NominationState, Review, eligibility,
 };
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::Query;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Select};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::entities::nomination::{ActiveModel, Column, Entity, Model};
@@ -161,38 +160,6 @@ async fn view<C: ConnectionTrait>(conn: &C, n: Nomination) -> Result<NominationV
     views(conn, vec![n]).await?.pop().ok_or_else(|| not_found(RESOURCE))
 }
 
-/// Restricts a nomination query to what the caller may see.
-fn restrict(select: Select<Entity>, v: Visibility) -> Select<Entity> {
-    match v {
-        Visibility::All => select,
-        Visibility::College(c) => select.filter(Column::CollegeId.eq(c)),
-        Visibility::Student(s) => select.filter(Column::StudentId.eq(s)),
-        Visibility::Supervisor(staff) => select.filter(
-            Column::StudentId.in_subquery(
-                Query::select()
-                    .column(student::Column::Id)
-                    .from(student::Entity)
-                    .and_where(student::Column::SupervisorId.eq(staff))
-                    .to_owned(),
-            ),
-        ),
-        Visibility::StaffSelf(_) => select.filter(Column::Id.is_null()),
-    }
-}
-
-/// Whether the caller may see the nomination `n`.
-async fn sees<C: ConnectionTrait>(conn: &C, v: Visibility, n: &Nomination) -> Result<bool> {
-    Ok(match v {
-        Visibility::All => true,
-        Visibility::College(c) => n.college_id == c,
-        Visibility::Student(s) => n.student_id == s,
-        Visibility::Supervisor(staff) => {
-            student::Entity::find_by_id(n.student_id).one(conn).await?.is_some_and(|s| s.supervisor_id == Some(staff))
-        }
-        Visibility::StaffSelf(_) => false,
-    })
-}
-
 fn invalid_ref(field: &str, what: &str) -> Error {
     domain::Error::invalid(field, "invalid_reference", format!("no such {what}")).into()
 }
@@ -286,7 +253,7 @@ fn actor_id(who: &Principal) -> Option<Uuid> {
 pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<NominationView> {
     let v = policy::selection_visibility(who)?;
     let n = Entity::find_by_id(id).one(db.reader()).await?.map(to_domain).ok_or_else(|| not_found(RESOURCE))?;
-    if !sees(db.reader(), v, &n).await? {
+    if !crate::scope::sees(db.reader(), v, n.college_id, &[n.student_id]).await? {
         return Err(not_found(RESOURCE));
     }
     view(db.reader(), n).await
@@ -324,7 +291,7 @@ pub async fn list(
         Sort { key: Column::CreatedAt, descending: true },
     )
     .map_err(|e| domain::Error::Validation(vec![e]))?;
-    let mut select = restrict(Entity::find(), v);
+    let mut select = crate::scope::restrict(Entity::find(), v, Column::CollegeId, &[Column::StudentId], Column::Id);
     select = filter_eq(select, Column::AcademicYearId, f.academic_year_id);
     select = filter_eq(select, Column::CollegeId, f.college_id);
     select = filter_eq(select, Column::UnitId, f.unit_id);
@@ -345,7 +312,7 @@ async fn load_for_change(
 ) -> Result<Nomination> {
     let v = policy::selection_visibility(who)?;
     let n = to_domain(find_for_update::<Entity, _>(tx, id, RESOURCE).await?);
-    if !sees(tx, v, &n).await? {
+    if !crate::scope::sees(tx, v, n.college_id, &[n.student_id]).await? {
         return Err(not_found(RESOURCE));
     }
     check_version(if_match, n.version)?;
