@@ -231,8 +231,15 @@ pub fn query_error(err: QueryPayloadError, _: &HttpRequest) -> actix_web::Error 
     ApiError::BadRequest { code: "invalid_query", detail: format!("the query string is invalid: {err}") }.into()
 }
 
-/// Makes path errors problem+json (400 `invalid_path`, e.g. an id that is not a UUID).
-pub fn path_error(err: PathError, _: &HttpRequest) -> actix_web::Error {
+/// Makes path errors problem+json (400 `invalid_path`, e.g. an id that is not a UUID). When the
+/// path is in fact a literal route that does not take this method (`PATCH /appointments/bulk`
+/// reaching `PATCH /appointments/{id}`), the answer is the 405 it deserves.
+pub fn path_error(err: PathError, req: &HttpRequest) -> actix_web::Error {
+    if let Some(allow) = crate::fallback::allowed_methods(req.path())
+        && !allow.iter().any(|m| m == req.method().as_str())
+    {
+        return ApiError::MethodNotAllowed { allow }.into();
+    }
     let detail = match &err {
         PathError::Deserialize(e) => format!("the path is invalid: {e}"),
         other => format!("the path is invalid: {other}"),

@@ -40,25 +40,31 @@ fn templates() -> &'static [Template] {
     })
 }
 
-/// The methods a path allows, if it is a known path.
+/// The methods a path allows, if it is a known path. Where several templates match (a literal
+/// `/pairings/auto-match` and `/pairings/{id}`), the most specific — most literal segments — wins.
 pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let literals = |t: &Template| t.segments.iter().filter(|s| s.is_some()).count();
+    let matching: Vec<&Template> = templates()
+        .iter()
+        .filter(|t| {
+            t.segments.len() == segs.len()
+                && t.segments.iter().zip(&segs).all(|(t, s)| match t {
+                    Some(lit) => lit == s,
+                    None => !s.is_empty(),
+                })
+        })
+        .collect();
+    let best = matching.iter().map(|t| literals(t)).max()?;
     let mut allow: Vec<String> = Vec::new();
-    for t in templates() {
-        let matches = t.segments.len() == segs.len()
-            && t.segments.iter().zip(&segs).all(|(t, s)| match t {
-                Some(lit) => lit == s,
-                None => !s.is_empty(),
-            });
-        if matches {
-            for m in &t.methods {
-                if !allow.contains(m) {
-                    allow.push(m.clone());
-                }
+    for t in matching.iter().filter(|t| literals(t) == best) {
+        for m in &t.methods {
+            if !allow.contains(m) {
+                allow.push(m.clone());
             }
         }
     }
-    (!allow.is_empty()).then_some(allow)
+    Some(allow)
 }
 
 /// The default service: 405 for a known path, 404 otherwise.

@@ -5,7 +5,7 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod extract;
-mod fallback;
+pub(crate) mod fallback;
 mod idempotency;
 pub mod openapi;
 mod ops;

@@ -60,3 +60,50 @@ async fn health_and_readiness_answer() {
     let res = app.send(app.request(reqwest::Method::GET, "/readyz", None)).await.expect(200);
     assert_eq!(res.body["status"], "ok");
 }
+
+#[test]
+fn enum_schemas_list_the_wire_names_clients_must_send() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let values = |name: &str| -> Vec<String> {
+        doc["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} has no enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let wire = |all: Vec<serde_json::Value>| -> Vec<String> {
+        all.into_iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(
+        values("Role"),
+        wire(domain::auth::Role::ALL.iter().map(|r| serde_json::to_value(r).unwrap()).collect())
+    );
+    assert_eq!(
+        values("ServiceScope"),
+        wire(domain::auth::ServiceScope::ALL.iter().map(|r| serde_json::to_value(r).unwrap()).collect())
+    );
+    assert_eq!(values("NominationState")[0], "draft");
+    assert_eq!(values("UnitKind")[2], "research_group");
+    // No enum anywhere in the document uses a Rust variant name.
+    let text = xuezhang_http::openapi::document_json();
+    for variant in ["\"UniversityAdmin\"", "\"CollegeReviewed\"", "\"ResearchGroup\"", "\"PartyMember\""] {
+        assert!(!text.contains(variant), "{variant} leaked into the OpenAPI document");
+    }
+}
+
+#[actix_web::test]
+async fn a_literal_route_answers_405_to_the_wrong_method_rather_than_a_path_error() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let res = app
+        .send(
+            app.request(reqwest::Method::PATCH, "/api/v1/appointments/bulk", Some(&token)).json(&serde_json::json!({})),
+        )
+        .await
+        .expect(405);
+    assert_eq!(res.header("allow").as_deref(), Some("POST"));
+    let res = app.send(app.request(reqwest::Method::OPTIONS, "/api/v1/pairings/auto-match", None)).await.expect(405);
+    assert_eq!(res.header("allow").as_deref(), Some("POST"));
+    app.get("/api/v1/appointments/not-an-id", &token).await.expect(400);
+}

@@ -24,6 +24,7 @@ pub struct AcademicYearDto {
     /// Id.
     pub id: Uuid,
     /// `2025-2026`.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: String,
     /// First day.
     pub starts_on: NaiveDate,
@@ -71,6 +72,7 @@ impl From<AcademicYear> for AcademicYearDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateAcademicYearRequest {
     /// `YYYY-YYYY`, the second year following the first, e.g. `2025-2026`.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: String,
     /// Default Sept 1 of the first year.
     pub starts_on: Option<NaiveDate>,

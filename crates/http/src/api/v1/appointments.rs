@@ -127,6 +127,7 @@ pub struct IntroductionDto {
     pub channel: IntroductionChannel,
     /// E.g. the group's name, up to 500 characters.
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub note: Option<String>,
 }
 
@@ -136,12 +137,14 @@ pub struct IntroductionDto {
 pub struct UpdateAppointmentRequest {
     /// Mentees the mentor takes, 1–30 (the college or the university); never below the active mentees.
     #[validate(range(min = 1, max = 30))]
+    #[schema(minimum = 1, maximum = 30)]
     pub capacity: Option<i32>,
     /// What the mentor shares with mentees (WeChat, QQ, phone…), up to 500 characters, or `null`
     /// (the mentor themself, or the college).
     #[serde(default, deserialize_with = "super::common::double_option")]
     #[schema(value_type = Option<String>, nullable)]
     #[validate(length(max = 500))]
+    #[schema(max_length = 500)]
     pub contact_for_mentees: Option<Option<String>>,
 }
 
@@ -158,6 +161,7 @@ pub struct CreateAppointmentRequest {
     pub nomination_id: Uuid,
     /// Mentees the mentor takes, 1–30 (default: the year's `default_capacity`).
     #[validate(range(min = 1, max = 30))]
+    #[schema(minimum = 1, maximum = 30)]
     pub capacity: Option<i32>,
 }
 
@@ -171,6 +175,7 @@ pub struct BulkAppointRequest {
     pub academic_year_id: Uuid,
     /// Capacity for all of them, 1–30 (default: the year's `default_capacity`).
     #[validate(range(min = 1, max = 30))]
+    #[schema(minimum = 1, maximum = 30)]
     pub capacity: Option<i32>,
 }
 
@@ -191,6 +196,7 @@ pub struct TrainingRequest {
     pub completed_on: NaiveDate,
     /// A note, up to 2000 characters.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -200,9 +206,11 @@ pub struct TrainingRequest {
 pub struct CommendationRequest {
     /// Title, 1–100 characters, e.g. `优秀研究生党员学长`.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     /// Why, 1–2000 characters.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// When.
     pub awarded_on: NaiveDate,

@@ -372,9 +372,11 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
 pub struct ChangePasswordRequest {
     /// The current password.
     #[validate(length(min = 1, max = 128))]
+    #[schema(min_length = 1, max_length = 128)]
     pub current_password: String,
     /// The new password: 10–128 characters, not containing the login name.
     #[validate(length(min = 1, max = 128))]
+    #[schema(min_length = 1, max_length = 128)]
     pub new_password: String,
 }
 

@@ -25,8 +25,10 @@ pub struct CollegeDto {
     /// Id.
     pub id: Uuid,
     /// Unique code, e.g. `CS`.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: String,
     /// Unique name, e.g. `计算机学院`.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Version (the `ETag`).
     pub version: i32,
@@ -54,8 +56,10 @@ impl From<College> for CollegeDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateCollegeRequest {
     /// 1–32 of letters, digits, `-`, `_`, `.`; unique.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: String,
     /// 1–100 characters; unique.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -64,8 +68,10 @@ pub struct CreateCollegeRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateCollegeRequest {
     /// New code.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: Option<String>,
     /// New name.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
 }
 

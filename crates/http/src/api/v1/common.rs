@@ -13,10 +13,10 @@ use crate::error::ApiError;
 pub struct PageParams {
     /// Page number, from 1 (default 1).
     #[param(minimum = 1)]
-    pub page: Option<u64>,
+    pub page: Option<u32>,
     /// Items per page (default 20; anything above 100 is capped to 100).
     #[param(minimum = 1)]
-    pub page_size: Option<u64>,
+    pub page_size: Option<u32>,
     /// Sort key of the list; prefix `-` for descending, e.g. `-created_at`.
     pub sort: Option<String>,
 }
@@ -24,7 +24,8 @@ pub struct PageParams {
 impl PageParams {
     /// The page request, checked.
     pub fn request(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::new(self.page, self.page_size).map_err(|e| domain::Error::Validation(vec![e]).into())
+        PageRequest::new(self.page.map(u64::from), self.page_size.map(u64::from))
+            .map_err(|e| domain::Error::Validation(vec![e]).into())
     }
 }
 

@@ -26,8 +26,10 @@ pub struct StudentRef {
     /// Id.
     pub id: Uuid,
     /// 学号.
+    #[schema(min_length = 1, max_length = 20)]
     pub student_no: String,
     /// Name.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
 }
 
@@ -45,9 +47,11 @@ pub struct EvidenceDto {
     pub kind: EvidenceKind,
     /// Title, 1–200 characters, e.g. `研究生会主席`.
     #[validate(length(min = 1, max = 200))]
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Detail, up to 2000 characters.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub detail: Option<String>,
     /// When.
     pub date: Option<NaiveDate>,
@@ -202,6 +206,7 @@ pub struct CreateNominationRequest {
     pub unit_id: Uuid,
     /// Statement of merit, 1–5000 characters.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub statement: String,
     /// Evidence, at most 50 items.
     #[serde(default)]
@@ -209,6 +214,7 @@ pub struct CreateNominationRequest {
     pub evidence: Vec<EvidenceDto>,
     /// Justification, where a rule warns (e.g. no university-level honour), up to 5000 characters.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub justification: Option<String>,
 }
 
@@ -218,6 +224,7 @@ pub struct CreateNominationRequest {
 pub struct UpdateNominationRequest {
     /// Statement.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub statement: Option<String>,
     /// Evidence (replaces the list).
     #[validate(length(max = 50), nested)]
@@ -236,15 +243,19 @@ pub struct UpdateNominationRequest {
 pub struct ReviewRequest {
     /// 道德品质, 0–100.
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub morality: i32,
     /// 科研成果, 0–100.
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub research: i32,
     /// 领导能力, 0–100.
     #[validate(range(min = 0, max = 100))]
+    #[schema(minimum = 0, maximum = 100)]
     pub leadership: i32,
     /// Comments, up to 5000 characters.
     #[validate(length(max = 5000))]
+    #[schema(max_length = 5000)]
     pub comments: Option<String>,
 }
 
@@ -254,6 +265,7 @@ pub struct ReviewRequest {
 pub struct RecommendRequest {
     /// Justification, required when a rule warns and none was given before.
     #[validate(length(min = 1, max = 5000))]
+    #[schema(min_length = 1, max_length = 5000)]
     pub justification: Option<String>,
 }
 
@@ -263,6 +275,7 @@ pub struct RecommendRequest {
 pub struct ReasonRequest {
     /// Why, 1–2000 characters.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
 
@@ -272,6 +285,7 @@ pub struct ReasonRequest {
 pub struct OptionalReasonRequest {
     /// Why, up to 2000 characters.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }
 

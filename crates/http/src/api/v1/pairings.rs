@@ -26,8 +26,10 @@ pub struct PersonDto {
     /// Id.
     pub id: Uuid,
     /// 学号.
+    #[schema(min_length = 1, max_length = 20)]
     pub student_no: String,
     /// Name.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Unit.
     pub unit_id: Option<Uuid>,
@@ -148,6 +150,7 @@ pub struct EndPairingRequest {
     pub reason: EndReason,
     /// A note, up to 2000 characters.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub note: Option<String>,
 }
 
@@ -471,9 +474,11 @@ pub async fn unpaired(
 pub struct FeedbackRequest {
     /// 1–5.
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i32,
     /// A comment, up to 2000 characters.
     #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
     pub comment: Option<String>,
 }
 

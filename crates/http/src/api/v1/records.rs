@@ -52,6 +52,7 @@ impl From<Honor> for HonorDto {
 pub struct CreateHonorRequest {
     /// Title, 1–100 characters.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     /// Level.
     pub level: HonorLevel,
@@ -98,9 +99,11 @@ impl From<Sanction> for SanctionDto {
 pub struct CreateSanctionRequest {
     /// What it is, 1–50 characters.
     #[validate(length(min = 1, max = 50))]
+    #[schema(min_length = 1, max_length = 50)]
     pub kind: String,
     /// Why, 1–2000 characters.
     #[validate(length(min = 1, max = 2000))]
+    #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// When imposed.
     pub imposed_on: NaiveDate,

@@ -26,6 +26,7 @@ pub struct ServiceClientDto {
     /// The `client_id` for the `client_credentials` grant.
     pub client_id: String,
     /// What it is.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// The scopes it may request.
     pub scopes: Vec<ServiceScope>,
@@ -73,6 +74,7 @@ pub struct CreateServiceClientRequest {
     pub client_id: String,
     /// What it is, e.g. `学工系统`.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// The scopes it may request (at least one).
     #[validate(length(min = 1))]
@@ -85,6 +87,7 @@ pub struct CreateServiceClientRequest {
 pub struct UpdateServiceClientRequest {
     /// New name.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// New scopes (tokens already issued lose scopes that are removed).
     #[validate(length(min = 1))]

@@ -25,8 +25,10 @@ pub struct StaffDto {
     /// Id.
     pub id: Uuid,
     /// 工号 (unique, upper case).
+    #[schema(min_length = 1, max_length = 20)]
     pub staff_no: String,
     /// Name, e.g. `王老师`.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// College.
     pub college_id: Uuid,
@@ -69,8 +71,10 @@ impl From<Staff> for StaffDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateStaffRequest {
     /// 工号: 4–20 letters or digits; unique.
+    #[schema(min_length = 1, max_length = 20)]
     pub staff_no: String,
     /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// College (a college admin may use only their own).
     pub college_id: Uuid,
@@ -91,8 +95,10 @@ pub struct CreateStaffRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateStaffRequest {
     /// 工号.
+    #[schema(min_length = 1, max_length = 20)]
     pub staff_no: Option<String>,
     /// Name.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// College (moving needs the right to manage both colleges).
     pub college_id: Option<Uuid>,

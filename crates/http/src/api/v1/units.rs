@@ -25,8 +25,10 @@ pub struct UnitDto {
     /// Id.
     pub id: Uuid,
     /// Unique code.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: String,
     /// Name, e.g. `智能系统实验室`.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Kind.
     pub kind: UnitKind,
@@ -63,8 +65,10 @@ impl From<Unit> for UnitDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateUnitRequest {
     /// 1–32 of letters, digits, `-`, `_`, `.`; unique.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: String,
     /// 1–100 characters.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Kind.
     pub kind: UnitKind,
@@ -79,8 +83,10 @@ pub struct CreateUnitRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnitRequest {
     /// New code.
+    #[schema(min_length = 1, max_length = 32)]
     pub code: Option<String>,
     /// New name.
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// New kind.
     pub kind: Option<UnitKind>,

@@ -73,6 +73,7 @@ pub struct CreateUserRequest {
     pub username: String,
     /// Name shown in the UI, e.g. `张三`.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     /// Initial password: 10–128 characters, not containing the login name.
     pub password: String,
@@ -112,6 +113,7 @@ impl CreateUserRequest {
 pub struct UpdateUserRequest {
     /// New display name.
     #[validate(length(min = 1, max = 100))]
+    #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     /// New role (never your own).
     pub role: Option<Role>,
