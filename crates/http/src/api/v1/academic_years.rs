@@ -24,7 +24,7 @@ pub struct AcademicYearDto {
     /// Id.
     pub id: Uuid,
     /// `2025-2026`.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// First day.
     pub starts_on: NaiveDate,
@@ -72,7 +72,7 @@ impl From<AcademicYear> for AcademicYearDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateAcademicYearRequest {
     /// `YYYY-YYYY`, the second year following the first, e.g. `2025-2026`.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(pattern = "^[0-9]{4}-[0-9]{4}$", example = "2025-2026")]
     pub code: String,
     /// Default Sept 1 of the first year.
     pub starts_on: Option<NaiveDate>,

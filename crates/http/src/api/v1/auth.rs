@@ -376,7 +376,7 @@ pub struct ChangePasswordRequest {
     pub current_password: String,
     /// The new password: 10–128 characters, not containing the login name.
     #[validate(length(min = 1, max = 128))]
-    #[schema(min_length = 1, max_length = 128)]
+    #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }
 

@@ -25,7 +25,7 @@ pub struct CollegeDto {
     /// Id.
     pub id: Uuid,
     /// Unique code, e.g. `CS`.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// Unique name, e.g. `计算机学院`.
     #[schema(min_length = 1, max_length = 100)]
@@ -56,7 +56,7 @@ impl From<College> for CollegeDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateCollegeRequest {
     /// 1–32 of letters, digits, `-`, `_`, `.`; unique.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// 1–100 characters; unique.
     #[schema(min_length = 1, max_length = 100)]
@@ -68,7 +68,7 @@ pub struct CreateCollegeRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateCollegeRequest {
     /// New code.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: Option<String>,
     /// New name.
     #[schema(min_length = 1, max_length = 100)]

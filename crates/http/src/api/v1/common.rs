@@ -12,7 +12,7 @@ use crate::error::ApiError;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// Page number, from 1 (default 1).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
     /// Items per page (default 20; anything above 100 is capped to 100).
     #[param(minimum = 1)]

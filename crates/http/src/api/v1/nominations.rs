@@ -26,7 +26,7 @@ pub struct StudentRef {
     /// Id.
     pub id: Uuid,
     /// 学号.
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub student_no: String,
     /// Name.
     #[schema(min_length = 1, max_length = 100)]

@@ -71,6 +71,7 @@ pub struct ServiceClientWithSecret {
 pub struct CreateServiceClientRequest {
     /// The `client_id`: 3–64 of letters, digits, `.`, `_`, `-`.
     #[validate(custom(function = "valid_client_id"))]
+    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._-]{3,64}$")]
     pub client_id: String,
     /// What it is, e.g. `学工系统`.
     #[validate(length(min = 1, max = 100))]
@@ -78,6 +79,7 @@ pub struct CreateServiceClientRequest {
     pub name: String,
     /// The scopes it may request (at least one).
     #[validate(length(min = 1))]
+    #[schema(min_items = 1)]
     pub scopes: Vec<ServiceScope>,
 }
 
@@ -91,6 +93,7 @@ pub struct UpdateServiceClientRequest {
     pub name: Option<String>,
     /// New scopes (tokens already issued lose scopes that are removed).
     #[validate(length(min = 1))]
+    #[schema(min_items = 1)]
     pub scopes: Option<Vec<ServiceScope>>,
     /// Enable or disable (disabling stops its tokens at once).
     pub active: Option<bool>,

@@ -25,7 +25,7 @@ pub struct StaffDto {
     /// Id.
     pub id: Uuid,
     /// 工号 (unique, upper case).
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub staff_no: String,
     /// Name, e.g. `王老师`.
     #[schema(min_length = 1, max_length = 100)]
@@ -71,7 +71,7 @@ impl From<Staff> for StaffDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateStaffRequest {
     /// 工号: 4–20 letters or digits; unique.
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub staff_no: String,
     /// 1–100 characters.
     #[schema(min_length = 1, max_length = 100)]
@@ -95,7 +95,7 @@ pub struct CreateStaffRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateStaffRequest {
     /// 工号.
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub staff_no: Option<String>,
     /// Name.
     #[schema(min_length = 1, max_length = 100)]

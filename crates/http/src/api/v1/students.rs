@@ -29,7 +29,7 @@ pub struct StudentDto {
     /// Id.
     pub id: Uuid,
     /// 学号 (unique, upper case).
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub student_no: String,
     /// Name, e.g. `李华`.
     #[schema(min_length = 1, max_length = 100)]
@@ -90,7 +90,7 @@ impl From<Student> for StudentDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateStudentRequest {
     /// 学号: 4–20 letters or digits; unique.
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub student_no: String,
     /// 1–100 characters.
     #[schema(min_length = 1, max_length = 100)]
@@ -151,7 +151,7 @@ impl CreateStudentRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateStudentRequest {
     /// 学号.
-    #[schema(min_length = 1, max_length = 20)]
+    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
     pub student_no: Option<String>,
     /// Name.
     #[schema(min_length = 1, max_length = 100)]

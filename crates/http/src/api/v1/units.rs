@@ -25,7 +25,7 @@ pub struct UnitDto {
     /// Id.
     pub id: Uuid,
     /// Unique code.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// Name, e.g. `智能系统实验室`.
     #[schema(min_length = 1, max_length = 100)]
@@ -65,7 +65,7 @@ impl From<Unit> for UnitDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateUnitRequest {
     /// 1–32 of letters, digits, `-`, `_`, `.`; unique.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: String,
     /// 1–100 characters.
     #[schema(min_length = 1, max_length = 100)]
@@ -83,7 +83,7 @@ pub struct CreateUnitRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUnitRequest {
     /// New code.
-    #[schema(min_length = 1, max_length = 32)]
+    #[schema(min_length = 1, max_length = 32, pattern = "^[A-Za-z0-9._-]+$")]
     pub code: Option<String>,
     /// New name.
     #[schema(min_length = 1, max_length = 100)]

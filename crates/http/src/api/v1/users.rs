@@ -70,12 +70,14 @@ impl From<User> for UserDto {
 pub struct CreateUserRequest {
     /// Login name: 3–64 of letters, digits, `.`, `_`, `-`, `@` (stored lower case).
     #[validate(custom(function = "valid_username"))]
+    #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._@-]{3,64}$")]
     pub username: String,
     /// Name shown in the UI, e.g. `张三`.
     #[validate(length(min = 1, max = 100))]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     /// Initial password: 10–128 characters, not containing the login name.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: String,
     /// Role. College admins may create only counselors, supervisors and students of their college.
     pub role: Role,
@@ -123,7 +125,8 @@ pub struct UpdateUserRequest {
     pub college_id: Option<Option<Uuid>>,
     /// Enable or disable the account (never your own). Disabling ends its login sessions.
     pub active: Option<bool>,
-    /// Reset the password (ends the account's login sessions).
+    /// Reset the password (ends the account's login sessions): 10–128 characters.
+    #[schema(min_length = 10, max_length = 128)]
     pub password: Option<String>,
 }
 
