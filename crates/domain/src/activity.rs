@@ -80,6 +80,21 @@ impl ActivityKind {
         )
     }
 
+    /// The kind's name in Chinese, as the program calls it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityKind::OrientationIntroduction => "新生见面会学长介绍",
+            ActivityKind::FreshmanSalon => "研究生党员学长与新生交流沙龙",
+            ActivityKind::ResearchSalon => "“我与学长聊科研”主题学术沙龙",
+            ActivityKind::CompetitionGuidance => "学术科技及创新创业竞赛指导",
+            ActivityKind::CareerGuidance => "职业发展指导",
+            ActivityKind::ClubMeeting => "研究生党员学长俱乐部活动",
+            ActivityKind::SocialEvent => "联谊活动",
+            ActivityKind::Training => "研究生党员学长培训",
+            ActivityKind::ExperienceExchange => "学长工作经验交流座谈会",
+        }
+    }
+
     /// The topics the rules suggest for this kind (clients offer them as choices; topics on an
     /// activity are free text).
     pub fn suggested_topics(self) -> &'static [&'static str] {
@@ -196,6 +211,11 @@ impl Schedule {
             ));
         }
         Ok(Self { start, end })
+    }
+
+    /// A schedule read back from storage, where it was checked when written.
+    pub fn trusted(start: DateTime<Utc>, end: DateTime<Utc>) -> Self {
+        Self { start, end }
     }
 
     /// The start.
@@ -344,6 +364,20 @@ pub fn check_fen(field: &str, fen: i64) -> Result<i64, FieldError> {
         Ok(fen)
     } else {
         Err(FieldError::new(field, "out_of_range", format!("{field} must be between 0 and {MAX_FEN} fen")))
+    }
+}
+
+/// Checks the college of an activity of `kind`: a university-wide kind has none, every other
+/// kind belongs to one.
+pub fn check_college_for_kind(kind: ActivityKind, college_id: Option<Uuid>) -> Result<(), FieldError> {
+    match (kind.is_university_wide(), college_id) {
+        (true, Some(_)) => Err(FieldError::new(
+            "college_id",
+            "not_allowed",
+            format!("a {kind} is university-wide and belongs to no college"),
+        )),
+        (false, None) => Err(FieldError::new("college_id", "required", format!("a {kind} belongs to a college"))),
+        _ => Ok(()),
     }
 }
 
@@ -1073,6 +1107,21 @@ mod tests {
             ActivityKind::ALL.iter().filter(|k| k.is_university_wide()).map(|k| k.as_str()).collect::<Vec<_>>(),
             ["club_meeting", "training", "experience_exchange"]
         );
+    }
+
+    #[test]
+    fn a_university_wide_kind_has_no_college_and_every_other_kind_has_one() {
+        let c = Some(Uuid::now_v7());
+        for kind in ActivityKind::ALL {
+            let (with, without) = (check_college_for_kind(*kind, c), check_college_for_kind(*kind, None));
+            if kind.is_university_wide() {
+                assert_eq!(with.unwrap_err().code, "not_allowed");
+                assert!(without.is_ok());
+            } else {
+                assert!(with.is_ok());
+                assert_eq!(without.unwrap_err().code, "required");
+            }
+        }
     }
 
     #[test]
