@@ -330,10 +330,10 @@ pub fn parse_topics(raw: &[String]) -> Result<Vec<String>> {
     let mut out: Vec<String> = Vec::new();
     for (i, t) in raw.iter().enumerate() {
         let field = format!("topics[{i}]");
-        if let Some(t) = p.take(text(&field, t, 100)) {
-            if !out.contains(&t) {
-                out.push(t);
-            }
+        if let Some(t) = p.take(text(&field, t, 100))
+            && !out.contains(&t)
+        {
+            out.push(t);
         }
     }
     p.finish().map(|()| out)
@@ -1035,7 +1035,9 @@ mod tests {
         assert_eq!(code, "host_double_booked");
         assert!(detail.contains(&existing.id.to_string()) && detail.contains("研究生学长科研沙龙"), "{detail}");
         // Back to back is fine, and so is another host.
-        assert!(check_clashes(&booking(slot(21, 23), Some("B202"), &[mentor]), &[existing.clone()]).is_ok());
+        assert!(
+            check_clashes(&booking(slot(21, 23), Some("B202"), &[mentor]), std::slice::from_ref(&existing)).is_ok()
+        );
         assert!(check_clashes(&booking(slot(20, 22), Some("B202"), &[Uuid::now_v7()]), &[existing]).is_ok());
     }
 
@@ -1050,7 +1052,7 @@ mod tests {
         assert!(detail.contains(&existing.id.to_string()));
         let online = booking(slot(19, 21), None, &[]);
         assert!(check_clashes(&online, &[booking(slot(19, 21), None, &[])]).is_ok());
-        assert!(check_clashes(&booking(slot(19, 21), Some("A102"), &[]), &[existing.clone()]).is_ok());
+        assert!(check_clashes(&booking(slot(19, 21), Some("A102"), &[]), std::slice::from_ref(&existing)).is_ok());
         // An activity never clashes with itself (re-checking a published one after an edit).
         let same = Booking { schedule: slot(19, 22), ..existing.clone() };
         assert!(check_clashes(&same, &[existing]).is_ok());
@@ -1267,7 +1269,9 @@ mod tests {
         );
         assert!(activity(ActivityKind::ClubMeeting, None, ActivityState::Published).check_participant(&s).is_ok());
         let graduated = Student { status: StudentStatus::Graduated, ..s };
-        assert!(activity(ActivityKind::ClubMeeting, None, ActivityState::Published).check_participant(&graduated).is_err());
+        assert!(
+            activity(ActivityKind::ClubMeeting, None, ActivityState::Published).check_participant(&graduated).is_err()
+        );
     }
 
     #[test]

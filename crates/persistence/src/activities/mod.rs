@@ -13,6 +13,7 @@ pub mod registrations;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
+use domain::Problems;
 use domain::activity::{
     Activity, ActivityAction, ActivityKind, ActivityState, Booking, Caller, Host, MAX_HOSTS, RegistrationState,
     Schedule, check_clashes, check_college_for_kind, check_host, shanghai_date,
@@ -20,7 +21,6 @@ use domain::activity::{
 use domain::appointment::Appointment;
 use domain::auth::{Principal, Role};
 use domain::page::{Page, PageRequest, Sort, parse_sort};
-use domain::Problems;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -30,7 +30,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::entities::activity::{ActiveModel, Column, Entity, Model};
-use crate::entities::{academic_year, activity_host, activity_registration, appointment, college, staff, student, unit};
+use crate::entities::{
+    academic_year, activity_host, activity_registration, appointment, college, staff, student, unit,
+};
 use crate::enums::{DbActivityKind, DbActivityState, DbAppointmentState};
 use crate::query::{check_version, filter_eq, find_for_update, not_found, page};
 use crate::reference::years;
@@ -436,10 +438,10 @@ pub async fn create(db: &Db, who: &Principal, new: NewActivity) -> Result<Activi
             p.push(f.field, f.code, f.message);
         }
     }
-    if let Some(college) = new.college_id {
-        if college::Entity::find_by_id(college).one(&tx).await?.is_none() {
-            p.push("college_id", "invalid_reference", "no such college");
-        }
+    if let Some(college) = new.college_id
+        && college::Entity::find_by_id(college).one(&tx).await?.is_none()
+    {
+        p.push("college_id", "invalid_reference", "no such college");
     }
     if let Some(u) = new.unit_id {
         check_unit(&tx, u, new.college_id, &mut p).await?;
@@ -663,8 +665,7 @@ async fn check_bookings(tx: &DatabaseTransaction, a: &Activity) -> Result<()> {
     };
     // The candidate's hosts may have changed in this very request: name them from its own list.
     let own = host_names(tx, &a.hosts).await?;
-    let candidate =
-        Booking { id: a.id, title: a.title.clone(), schedule: a.schedule, venue_key: venue, hosts: own };
+    let candidate = Booking { id: a.id, title: a.title.clone(), schedule: a.schedule, venue_key: venue, hosts: own };
     let others: Vec<Booking> = rows
         .into_iter()
         .map(|r| Booking {

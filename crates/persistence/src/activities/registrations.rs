@@ -9,8 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use domain::Problems;
 use domain::activity::{
-    Activity, Feedback, Registration, RegistrationAction, RegistrationState, check_feedback_allowed,
-    place_for,
+    Activity, Feedback, Registration, RegistrationAction, RegistrationState, check_feedback_allowed, place_for,
 };
 use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
@@ -116,10 +115,23 @@ async fn count_registered<C: ConnectionTrait>(conn: &C, activity_id: Uuid) -> Re
         .await?)
 }
 
-async fn update(tx: &DatabaseTransaction, who: &Principal, before: &Registration, after: &Registration, action: &str) -> Result<()> {
+async fn update(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    before: &Registration,
+    after: &Registration,
+    action: &str,
+) -> Result<()> {
     to_active(after).update(tx).await?;
-    audit::record(tx, who.actor(), &format!("registration.{action}"), RESOURCE, Some(after.id), audit::updated(before, after))
-        .await
+    audit::record(
+        tx,
+        who.actor(),
+        &format!("registration.{action}"),
+        RESOURCE,
+        Some(after.id),
+        audit::updated(before, after),
+    )
+    .await
 }
 
 /// Gives waitlisted students of `a` the free places, first registered first, inside the caller's
@@ -181,7 +193,11 @@ pub async fn register(
                 )
                 .into());
             };
-            let s = student::Entity::find_by_id(me).one(&tx).await?.map(students::to_domain).ok_or_else(|| not_found("student"))?;
+            let s = student::Entity::find_by_id(me)
+                .one(&tx)
+                .await?
+                .map(students::to_domain)
+                .ok_or_else(|| not_found("student"))?;
             a.check_participant(&s).map_err(domain::Error::Forbidden)?;
             if live.contains(&me) {
                 return Err(domain::Error::duplicate("you are already registered for this activity").into());
@@ -190,7 +206,9 @@ pub async fn register(
         }
         Some(ids) => {
             if !c.runs(&a) {
-                return Err(domain::Error::Forbidden("you may not register other students for this activity".into()).into());
+                return Err(
+                    domain::Error::Forbidden("you may not register other students for this activity".into()).into()
+                );
             }
             check_batch(&tx, &a, &ids, &live).await?;
             let mut seen = HashSet::new();
@@ -445,14 +463,8 @@ pub async fn give_feedback(
         .await?
         .map(to_domain);
     check_feedback_allowed(&a, mine.as_ref())?;
-    let f = Feedback {
-        id: Uuid::now_v7(),
-        activity_id: a.id,
-        student_id: me,
-        rating,
-        comment,
-        created_at: crate::now(),
-    };
+    let f =
+        Feedback { id: Uuid::now_v7(), activity_id: a.id, student_id: me, rating, comment, created_at: crate::now() };
     activity_feedback::ActiveModel {
         id: Set(f.id),
         activity_id: Set(f.activity_id),

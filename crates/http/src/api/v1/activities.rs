@@ -4,9 +4,7 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
-use domain::activity::{
-    self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, in_shanghai, shanghai,
-};
+use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, in_shanghai, shanghai};
 use domain::{FieldError, Problems};
 use persistence::activities::{self as repo, ActivityChanges, ActivityFilter, ActivityView, Completion, NewActivity};
 use serde::{Deserialize, Serialize};
@@ -389,10 +387,10 @@ fn shanghai_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
 
 impl ActivityQuery {
     fn filter(self) -> Result<ActivityFilter, ApiError> {
-        if let (Some(f), Some(t)) = (self.from, self.to) {
-            if f > t {
-                return Err(domain::Error::invalid("to", "out_of_range", "to must not be before from").into());
-            }
+        if let (Some(f), Some(t)) = (self.from, self.to)
+            && f > t
+        {
+            return Err(domain::Error::invalid("to", "out_of_range", "to must not be before from").into());
         }
         Ok(ActivityFilter {
             academic_year_id: self.academic_year_id,

@@ -210,11 +210,7 @@ impl From<FeedbackSummary> for FeedbackSummaryDto {
         Self {
             count: s.count,
             average_rating: s.average,
-            items: s
-                .items
-                .into_iter()
-                .map(|(f, st)| FeedbackItem { feedback: f.into(), student: st.into() })
-                .collect(),
+            items: s.items.into_iter().map(|(f, st)| FeedbackItem { feedback: f.into(), student: st.into() }).collect(),
         }
     }
 }
