@@ -222,6 +222,8 @@ pub async fn register(
         if state == RegistrationState::Registered {
             registered += 1;
         }
+        // Taken under the activity's lock, so registration times follow the order places go.
+        let at = crate::now();
         let r = Registration {
             id: Uuid::now_v7(),
             activity_id: a.id,
@@ -231,8 +233,8 @@ pub async fn register(
             registered_by: Some(c.user_id),
             promoted_at: None,
             cancelled_at: None,
-            created_at: crate::now(),
-            updated_at: now,
+            created_at: at,
+            updated_at: at,
         };
         to_active(&r)
             .insert(&tx)

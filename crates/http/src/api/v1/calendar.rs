@@ -118,3 +118,63 @@ pub async fn feed(state: web::Data<AppState>, q: web::Query<CalendarQuery>) -> R
         .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
         .body(render(&entries)))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use domain::activity::{Activity, ActivityKind, ActivityState, Schedule, shanghai};
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn entry() -> CalendarEntry {
+        let t = |h| shanghai().with_ymd_and_hms(2025, 10, 20, h, 0, 0).unwrap().with_timezone(&Utc);
+        let now = Utc.with_ymd_and_hms(2025, 10, 1, 8, 0, 0).unwrap();
+        CalendarEntry {
+            activity: Activity {
+                id: Uuid::now_v7(),
+                kind: ActivityKind::FreshmanSalon,
+                title: "新生沙龙, 第一场; 适应研究生生活".into(),
+                description: Some("学长分享经验。".repeat(20)),
+                topics: vec!["如何尽快适应研究生学习、科研和生活".into()],
+                academic_year_id: Uuid::now_v7(),
+                college_id: Some(Uuid::now_v7()),
+                unit_id: None,
+                hosts: vec![],
+                organiser_id: None,
+                schedule: Schedule::new(t(19), t(21)).unwrap(),
+                venue: None,
+                online_link: Some("https://meeting.tencent.com/dm/secret".into()),
+                capacity: None,
+                budget_fen: None,
+                state: ActivityState::Published,
+                published_at: Some(now),
+                cancelled_at: None,
+                cancel_reason: None,
+                held_at: None,
+                summary: None,
+                actual_expense_fen: None,
+                version: 3,
+                created_at: now,
+                updated_at: now,
+            },
+            college_name: Some("计算机学院".into()),
+        }
+    }
+
+    #[test]
+    fn the_feed_has_utc_times_crlf_folded_lines_and_no_meeting_link() {
+        let ics = render(&[entry()]);
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+        assert!(ics.contains("\r\nDTSTART:20251020T110000Z\r\n"), "{ics}");
+        assert!(ics.contains("\r\nDTEND:20251020T130000Z\r\n"));
+        assert!(ics.contains("\r\nSEQUENCE:3\r\n") && ics.contains("\r\nLOCATION:线上\r\n"));
+        assert!(ics.contains("SUMMARY:新生沙龙\\, 第一场\\; 适应研究生生活"));
+        assert_eq!(ics.matches("PRODID").count(), 1);
+        assert!(!ics.contains("secret"));
+        for line in ics.split("\r\n") {
+            assert!(line.len() <= 75, "an unfolded line of {} octets: {line}", line.len());
+            assert!(!line.contains('\n'));
+        }
+    }
+}
