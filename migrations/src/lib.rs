@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_foundation;
 mod m20261126_000002_selection;
 mod m20261126_000003_pairing;
+mod m20261126_000004_activities;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_selection::Migration),
             Box::new(m20261126_000003_pairing::Migration),
+            Box::new(m20261126_000004_activities::Migration),
         ]
     }
 }

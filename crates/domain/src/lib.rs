@@ -3,6 +3,7 @@
 //! No I/O here: persistence and HTTP depend on this crate, never the other way round.
 
 pub mod accounts;
+pub mod activity;
 pub mod appointment;
 pub mod auth;
 pub mod error;

@@ -115,6 +115,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take 
         (name = "selection", description = "院推: honours and sanctions, nominations and their eligibility"),
         (name = "appointments", description = "校聘: appointments, training, commendations, dismissal, closing a year"),
         (name = "pairing", description = "结对子: pairing mentors with mentees, auto-matching, feedback, the orientation milestone"),
+        (name = "activities", description = "Salons, research talks, competition guidance, club meetings…: scheduling, registrations with a waitlist, attendance, feedback, the iCalendar feed"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes")

@@ -138,6 +138,31 @@ db_enum!(DbTerm <=> domain::pairing::Term {
     Spring = "spring",
 });
 
+db_enum!(DbActivityKind <=> domain::activity::ActivityKind {
+    OrientationIntroduction = "orientation_introduction",
+    FreshmanSalon = "freshman_salon",
+    ResearchSalon = "research_salon",
+    CompetitionGuidance = "competition_guidance",
+    CareerGuidance = "career_guidance",
+    ClubMeeting = "club_meeting",
+    SocialEvent = "social_event",
+    Training = "training",
+    ExperienceExchange = "experience_exchange",
+});
+
+db_enum!(DbActivityState <=> domain::activity::ActivityState {
+    Planned = "planned",
+    Published = "published",
+    Held = "held",
+    Cancelled = "cancelled",
+});
+
+db_enum!(DbRegistrationState <=> domain::activity::RegistrationState {
+    Registered = "registered",
+    Waitlisted = "waitlisted",
+    Cancelled = "cancelled",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +198,8 @@ mod tests {
         same_names!(domain::pairing::EndReason, DbEndReason);
         same_names!(domain::pairing::PairingSource, DbPairingSource);
         same_names!(domain::pairing::Term, DbTerm);
+        same_names!(domain::activity::ActivityKind, DbActivityKind);
+        same_names!(domain::activity::ActivityState, DbActivityState);
+        same_names!(domain::activity::RegistrationState, DbRegistrationState);
     }
 }

@@ -6,6 +6,7 @@
 //! writers queue instead of failing with "database is locked"; reads use a separate pool.
 
 pub mod accounts;
+pub mod activities;
 pub mod audit;
 mod db;
 mod entities;

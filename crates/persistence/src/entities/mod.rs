@@ -1,6 +1,10 @@
 //! sea-orm entities, one per table. Hand-written to match the migrations; kept free of logic.
 
 pub mod academic_year;
+pub mod activity;
+pub mod activity_feedback;
+pub mod activity_host;
+pub mod activity_registration;
 pub mod app_secret;
 pub mod appointment;
 pub mod audit_event;

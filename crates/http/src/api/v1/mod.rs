@@ -1,9 +1,12 @@
 //! `/api/v1`: one module per resource, each registering its handlers here.
 
 pub mod academic_years;
+pub mod activities;
+pub mod activity_registrations;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod colleges;
 pub mod common;
 pub mod events;
@@ -84,4 +87,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(pairings::feedback_entries);
     cfg.service(events::list);
     cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
+    // `/activities/topics` before `/activities/{id}`, which would otherwise take it for an id.
+    cfg.service(activities::suggested_topics)
+        .service(activities::create)
+        .service(activities::list)
+        .service(activities::get)
+        .service(activities::update)
+        .service(activities::publish)
+        .service(activities::cancel)
+        .service(activities::complete);
+    cfg.service(activity_registrations::register)
+        .service(activity_registrations::list)
+        .service(activity_registrations::cancel)
+        .service(activity_registrations::attendance)
+        .service(activity_registrations::give_feedback)
+        .service(activity_registrations::feedback);
+    cfg.service(calendar::feed);
 }

@@ -1,0 +1,20 @@
+//! The `activity_hosts` table: the host mentors of an activity.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "activity_hosts")]
+#[allow(missing_docs)]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub activity_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub appointment_id: Uuid,
+    pub student_id: Uuid,
+    pub position: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
