@@ -916,3 +916,30 @@ async fn lists_filter_by_year_college_kind_state_host_and_dates() {
     assert_eq!(salon["topics"].as_array().unwrap().len(), 5);
     assert_eq!(salon["topics"][0], "如何尽快适应研究生学习、科研和生活");
 }
+
+#[actix_web::test]
+async fn a_dismissed_mentor_no_longer_hosts_upcoming_activities() {
+    let w = world().await;
+    let li = w.mentor("2023001", "李华").await;
+    let wang = w.mentor("2023002", "王芳").await;
+    let start = day_at(3, 19, 0);
+    let upcoming = w
+        .create(&w.college_admin, w.salon(start, start + Duration::hours(2), &[&li, &wang], json!({})))
+        .await
+        .expect(201)
+        .id();
+    w.app
+        .post(&format!("/api/v1/appointments/{}/dismissal", li.appointment), &w.admin, json!({"reason": "不履职"}))
+        .await
+        .expect(200);
+    let a = w.app.get(&format!("/api/v1/activities/{upcoming}"), &w.admin).await.expect(200);
+    let hosts: Vec<&str> =
+        a.body["hosts"].as_array().unwrap().iter().map(|h| h["appointment_id"].as_str().unwrap()).collect();
+    assert_eq!(hosts, [wang.appointment.as_str()]);
+    let audit = w
+        .app
+        .get(&format!("/api/v1/audit-events?target_id={upcoming}&action=activity.release_host"), &w.admin)
+        .await
+        .expect(200);
+    assert_eq!(audit.body["total"], 1);
+}

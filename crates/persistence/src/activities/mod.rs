@@ -899,3 +899,46 @@ pub async fn complete(
     tx.commit().await?;
     Ok(out)
 }
+
+/// Takes a mentor whose appointment ended early off the activities they were to host: every
+/// planned or published activity of theirs that has not started yet loses them as a host, inside
+/// the caller's transaction. Returns the activities changed.
+pub(crate) async fn release_host(tx: &DatabaseTransaction, who: &Principal, appointment_id: Uuid) -> Result<Vec<Uuid>> {
+    let upcoming: Vec<Uuid> = Entity::find()
+        .select_only()
+        .column(Column::Id)
+        .filter(Column::State.is_in([DbActivityState::Planned, DbActivityState::Published]))
+        .filter(Column::StartAt.gt(crate::now()))
+        .filter(
+            Column::Id.in_subquery(
+                Query::select()
+                    .column(activity_host::Column::ActivityId)
+                    .from(activity_host::Entity)
+                    .and_where(activity_host::Column::AppointmentId.eq(appointment_id))
+                    .to_owned(),
+            ),
+        )
+        .into_tuple::<Uuid>()
+        .all(tx)
+        .await?;
+    if upcoming.is_empty() {
+        return Ok(upcoming);
+    }
+    activity_host::Entity::delete_many()
+        .filter(activity_host::Column::AppointmentId.eq(appointment_id))
+        .filter(activity_host::Column::ActivityId.is_in(upcoming.iter().copied()))
+        .exec(tx)
+        .await?;
+    for id in &upcoming {
+        audit::record(
+            tx,
+            who.actor(),
+            "activity.release_host",
+            "activity",
+            Some(*id),
+            serde_json::json!({"removed_host": appointment_id}),
+        )
+        .await?;
+    }
+    Ok(upcoming)
+}

@@ -468,6 +468,7 @@ async fn end_early(
     let pairing_reason =
         if action == AppointmentAction::Dismiss { EndReason::Dismissal } else { EndReason::Resignation };
     let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
+    crate::activities::release_host(tx, who, before.id).await?;
     let after = save(tx, who, &before, after, action.as_str()).await?;
     let mut view = one_view(tx, after).await?;
     view.released_mentees = released;
