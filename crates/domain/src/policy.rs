@@ -225,6 +225,27 @@ pub fn own_or_handle_nomination(p: &Principal, college_id: Uuid, student_id: Uui
     }
 }
 
+/// Whether the caller may edit or hand in a nomination: its college's admin or the university;
+/// the student only for their own self-application (a nomination the college wrote is the
+/// college's to word and submit, though the student may still withdraw it).
+pub fn edit_nomination(
+    p: &Principal,
+    college_id: Uuid,
+    student_id: Uuid,
+    source: crate::selection::NominationSource,
+) -> Result<()> {
+    match user(p) {
+        Some(u) if u.role == Role::Student && u.student_id == Some(student_id) => {
+            if source == crate::selection::NominationSource::SelfApplication {
+                Ok(())
+            } else {
+                Err(forbidden("edit or hand in a nomination your college wrote"))
+            }
+        }
+        _ => handle_nominations(p, college_id),
+    }
+}
+
 /// Appointing, training, commending and dismissing are the university's (研究生院、研工部).
 pub fn appoint(p: &Principal) -> Result<()> {
     university_admin_only(p, "appoint, train, commend or dismiss mentors")
@@ -400,6 +421,9 @@ mod tests {
         assert!(nominate(&user_p(Role::Counselor, Some(c1)), c1, me).is_err());
         assert!(handle_nominations(&student, c1).is_err());
         assert!(own_or_handle_nomination(&student, c1, me).is_ok());
+        assert!(edit_nomination(&student, c1, me, NominationSource::SelfApplication).is_ok());
+        assert!(edit_nomination(&student, c1, me, NominationSource::College).is_err());
+        assert!(edit_nomination(&user_p(Role::CollegeAdmin, Some(c1)), c1, me, NominationSource::College).is_ok());
         assert!(own_or_handle_nomination(&student, c1, Uuid::now_v7()).is_err());
     }
 

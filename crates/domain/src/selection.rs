@@ -264,12 +264,12 @@ pub fn eligibility(
         other => r(Rule::NotGraduated, Outcome::Fail, format!("the student is {other}")),
     });
 
-    let active: Vec<&Sanction> = sanctions.iter().filter(|s| s.is_active_on(today)).collect();
-    rules.push(match active.first() {
-        None => r(Rule::NoActiveSanction, Outcome::Pass, "no sanction in force".into()),
-        Some(s) => {
-            r(Rule::NoActiveSanction, Outcome::Fail, format!("sanction in force: {} since {}", s.kind, s.imposed_on))
-        }
+    // The report is shown to the student and their supervisor; what the sanction is stays with the
+    // college and the university (GET /students/{id}/sanctions).
+    rules.push(if sanctions.iter().any(|s| s.is_active_on(today)) {
+        r(Rule::NoActiveSanction, Outcome::Fail, "a disciplinary sanction is in force".into())
+    } else {
+        r(Rule::NoActiveSanction, Outcome::Pass, "no sanction in force".into())
     });
 
     rules.push(if year.closed {

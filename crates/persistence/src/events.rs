@@ -65,18 +65,35 @@ pub async fn emit<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The events after `after`, at most `limit`, in order. University admins and service clients
-/// with `events:read` may read the feed.
-pub async fn after(db: &Db, who: &Principal, after: i64, limit: u64) -> Result<Vec<Event>> {
-    if !(who.is_university_admin() || who.has_scope(ServiceScope::EventsRead)) {
+/// Who may read which part of the feed: university admins all of it; a service client with
+/// `events:read` the events of resources it may read — students' records (and their honours and
+/// sanctions) only with `students:read`, staff only with `staff:read`.
+fn hidden_resource_types(who: &Principal) -> Result<Vec<&'static str>> {
+    if who.is_university_admin() {
+        return Ok(Vec::new());
+    }
+    if !who.has_scope(ServiceScope::EventsRead) {
         return Err(domain::Error::Forbidden("reading the change feed needs the events:read scope".into()).into());
     }
-    let rows = event::Entity::find()
-        .filter(event::Column::Seq.gt(after))
-        .order_by_asc(event::Column::Seq)
-        .limit(limit)
-        .all(db.reader())
-        .await?;
+    let mut hidden = Vec::new();
+    if !who.has_scope(ServiceScope::StudentsRead) {
+        hidden.extend(["student", "honor", "sanction"]);
+    }
+    if !who.has_scope(ServiceScope::StaffRead) {
+        hidden.push("staff");
+    }
+    Ok(hidden)
+}
+
+/// The events after `after`, at most `limit`, in order, of the kinds the caller may read. `seq`
+/// stays the feed's own position, so a filtered reader sees gaps where the hidden events are.
+pub async fn after(db: &Db, who: &Principal, after: i64, limit: u64) -> Result<Vec<Event>> {
+    let hidden = hidden_resource_types(who)?;
+    let mut select = event::Entity::find().filter(event::Column::Seq.gt(after));
+    if !hidden.is_empty() {
+        select = select.filter(event::Column::ResourceType.is_not_in(hidden));
+    }
+    let rows = select.order_by_asc(event::Column::Seq).limit(limit).all(db.reader()).await?;
     Ok(rows
         .into_iter()
         .map(|m| Event {

@@ -78,6 +78,25 @@ fn to_active(p: &Pairing) -> ActiveModel {
     }
 }
 
+/// What the change feed carries of a pairing: everything but the free-text note on its ending.
+fn feed(p: &Pairing) -> serde_json::Value {
+    serde_json::json!({
+        "id": p.id,
+        "appointment_id": p.appointment_id,
+        "mentor_id": p.mentor_id,
+        "mentee_id": p.mentee_id,
+        "academic_year_id": p.academic_year_id,
+        "college_id": p.college_id,
+        "cross_unit": p.cross_unit,
+        "source": p.source,
+        "state": p.state,
+        "ended_at": p.ended_at,
+        "end_reason": p.end_reason,
+        "version": p.version,
+        "updated_at": p.updated_at,
+    })
+}
+
 /// A student as shown on a pairing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Person {
@@ -206,7 +225,7 @@ async fn insert(tx: &DatabaseTransaction, who: &Principal, p: &Pairing) -> Resul
     }
     to_active(p).insert(tx).await.map_err(already_paired)?;
     audit::record(tx, who.actor(), "pairing.create", RESOURCE, Some(p.id), audit::created(p)).await?;
-    events::emit(tx, "pairing.made", RESOURCE, p.id, p).await?;
+    events::emit(tx, "pairing.made", RESOURCE, p.id, &feed(p)).await?;
     Ok(())
 }
 
@@ -388,7 +407,7 @@ pub async fn end(
     let after = ended(&before, reason, note, crate::now())?;
     to_active(&after).update(&tx).await?;
     audit::record(&tx, who.actor(), "pairing.end", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
-    events::emit(&tx, "pairing.ended", RESOURCE, id, &after).await?;
+    events::emit(&tx, "pairing.ended", RESOURCE, id, &feed(&after)).await?;
     let out = one_view(&tx, who, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -440,7 +459,7 @@ async fn end_list(
         let after = ended(p, reason, None, at)?;
         to_active(&after).update(tx).await?;
         audit::record(tx, who.actor(), "pairing.end", RESOURCE, Some(p.id), audit::updated(p, &after)).await?;
-        events::emit(tx, "pairing.ended", RESOURCE, p.id, &after).await?;
+        events::emit(tx, "pairing.ended", RESOURCE, p.id, &feed(&after)).await?;
     }
     let studs = students_by_id(tx, list.iter().map(|p| p.mentee_id)).await?;
     for p in &list {
@@ -671,7 +690,7 @@ pub async fn auto_match(
         Entity::insert_many(chunk.iter().map(to_active)).exec_without_returning(&tx).await.map_err(already_paired)?;
     }
     for p in &made {
-        events::emit(&tx, "pairing.made", RESOURCE, p.id, p).await?;
+        events::emit(&tx, "pairing.made", RESOURCE, p.id, &feed(p)).await?;
     }
     let summary: Vec<serde_json::Value> = made
         .iter()

@@ -26,7 +26,7 @@ async fn client_token(app: &TestApp, admin: &str, scopes: serde_json::Value) -> 
 async fn the_feed_shows_committed_changes_in_order_and_nothing_for_failures() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let feed = client_token(&app, &admin, json!(["events:read"])).await;
+    let feed = client_token(&app, &admin, json!(["events:read", "students:read"])).await;
     let college = app.college(&admin, "CS", "计算机学院").await;
     let s1 = app.student(&admin, &college, "2024001", json!({"name": "张三"})).await;
     // A failed write (duplicate 学号) leaves no trace in the feed.
@@ -104,4 +104,37 @@ async fn concurrent_writers_leave_no_gap_in_the_feed() {
     let feed = app.get("/api/v1/events?limit=1000", &admin).await.expect(200);
     let seqs: Vec<i64> = feed.body["items"].as_array().unwrap().iter().map(|e| e["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=20).collect::<Vec<i64>>());
+}
+
+#[actix_web::test]
+async fn a_client_sees_only_the_events_of_what_its_scopes_let_it_read() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let college = app.college(&admin, "CS", "计算机学院").await;
+    let lab = app.unit(&admin, &college, "CS-LAB1", "laboratory").await;
+    let year = app.post("/api/v1/academic-years", &admin, json!({"code": "2025-2026"})).await.expect(201).id();
+    let student = app.student(&admin, &college, "2023001", json!({"phone": "13800000000", "enrollment_year": 2023})).await;
+    app.post(
+        "/api/v1/nominations",
+        &admin,
+        json!({"student_id": student, "academic_year_id": year, "unit_id": lab, "statement": "机密的推荐理由"}),
+    )
+    .await
+    .expect(201);
+
+    let narrow = client_token(&app, &admin, json!(["events:read"])).await;
+    let res = app.get("/api/v1/events", &narrow).await.expect(200);
+    let items = res.body["items"].as_array().unwrap();
+    let types: Vec<&str> = items.iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(types, ["nomination.created"], "student records need students:read");
+    assert!(!res.text.contains("13800000000"));
+    // The feed carries where a nomination stands, not what the college wrote about the student.
+    assert!(!res.text.contains("机密的推荐理由"));
+    assert_eq!(items[0]["data"]["state"], "draft");
+    assert_eq!(items[0]["data"]["student_id"], student);
+
+    let wide = client_token(&app, &admin, json!(["events:read", "students:read"])).await;
+    let res = app.get("/api/v1/events", &wide).await.expect(200);
+    assert_eq!(res.body["items"].as_array().unwrap().len(), 2);
+    assert!(res.text.contains("13800000000"));
 }

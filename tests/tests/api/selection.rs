@@ -200,6 +200,8 @@ async fn a_student_who_is_not_a_party_member_fails_eligibility_and_cannot_be_rec
         .expect(201);
     let n = w.nominate(&w.college_admin, &w.student).await.expect(201);
     assert_eq!(rule(&n.body, "no_active_sanction")["outcome"], "fail");
+    // The report says that a sanction is in force, never what it is.
+    assert!(!n.text.contains("考试违纪") && !n.text.contains("警告"), "{}", n.text);
 }
 
 #[actix_web::test]
@@ -349,6 +351,20 @@ async fn a_student_applies_for_themself_and_the_college_handles_it() {
     w.app.patch(&format!("/api/v1/nominations/{id}"), &me, json!({"statement": "改"}), None).await.expect(403);
     w.act(&me, &id, "review", json!({"morality": 100, "research": 100, "leadership": 100})).await.expect(403);
     w.act(&w.college_admin, &id, "review", json!({"morality": 90, "research": 90, "leadership": 90})).await.expect(200);
+    // A nomination the college wrote about them is the college's to word and hand in.
+    let other_year = w.app.post("/api/v1/academic-years", &w.admin, json!({"code": "2026-2027"})).await.expect(201).id();
+    let by_college = w
+        .app
+        .post(
+            "/api/v1/nominations",
+            &w.college_admin,
+            json!({"student_id": w.student, "academic_year_id": other_year, "unit_id": w.lab, "statement": "学院推荐"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    w.app.patch(&format!("/api/v1/nominations/{by_college}"), &me, json!({"statement": "我改了"}), None).await.expect(403);
+    w.act(&me, &by_college, "submit", json!({})).await.expect(403);
     // Another student's nomination is invisible to them, and they cannot nominate others.
     let other = w.senior("2023040", json!({})).await;
     let other_n = w.nominate(&w.college_admin, &other).await.expect(201).id();

@@ -129,6 +129,26 @@ async fn one_view<C: ConnectionTrait>(conn: &C, a: Appointment) -> Result<Appoin
     with_mentors(conn, vec![a]).await?.pop().ok_or_else(|| not_found(RESOURCE))
 }
 
+/// What the change feed carries of an appointment: the term, unit, capacity, state and the
+/// milestones — not the reasons of a dismissal or the mentor's private contact details.
+pub(crate) fn feed(a: &Appointment) -> serde_json::Value {
+    serde_json::json!({
+        "id": a.id,
+        "nomination_id": a.nomination_id,
+        "student_id": a.student_id,
+        "academic_year_id": a.academic_year_id,
+        "college_id": a.college_id,
+        "unit_id": a.unit_id,
+        "capacity": a.capacity,
+        "state": a.state,
+        "training_completed_on": a.training_completed_on,
+        "introduced_on": a.introduction.as_ref().map(|i| i.introduced_on),
+        "ended_at": a.ended_at,
+        "version": a.version,
+        "updated_at": a.updated_at,
+    })
+}
+
 /// Makes one appointment from a recommended nomination inside `tx`: re-checks eligibility
 /// (something may have changed since the recommendation), marks the nomination appointed with a
 /// conditional update, and inserts the appointment (one active per student and year).
@@ -172,7 +192,7 @@ async fn appoint_in(
         constraint(e, &format!("{} already holds an active appointment for {}", current.student.name, year.code), "-")
     })?;
     audit::record(tx, who.actor(), "appointment.create", RESOURCE, Some(a.id), audit::created(&a)).await?;
-    events::emit(tx, "appointment.made", RESOURCE, a.id, &a).await?;
+    events::emit(tx, "appointment.made", RESOURCE, a.id, &feed(&a)).await?;
     Ok(a)
 }
 
@@ -348,7 +368,7 @@ async fn save(
     )
     .await?;
     if before.state != after.state {
-        events::emit(tx, &format!("appointment.{}", after.state), RESOURCE, after.id, &after).await?;
+        events::emit(tx, &format!("appointment.{}", after.state), RESOURCE, after.id, &feed(&after)).await?;
     }
     Ok(after)
 }
@@ -577,7 +597,7 @@ pub async fn record_introduction(
     let mut after = before.clone();
     after.introduction = Some(introduction);
     let after = save(&tx, who, &before, after, "introduction").await?;
-    events::emit(&tx, "appointment.introduced", RESOURCE, id, &after).await?;
+    events::emit(&tx, "appointment.introduced", RESOURCE, id, &feed(&after)).await?;
     let out = one_view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)

@@ -239,10 +239,29 @@ pub async fn create(db: &Db, who: &Principal, new: NewNomination) -> Result<Nomi
         )
     })?;
     audit::record(&tx, who.actor(), "nomination.create", RESOURCE, Some(n.id), audit::created(&n)).await?;
-    events::emit(&tx, "nomination.created", RESOURCE, n.id, &n).await?;
+    events::emit(&tx, "nomination.created", RESOURCE, n.id, &feed(&n)).await?;
     let out = view(&tx, n).await?;
     tx.commit().await?;
     Ok(out)
+}
+
+/// What the change feed carries of a nomination: who, for what, and where it stands — not the
+/// statement, evidence, review or reasons, which stay with the college and the university.
+pub(crate) fn feed(n: &Nomination) -> serde_json::Value {
+    serde_json::json!({
+        "id": n.id,
+        "student_id": n.student_id,
+        "academic_year_id": n.academic_year_id,
+        "college_id": n.college_id,
+        "unit_id": n.unit_id,
+        "source": n.source,
+        "state": n.state,
+        "submitted_at": n.submitted_at,
+        "recommended_at": n.recommended_at,
+        "decided_at": n.decided_at,
+        "version": n.version,
+        "updated_at": n.updated_at,
+    })
 }
 
 fn actor_id(who: &Principal) -> Option<Uuid> {
@@ -340,7 +359,7 @@ async fn save(
     )
     .await?;
     if before.state != after.state {
-        events::emit(tx, &format!("nomination.{}", after.state), RESOURCE, after.id, &after).await?;
+        events::emit(tx, &format!("nomination.{}", after.state), RESOURCE, after.id, &feed(&after)).await?;
     }
     Ok(after)
 }
@@ -369,7 +388,7 @@ pub async fn edit(
 ) -> Result<NominationView> {
     let tx = db.begin().await?;
     let before = load_for_change(&tx, who, id, if_match).await?;
-    policy::own_or_handle_nomination(who, before.college_id, before.student_id)?;
+    policy::edit_nomination(who, before.college_id, before.student_id, before.source)?;
     if who.role() == Some(Role::Student) && before.state != NominationState::Draft {
         return Err(domain::Error::Forbidden(
             "a nomination can be edited by the student only while it is a draft".into(),
@@ -406,7 +425,7 @@ pub async fn edit(
 pub async fn submit(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -> Result<NominationView> {
     let tx = db.begin().await?;
     let before = load_for_change(&tx, who, id, if_match).await?;
-    policy::own_or_handle_nomination(who, before.college_id, before.student_id)?;
+    policy::edit_nomination(who, before.college_id, before.student_id, before.source)?;
     let mut after = before.clone();
     after.state = before.state.apply(NominationAction::Submit)?;
     after.submitted_at = Some(crate::now());
@@ -552,7 +571,7 @@ pub(crate) async fn mark_appointed(
         return Err(domain::Error::InvalidTransition { from: "appointed".into(), action: "appoint".into() }.into());
     }
     audit::record(tx, who.actor(), "nomination.appoint", RESOURCE, Some(n.id), audit::updated(n, &after)).await?;
-    events::emit(tx, "nomination.appointed", RESOURCE, n.id, &after).await?;
+    events::emit(tx, "nomination.appointed", RESOURCE, n.id, &feed(&after)).await?;
     Ok(after)
 }
 
