@@ -370,7 +370,7 @@ async fn a_student_applies_for_themself_and_the_college_handles_it() {
     let other_n = w.nominate(&w.college_admin, &other).await.expect(201).id();
     w.app.get(&format!("/api/v1/nominations/{other_n}"), &me).await.expect(404);
     w.nominate(&me, &other).await.expect(422);
-    assert_eq!(w.app.get("/api/v1/nominations", &me).await.expect(200).body["total"], 1);
+    assert_eq!(w.app.get("/api/v1/nominations", &me).await.expect(200).body["total"], 2, "their application and the college's nomination");
     // The student may withdraw their own.
     w.act(&me, &id, "withdraw", json!({})).await.expect(200);
 }
