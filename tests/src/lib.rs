@@ -116,19 +116,6 @@ async fn pg_template(server_url: &str) -> String {
         .unwrap()
         .is_some();
     if !exists {
-        // Templates of older schema versions are of no use any more.
-        let old = admin
-            .query_all_raw(sea_orm::Statement::from_string(
-                sea_orm::DbBackend::Postgres,
-                "SELECT datname FROM pg_database WHERE datname LIKE 'xz_tpl_%'".to_owned(),
-            ))
-            .await
-            .unwrap_or_default();
-        for row in old {
-            if let Ok(name) = row.try_get::<String>("", "datname") {
-                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-            }
-        }
         let building = format!("{template}_build");
         admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).await.unwrap();
         admin.execute_unprepared(&format!("CREATE DATABASE {building}")).await.unwrap();

@@ -42,8 +42,23 @@ impl From<sea_orm::DbErr> for Error {
     fn from(e: sea_orm::DbErr) -> Self {
         match e {
             sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_) => Error::Unavailable(e.to_string()),
+            // A deadlock or serialization failure chose this transaction as the victim: nothing was
+            // written, and the same request is likely to succeed when retried.
+            ref other if is_retryable(other) => Error::Unavailable(e.to_string()),
             other => Error::Db(other),
         }
+    }
+}
+
+/// Whether PostgreSQL aborted the transaction so that another could go on (SQLSTATE 40P01
+/// deadlock, 40001 serialization failure).
+fn is_retryable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr};
+    match e {
+        DbErr::Exec(RuntimeErr::SqlxError(x)) | DbErr::Query(RuntimeErr::SqlxError(x)) => {
+            x.as_database_error().and_then(|d| d.code()).is_some_and(|code| code == "40P01" || code == "40001")
+        }
+        _ => false,
     }
 }
 

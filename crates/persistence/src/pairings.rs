@@ -270,6 +270,13 @@ fn new_pairing(
 /// enforced under the appointment's lock.
 pub async fn create(db: &Db, who: &Principal, appointment_id: Uuid, mentee_id: Uuid) -> Result<PairingView> {
     let tx = db.begin().await?;
+    // The year before the appointment, the order closing a year takes them in.
+    let year_id = appointment::Entity::find_by_id(appointment_id)
+        .one(&tx)
+        .await?
+        .map(|a| a.academic_year_id)
+        .ok_or_else(|| not_found("appointment"))?;
+    appointments_repo::open_year(&tx, year_id).await?;
     let a = appointments_repo::lock_visible(&tx, who, appointment_id).await?;
     policy::manage_pairings(who, a.college_id)?;
     let studs = students_by_id(&tx, [a.student_id, mentee_id]).await?;
@@ -572,13 +579,13 @@ pub async fn auto_match(
 ) -> Result<MatchOutcome> {
     policy::manage_pairings(who, college_id)?;
     let tx = db.begin().await?;
-    let year =
-        years::to_domain(crate::query::find::<academic_year::Entity, _>(&tx, year_id, "academic_year").await.map_err(
-            |_| Error::from(domain::Error::invalid("academic_year", "invalid_reference", "no such academic year")),
-        )?);
-    if year.closed {
-        return Err(domain::Error::Conflict { code: "year_closed", detail: format!("{} is closed", year.code) }.into());
-    }
+    // The year (shared) before the appointments, the order closing a year takes them in.
+    let year = appointments_repo::open_year(&tx, year_id).await.map_err(|e| match e {
+        Error::Domain(domain::Error::NotFound { .. }) => {
+            domain::Error::invalid("academic_year", "invalid_reference", "no such academic year").into()
+        }
+        other => other,
+    })?;
     let first = AcademicYearCode::parse("code", &year.code).map(|c| c.first_year()).unwrap_or(0);
 
     let apps: Vec<Appointment> = appointment::Entity::find()

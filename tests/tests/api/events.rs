@@ -113,7 +113,8 @@ async fn a_client_sees_only_the_events_of_what_its_scopes_let_it_read() {
     let college = app.college(&admin, "CS", "计算机学院").await;
     let lab = app.unit(&admin, &college, "CS-LAB1", "laboratory").await;
     let year = app.post("/api/v1/academic-years", &admin, json!({"code": "2025-2026"})).await.expect(201).id();
-    let student = app.student(&admin, &college, "2023001", json!({"phone": "13800000000", "enrollment_year": 2023})).await;
+    let student =
+        app.student(&admin, &college, "2023001", json!({"phone": "13800000000", "enrollment_year": 2023})).await;
     app.post(
         "/api/v1/nominations",
         &admin,

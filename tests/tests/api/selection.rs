@@ -352,7 +352,8 @@ async fn a_student_applies_for_themself_and_the_college_handles_it() {
     w.act(&me, &id, "review", json!({"morality": 100, "research": 100, "leadership": 100})).await.expect(403);
     w.act(&w.college_admin, &id, "review", json!({"morality": 90, "research": 90, "leadership": 90})).await.expect(200);
     // A nomination the college wrote about them is the college's to word and hand in.
-    let other_year = w.app.post("/api/v1/academic-years", &w.admin, json!({"code": "2026-2027"})).await.expect(201).id();
+    let other_year =
+        w.app.post("/api/v1/academic-years", &w.admin, json!({"code": "2026-2027"})).await.expect(201).id();
     let by_college = w
         .app
         .post(
@@ -363,14 +364,21 @@ async fn a_student_applies_for_themself_and_the_college_handles_it() {
         .await
         .expect(201)
         .id();
-    w.app.patch(&format!("/api/v1/nominations/{by_college}"), &me, json!({"statement": "我改了"}), None).await.expect(403);
+    w.app
+        .patch(&format!("/api/v1/nominations/{by_college}"), &me, json!({"statement": "我改了"}), None)
+        .await
+        .expect(403);
     w.act(&me, &by_college, "submit", json!({})).await.expect(403);
     // Another student's nomination is invisible to them, and they cannot nominate others.
     let other = w.senior("2023040", json!({})).await;
     let other_n = w.nominate(&w.college_admin, &other).await.expect(201).id();
     w.app.get(&format!("/api/v1/nominations/{other_n}"), &me).await.expect(404);
     w.nominate(&me, &other).await.expect(422);
-    assert_eq!(w.app.get("/api/v1/nominations", &me).await.expect(200).body["total"], 2, "their application and the college's nomination");
+    assert_eq!(
+        w.app.get("/api/v1/nominations", &me).await.expect(200).body["total"],
+        2,
+        "their application and the college's nomination"
+    );
     // The student may withdraw their own.
     w.act(&me, &id, "withdraw", json!({})).await.expect(200);
 }
@@ -632,4 +640,44 @@ async fn honours_and_sanctions_follow_the_students_visibility() {
             .len(),
         1
     );
+}
+
+#[actix_web::test]
+async fn closing_a_year_while_mentors_are_dismissed_paired_and_appointed_leaves_nothing_active() {
+    let w = world().await;
+    let a = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": w.recommended(&w.student).await})).await.expect(201).id();
+    let second = w.senior("2023070", json!({})).await;
+    let b = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": w.recommended(&second).await})).await.expect(201).id();
+    let third = w.senior("2023071", json!({})).await;
+    let pending = w.recommended(&third).await;
+    let freshman = w.app.student(&w.admin, &w.college, "2025001", json!({"enrollment_year": 2025})).await;
+
+    let close_path = format!("/api/v1/academic-years/{}/close", w.year);
+    let dismiss_path = format!("/api/v1/appointments/{a}/dismissal");
+    let close = w.app.post(&close_path, &w.admin, json!({}));
+    let dismiss = w.app.post(&dismiss_path, &w.admin, json!({"reason": "解聘"}));
+    let pair = w.app.post("/api/v1/pairings", &w.college_admin, json!({"appointment_id": b, "mentee_id": freshman}));
+    let appoint = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": pending}));
+    let (close, dismiss, pair, appoint) = futures_util::join!(close, dismiss, pair, appoint);
+    close.expect(200);
+    for r in [&dismiss, &pair, &appoint] {
+        assert!(r.status.as_u16() < 500, "{}", r.text);
+    }
+    // Whatever the order, nothing of the closed year is left active, and a dismissal that went
+    // through stays a dismissal.
+    let list = w.app.get(&format!("/api/v1/appointments?academic_year_id={}", w.year), &w.admin).await.expect(200);
+    for item in list.body["items"].as_array().unwrap() {
+        assert_ne!(item["state"], "active", "{item}");
+    }
+    let a_state = w.app.get(&format!("/api/v1/appointments/{a}"), &w.admin).await.body["state"].clone();
+    if dismiss.status.as_u16() == 200 {
+        assert_eq!(a_state, "dismissed");
+    } else {
+        assert_eq!(a_state, "completed");
+    }
+    assert_eq!(w.app.get("/api/v1/pairings?state=active", &w.admin).await.body["total"], 0);
+    // And after the close nothing new gets in.
+    let late = w.senior("2023072", json!({})).await;
+    let res = w.nominate(&w.college_admin, &late).await.expect(409);
+    assert_eq!(res.code(), "year_closed");
 }

@@ -14,6 +14,7 @@ use domain::reference::{AcademicYear, check_capacity};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -163,7 +164,7 @@ async fn appoint_in(
     n.state.apply(domain::selection::NominationAction::Appoint)?;
     let current = views(tx, vec![n.clone()]).await?.pop().ok_or_else(|| not_found("nomination"))?;
     n.check_recommendable(&current.eligibility)?;
-    let year = year_of(tx, n.academic_year_id).await?;
+    let year = open_year(tx, n.academic_year_id).await?;
     let capacity = check_capacity("capacity", capacity.unwrap_or(year.policy.default_capacity))
         .map_err(|e| domain::Error::Validation(vec![e]))?;
     nominations::mark_appointed(tx, who, &n, at).await?;
@@ -194,6 +195,21 @@ async fn appoint_in(
     audit::record(tx, who.actor(), "appointment.create", RESOURCE, Some(a.id), audit::created(&a)).await?;
     events::emit(tx, "appointment.made", RESOURCE, a.id, &feed(&a)).await?;
     Ok(a)
+}
+
+/// Loads an academic year that is still open, holding a shared lock on it until the transaction
+/// ends, so that closing the year waits for this appointment or pairing (and the other way round).
+pub(crate) async fn open_year(tx: &DatabaseTransaction, id: Uuid) -> Result<AcademicYear> {
+    let year = academic_year::Entity::find_by_id(id)
+        .lock_shared()
+        .one(tx)
+        .await?
+        .map(years::to_domain)
+        .ok_or_else(|| not_found("academic_year"))?;
+    if year.closed {
+        return Err(domain::Error::Conflict { code: "year_closed", detail: format!("{} is closed", year.code) }.into());
+    }
+    Ok(year)
 }
 
 async fn year_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<AcademicYear> {
@@ -487,8 +503,10 @@ async fn end_early(
     after.dismissal_request = None;
     let pairing_reason =
         if action == AppointmentAction::Dismiss { EndReason::Dismissal } else { EndReason::Resignation };
-    let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
+    // Every row this use case changes is locked before the first event takes the feed's counter,
+    // so it never waits for a row while holding the counter.
     crate::activities::release_host(tx, who, before.id).await?;
+    let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
     let after = save(tx, who, &before, after, action.as_str()).await?;
     let mut view = one_view(tx, after).await?;
     view.released_mentees = released;
@@ -538,9 +556,13 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
     policy::appoint(who)?;
     let tx = db.begin().await?;
     let before = years::to_domain(find_for_update::<academic_year::Entity, _>(&tx, year_id, "academic_year").await?);
+    // Lock the year's active appointments (in id order) before anything is written: a dismissal
+    // that commits meanwhile is then seen as dismissed, never overwritten as completed.
     let active: Vec<Appointment> = Entity::find()
         .filter(Column::AcademicYearId.eq(year_id))
         .filter(Column::State.eq(DbAppointmentState::Active))
+        .order_by_asc(Column::Id)
+        .lock_exclusive()
         .all(&tx)
         .await?
         .into_iter()

@@ -12,7 +12,10 @@ use domain::selection::{
     EligibilityReport, Evidence, Nomination, NominationAction, NominationSource, NominationState, Review, eligibility,
 };
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::nomination::{ActiveModel, Column, Entity, Model};
@@ -586,10 +589,13 @@ pub(crate) async fn recommended_of(
     college_id: Uuid,
     year_id: Uuid,
 ) -> Result<Vec<Nomination>> {
+    // All of them are locked up front, in id order, before the first appointment writes an event.
     Ok(Entity::find()
         .filter(Column::CollegeId.eq(college_id))
         .filter(Column::AcademicYearId.eq(year_id))
         .filter(Column::State.eq(DbNominationState::Recommended))
+        .order_by_asc(Column::Id)
+        .lock_exclusive()
         .all(tx)
         .await?
         .into_iter()
