@@ -6,7 +6,7 @@
 //! Times are instants (UTC); the program's calendar is Asia/Shanghai, a fixed +08:00 (China has
 //! no daylight saving time), so days and deadlines are taken there.
 
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Offset, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -196,9 +196,22 @@ fn whole_seconds(t: DateTime<Utc>) -> DateTime<Utc> {
     t.with_nanosecond(0).unwrap_or(t)
 }
 
+/// The years an activity may take place in; far-off dates are typing mistakes, and keeping to
+/// them keeps every date computation far from chrono's limits.
+pub const YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 impl Schedule {
     /// Checks a start and end (any offset; kept as UTC, to the second).
     pub fn new(start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Self, FieldError> {
+        for (field, t) in [("start_at", start), ("end_at", end)] {
+            if !YEARS.contains(&t.year()) {
+                return Err(FieldError::new(
+                    field,
+                    "out_of_range",
+                    format!("{field} must lie between {} and {}", YEARS.start(), YEARS.end()),
+                ));
+            }
+        }
         let (start, end) = (whole_seconds(start), whole_seconds(end));
         if end <= start {
             return Err(FieldError::new("end_at", "out_of_range", "end_at must be after start_at"));
@@ -986,6 +999,8 @@ mod tests {
         assert!(Schedule::new(t, t).is_err());
         assert_eq!(Schedule::new(t, t - Duration::hours(1)).unwrap_err().field, "end_at");
         assert!(Schedule::new(t, t + Duration::days(MAX_DURATION_DAYS)).is_ok());
+        let far = DateTime::<Utc>::MAX_UTC - Duration::days(1);
+        assert_eq!(Schedule::new(far, far + Duration::hours(1)).map_err(|e| e.field), Err("start_at".to_owned()));
         assert!(Schedule::new(t, t + Duration::days(MAX_DURATION_DAYS) + Duration::seconds(1)).is_err());
         // Sub-second precision is dropped, so what is stored is what is shown.
         let s = Schedule::new(t + Duration::milliseconds(400), t + Duration::hours(2)).unwrap();

@@ -791,6 +791,22 @@ async fn bad_inputs_are_422_listing_every_bad_field_and_never_500() {
         .await
         .expect(201);
     assert_eq!(utc.body["start_at"], iso(start));
+    // Dates at the edge of what a calendar can hold are refused, not a crash.
+    let res = w
+        .create(
+            &w.college_admin,
+            w.salon(
+                start,
+                end,
+                &[&li],
+                json!({"start_at": "+262142-12-31T20:00:00Z", "end_at": "+262142-12-31T21:00:00Z"}),
+            ),
+        )
+        .await
+        .expect(422);
+    assert_eq!(res.error_fields(), ["start_at"]);
+    let res = w.app.get("/api/v1/activities?to=%2B262142-12-31", &w.college_admin).await.expect(422);
+    assert_eq!(res.error_fields(), ["to"]);
     // Outside the academic year; longer than two weeks.
     let next_year = day_at(400, 19, 0);
     let res = w

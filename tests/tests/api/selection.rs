@@ -645,9 +645,19 @@ async fn honours_and_sanctions_follow_the_students_visibility() {
 #[actix_web::test]
 async fn closing_a_year_while_mentors_are_dismissed_paired_and_appointed_leaves_nothing_active() {
     let w = world().await;
-    let a = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": w.recommended(&w.student).await})).await.expect(201).id();
+    let a = w
+        .app
+        .post("/api/v1/appointments", &w.admin, json!({"nomination_id": w.recommended(&w.student).await}))
+        .await
+        .expect(201)
+        .id();
     let second = w.senior("2023070", json!({})).await;
-    let b = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": w.recommended(&second).await})).await.expect(201).id();
+    let b = w
+        .app
+        .post("/api/v1/appointments", &w.admin, json!({"nomination_id": w.recommended(&second).await}))
+        .await
+        .expect(201)
+        .id();
     let third = w.senior("2023071", json!({})).await;
     let pending = w.recommended(&third).await;
     let freshman = w.app.student(&w.admin, &w.college, "2025001", json!({"enrollment_year": 2025})).await;

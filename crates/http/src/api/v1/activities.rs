@@ -3,7 +3,7 @@
 //! cancelled`. Registrations, attendance and feedback are in `activity_registrations`.
 
 use actix_web::{HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, in_shanghai, shanghai};
 use domain::{FieldError, Problems};
 use persistence::activities::{self as repo, ActivityChanges, ActivityFilter, ActivityView, Completion, NewActivity};
@@ -387,6 +387,16 @@ fn shanghai_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
 
 impl ActivityQuery {
     fn filter(self) -> Result<ActivityFilter, ApiError> {
+        for (field, day) in [("from", self.from), ("to", self.to)] {
+            if day.is_some_and(|d| !domain::activity::YEARS.contains(&d.year())) {
+                return Err(domain::Error::invalid(
+                    field,
+                    "out_of_range",
+                    format!("{field} must lie between 2000 and 2100"),
+                )
+                .into());
+            }
+        }
         if let (Some(f), Some(t)) = (self.from, self.to)
             && f > t
         {
@@ -400,7 +410,7 @@ impl ActivityQuery {
             state: self.state,
             host_appointment_id: self.host_appointment_id,
             starts_from: self.from.and_then(shanghai_midnight),
-            starts_before: self.to.and_then(|t| shanghai_midnight(t + Duration::days(1))),
+            starts_before: self.to.and_then(|t| t.succ_opt()).and_then(shanghai_midnight),
         })
     }
 }
