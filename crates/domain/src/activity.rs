@@ -688,11 +688,32 @@ pub fn check_rating(rating: i32) -> Result<i32, FieldError> {
 
 /// Checks that a student with `registration` may give feedback on `a`: the activity was held and
 /// the student attended.
-pub fn check_feedback_allowed(a: &Activity, registration: Option<&Registration>) -> Result<()> {
+pub fn check_feedback_allowed(a: &Activity, registration: Option<&Registration>, now: DateTime<Utc>) -> Result<()> {
     a.state.apply(ActivityAction::GiveFeedback)?;
+    if now > a.feedback_closes_at() {
+        return Err(Error::Conflict {
+            code: "feedback_closed",
+            detail: format!("feedback closed {FEEDBACK_WINDOW_DAYS} days after the activity ended"),
+        });
+    }
     match registration {
         Some(r) if r.state == RegistrationState::Registered && r.attended => Ok(()),
         _ => Err(Error::Forbidden("only students who attended may give feedback".into())),
+    }
+}
+
+/// How long after an activity ends its attendees may give feedback. Only then do mentors who
+/// run it see the mean, so that no single answer can be read off its changes.
+pub const FEEDBACK_WINDOW_DAYS: i64 = 14;
+
+/// From this many answers on, those who run an activity (but do not administer its college) see
+/// the mean; below it the mean would give answers away.
+pub const MIN_ANSWERS_FOR_MEAN: u64 = 3;
+
+impl Activity {
+    /// When feedback on the activity closes.
+    pub fn feedback_closes_at(&self) -> DateTime<Utc> {
+        self.schedule.end() + Duration::days(FEEDBACK_WINDOW_DAYS)
     }
 }
 
@@ -789,11 +810,19 @@ impl Caller {
     }
 
     /// Whether the caller manages `a` (edits, publishes, cancels, completes it): the university,
-    /// the admin of its college, or its organiser.
+    /// the admin of its college, or the mentor who organised it (admins manage through their
+    /// college, so an admin moved to another college keeps no hold on what they organised; a
+    /// mentor's hold is handed back to the college when their appointment ends early).
     pub fn manages(&self, a: &Activity) -> bool {
         self.is_university_admin()
             || (a.college_id.is_some() && self.admin_of() == a.college_id)
-            || a.organiser_id == Some(self.user_id)
+            || (self.role == Role::Student && a.organiser_id == Some(self.user_id))
+    }
+
+    /// Whether the caller reads feedback with who gave it: the university and the admins and
+    /// counselors of the activity's college — not the mentors who run it.
+    pub fn reads_identified_feedback(&self, a: &Activity) -> bool {
+        self.is_university_admin() || (a.college_id.is_some() && self.scoped_college == a.college_id)
     }
 
     /// Whether the caller runs `a` (registers students, takes attendance, sees who registered):
@@ -1307,12 +1336,18 @@ mod tests {
             created_at: now,
             updated_at: now,
         };
-        assert!(matches!(check_feedback_allowed(&a, Some(&r)), Err(Error::InvalidTransition { .. })));
+        let soon = a.schedule.end() + Duration::hours(1);
+        assert!(matches!(check_feedback_allowed(&a, Some(&r), soon), Err(Error::InvalidTransition { .. })));
         a.state = ActivityState::Held;
-        assert!(check_feedback_allowed(&a, Some(&r)).is_ok());
-        assert!(matches!(check_feedback_allowed(&a, None), Err(Error::Forbidden(_))));
+        assert!(check_feedback_allowed(&a, Some(&r), soon).is_ok());
+        let late = a.feedback_closes_at() + Duration::seconds(1);
+        assert!(matches!(
+            check_feedback_allowed(&a, Some(&r), late),
+            Err(Error::Conflict { code: "feedback_closed", .. })
+        ));
+        assert!(matches!(check_feedback_allowed(&a, None, soon), Err(Error::Forbidden(_))));
         r.attended = false;
-        assert!(matches!(check_feedback_allowed(&a, Some(&r)), Err(Error::Forbidden(_))));
+        assert!(matches!(check_feedback_allowed(&a, Some(&r), soon), Err(Error::Forbidden(_))));
         for ok in 1..=5 {
             assert!(check_rating(ok).is_ok());
         }

@@ -289,6 +289,12 @@ async fn the_full_path_planned_published_held_with_attendance_and_feedback() {
     assert_eq!(summary.body["count"], 2);
     assert_eq!(summary.body["average_rating"], 4.5);
     w.app.get(&format!("/api/v1/activities/{id}/feedback"), &t1).await.expect(403);
+    // The host mentor learns how many answered, never who said what, and no mean while feedback
+    // is still open (it closes 14 days after the end).
+    let host_view = w.app.get(&format!("/api/v1/activities/{id}/feedback"), &host_token).await.expect(200);
+    assert_eq!(host_view.body["count"], 2);
+    assert!(host_view.body["average_rating"].is_null());
+    assert_eq!(host_view.body["items"].as_array().map(Vec::len), Some(0));
 
     // Publication and holding are on the change feed; every write is audited.
     let feed = w.app.get("/api/v1/events?limit=1000", &w.admin).await.expect(200);
@@ -958,4 +964,28 @@ async fn a_dismissed_mentor_no_longer_hosts_upcoming_activities() {
         .await
         .expect(200);
     assert_eq!(audit.body["total"], 1);
+    assert_eq!(a.body["version"], 2, "the change moves the activity's version on");
+}
+
+#[actix_web::test]
+async fn a_mentor_who_leaves_hands_the_activities_they_organised_back_to_the_college() {
+    let w = world().await;
+    let li = w.mentor("2023001", "李华").await;
+    let li_token = w.app.user(&w.admin, "s2023001", "student", json!({"student_id": li.student})).await;
+    let start = day_at(4, 19, 0);
+    let own = w.create(&li_token, w.salon(start, start + Duration::hours(2), &[&li], json!({}))).await.expect(201).id();
+    w.app.patch(&format!("/api/v1/activities/{own}"), &li_token, json!({"title": "学长沙龙"}), None).await.expect(200);
+    w.app
+        .post(&format!("/api/v1/appointments/{}/resignation", li.appointment), &li_token, json!({"reason": "出国交流"}))
+        .await
+        .expect(200);
+    // No longer organiser or host of a planned activity: it is out of their sight and hands.
+    w.app.get(&format!("/api/v1/activities/{own}"), &li_token).await.expect(404);
+    w.app.patch(&format!("/api/v1/activities/{own}"), &li_token, json!({"title": "x"}), None).await.expect(404);
+    let res = w.app.get(&format!("/api/v1/activities/{own}"), &w.college_admin).await.expect(200);
+    assert!(res.body["organiser_id"].is_null());
+    w.app
+        .patch(&format!("/api/v1/activities/{own}"), &w.college_admin, json!({"title": "学院接手的沙龙"}), None)
+        .await
+        .expect(200);
 }

@@ -900,10 +900,33 @@ pub async fn complete(
     Ok(out)
 }
 
-/// Takes a mentor whose appointment ended early off the activities they were to host: every
-/// planned or published activity of theirs that has not started yet loses them as a host, inside
-/// the caller's transaction. Returns the activities changed.
-pub(crate) async fn release_host(tx: &DatabaseTransaction, who: &Principal, appointment_id: Uuid) -> Result<Vec<Uuid>> {
+/// Takes a mentor whose appointment ended early off the activities they were to host, and hands
+/// the ones they organised back to the college: every planned or published activity of theirs
+/// that has not started yet loses them as a host (its version moves on), and their own planned or
+/// published activities lose them as organiser. Inside the caller's transaction; returns the
+/// activities changed.
+pub(crate) async fn release_host(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    appointment_id: Uuid,
+    mentor_student_id: Uuid,
+) -> Result<Vec<Uuid>> {
+    let accounts: Vec<Uuid> = crate::entities::user::Entity::find()
+        .select_only()
+        .column(crate::entities::user::Column::Id)
+        .filter(crate::entities::user::Column::StudentId.eq(mentor_student_id))
+        .into_tuple::<Uuid>()
+        .all(tx)
+        .await?;
+    if !accounts.is_empty() {
+        Entity::update_many()
+            .col_expr(Column::OrganiserId, Expr::value(Option::<Uuid>::None))
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+            .filter(Column::OrganiserId.is_in(accounts.iter().copied()))
+            .filter(Column::State.is_in([DbActivityState::Planned, DbActivityState::Published]))
+            .exec(tx)
+            .await?;
+    }
     let upcoming: Vec<Uuid> = Entity::find()
         .select_only()
         .column(Column::Id)
@@ -927,6 +950,12 @@ pub(crate) async fn release_host(tx: &DatabaseTransaction, who: &Principal, appo
     activity_host::Entity::delete_many()
         .filter(activity_host::Column::AppointmentId.eq(appointment_id))
         .filter(activity_host::Column::ActivityId.is_in(upcoming.iter().copied()))
+        .exec(tx)
+        .await?;
+    Entity::update_many()
+        .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        .col_expr(Column::UpdatedAt, Expr::value(crate::now()))
+        .filter(Column::Id.is_in(upcoming.iter().copied()))
         .exec(tx)
         .await?;
     for id in &upcoming {

@@ -464,7 +464,7 @@ pub async fn give_feedback(
         .one(&tx)
         .await?
         .map(to_domain);
-    check_feedback_allowed(&a, mine.as_ref())?;
+    check_feedback_allowed(&a, mine.as_ref(), crate::now())?;
     let f =
         Feedback { id: Uuid::now_v7(), activity_id: a.id, student_id: me, rating, comment, created_at: crate::now() };
     activity_feedback::ActiveModel {
@@ -494,11 +494,14 @@ pub struct FeedbackSummary {
     pub items: Vec<(Feedback, StudentBrief)>,
 }
 
-/// The feedback on an activity, for those who manage it.
+/// The feedback on an activity. The university and the college's admins and counselors read
+/// every answer with who gave it; the mentors who organise or host it read only the count, and the
+/// mean once feedback has closed and at least three answered.
 pub async fn feedback(db: &Db, who: &Principal, activity_id: Uuid) -> Result<FeedbackSummary> {
     let c = caller(db.reader(), who).await?;
     let a = visible(db.reader(), &c, activity_id, false).await?;
-    if !c.manages(&a) {
+    let identified = c.reads_identified_feedback(&a);
+    if !identified && !c.runs(&a) {
         return Err(domain::Error::Forbidden("you may not read the feedback on this activity".into()).into());
     }
     let list: Vec<Feedback> = activity_feedback::Entity::find()
@@ -520,6 +523,11 @@ pub async fn feedback(db: &Db, who: &Principal, activity_id: Uuid) -> Result<Fee
         .collect();
     let count = list.len() as u64;
     let average = (count > 0).then(|| list.iter().map(|f| f64::from(f.rating)).sum::<f64>() / count as f64);
+    if !identified {
+        let closed = crate::now() > a.feedback_closes_at();
+        let average = average.filter(|_| closed && count >= domain::activity::MIN_ANSWERS_FOR_MEAN);
+        return Ok(FeedbackSummary { count, average, items: Vec::new() });
+    }
     let items = list
         .into_iter()
         .map(|f| {

@@ -505,7 +505,7 @@ async fn end_early(
         if action == AppointmentAction::Dismiss { EndReason::Dismissal } else { EndReason::Resignation };
     // Every row this use case changes is locked before the first event takes the feed's counter,
     // so it never waits for a row while holding the counter.
-    crate::activities::release_host(tx, who, before.id).await?;
+    crate::activities::release_host(tx, who, before.id, before.student_id).await?;
     let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
     let after = save(tx, who, &before, after, action.as_str()).await?;
     let mut view = one_view(tx, after).await?;

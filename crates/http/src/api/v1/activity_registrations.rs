@@ -199,9 +199,11 @@ pub struct FeedbackItem {
 pub struct FeedbackSummaryDto {
     /// How many gave feedback.
     pub count: u64,
-    /// The mean rating (1–5), if any.
+    /// The mean rating (1–5). Mentors who run the activity see it only once feedback has closed
+    /// (14 days after the end) and at least three answered.
     pub average_rating: Option<f64>,
-    /// Oldest first.
+    /// Each answer with who gave it, oldest first: for the university and the college's admins
+    /// and counselors only; empty for the mentors who run the activity.
     pub items: Vec<FeedbackItem>,
 }
 
@@ -378,7 +380,9 @@ pub async fn give_feedback(
     Ok(created(format!("/api/v1/activities/{id}/feedback"), &FeedbackDto::from(f), 1))
 }
 
-/// Read the feedback on an activity, with its average (its managers).
+/// Read the feedback on an activity: every answer with who gave it for the university and the
+/// college's admins and counselors; only the count (and, once feedback has closed, the mean) for
+/// the mentors who organise or host it.
 #[utoipa::path(
     operation_id = "list_activity_feedback",
     tag = "activities",
