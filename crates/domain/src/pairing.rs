@@ -155,6 +155,37 @@ impl Term {
     pub fn of(day: NaiveDate) -> Term {
         if (2..=8).contains(&day.month()) { Term::Spring } else { Term::Autumn }
     }
+
+    /// The last day of this term in the academic year starting in `first_year`.
+    pub fn ends_on(self, first_year: i32) -> NaiveDate {
+        let (month, day) = match self {
+            Term::Autumn => (1, 31),
+            Term::Spring => (8, 31),
+        };
+        NaiveDate::from_ymd_opt(first_year + 1, month, day).unwrap_or(NaiveDate::MAX)
+    }
+}
+
+/// The ratings of one term of one academic year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermRatings {
+    /// Whether the term is over (no more ratings can come).
+    pub ended: bool,
+    /// The ratings.
+    pub ratings: Vec<i32>,
+}
+
+/// What a mentor sees of their ratings: every answer counted, but the mean only over terms that
+/// are over and had at least [`MIN_ANSWERS_FOR_MEAN`] answers each. Within an open term the mean
+/// would move with each answer and give it away; a closed term's answers arrive together.
+pub fn mentor_summary(terms: &[TermRatings]) -> RatingSummary {
+    let count = terms.iter().map(|t| t.ratings.len() as u64).sum();
+    let shown: Vec<i32> = terms
+        .iter()
+        .filter(|t| t.ended && t.ratings.len() as u64 >= MIN_ANSWERS_FOR_MEAN)
+        .flat_map(|t| t.ratings.iter().copied())
+        .collect();
+    RatingSummary { count, mean: summarize(&shown, 1).mean }
 }
 
 /// Checks a feedback rating.
@@ -606,6 +637,22 @@ mod tests {
     fn a_pairing_ends_once() {
         assert_eq!(PairingState::Active.end(), Ok(PairingState::Ended));
         assert!(matches!(PairingState::Ended.end(), Err(Error::InvalidTransition { .. })));
+    }
+
+    #[test]
+    fn a_mentor_sees_the_mean_only_of_closed_terms_with_enough_answers() {
+        let closed = |r: &[i32]| TermRatings { ended: true, ratings: r.to_vec() };
+        let open = |r: &[i32]| TermRatings { ended: false, ratings: r.to_vec() };
+        assert_eq!(mentor_summary(&[open(&[5, 4, 3, 2])]), RatingSummary { count: 4, mean: None });
+        assert_eq!(mentor_summary(&[closed(&[5, 4, 3])]), RatingSummary { count: 3, mean: Some(4.0) });
+        // A closed term with too few answers is counted but not averaged, nor is the open one.
+        assert_eq!(
+            mentor_summary(&[closed(&[5, 4, 3]), closed(&[1]), open(&[1, 1, 1])]),
+            RatingSummary { count: 7, mean: Some(4.0) }
+        );
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(Term::Autumn.ends_on(2025), d(2026, 1, 31));
+        assert_eq!(Term::Spring.ends_on(2025), d(2026, 8, 31));
     }
 
     #[test]

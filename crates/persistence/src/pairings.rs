@@ -12,8 +12,8 @@ use domain::appointment::Appointment;
 use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::pairing::{
-    EndReason, Freshman, MatchTier, MentorSlot, Pairing, PairingSource, PairingState, RatingSummary, Term, Unmatched,
-    auto_match as propose, check_capacity, check_pairing, check_rating, summarize,
+    EndReason, Freshman, MatchTier, MentorSlot, Pairing, PairingSource, PairingState, RatingSummary, Term, TermRatings,
+    Unmatched, auto_match as propose, check_capacity, check_pairing, check_rating, mentor_summary, summarize,
 };
 use domain::policy::{self};
 use domain::reference::{AcademicYearCode, Student, StudentStatus, UnitKind};
@@ -799,18 +799,33 @@ async fn ratings_of<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Resul
         .await?)
 }
 
-/// The mentee feedback of an appointment as count and mean. The mentor sees the mean only from
-/// three answers on, so no single mentee's rating can be told; the college sees it always.
+/// The mentee feedback of an appointment as count and mean. The college sees the mean of every
+/// answer; the mentor only that of terms that are over and had three answers or more (see
+/// `domain::pairing::mentor_summary`), so no single mentee's rating can be told.
 pub async fn feedback_summary(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<RatingSummary> {
     let a = appointments_repo::get(db, who, appointment_id).await?.appointment;
-    let ratings: Vec<i32> = ratings_of(db.reader(), appointment_id).await?.into_iter().map(|f| f.rating).collect();
+    let rows = ratings_of(db.reader(), appointment_id).await?;
     if policy::administers(who, a.college_id) {
-        Ok(summarize(&ratings, 0))
-    } else if policy::is_student(who, a.student_id) {
-        Ok(summarize(&ratings, domain::pairing::MIN_ANSWERS_FOR_MEAN))
-    } else {
-        Err(domain::Error::Forbidden("only the mentor and the college see the feedback".into()).into())
+        let ratings: Vec<i32> = rows.iter().map(|f| f.rating).collect();
+        return Ok(summarize(&ratings, 0));
     }
+    if !policy::is_student(who, a.student_id) {
+        return Err(domain::Error::Forbidden("only the mentor and the college see the feedback".into()).into());
+    }
+    // The pairings of an appointment share its year.
+    let year = years::to_domain(
+        crate::query::find::<academic_year::Entity, _>(db.reader(), a.academic_year_id, "academic_year").await?,
+    );
+    let first = AcademicYearCode::parse("code", &year.code).map(|c| c.first_year()).unwrap_or(0);
+    let today = today();
+    let terms: Vec<TermRatings> = [Term::Autumn, Term::Spring]
+        .into_iter()
+        .map(|term| TermRatings {
+            ended: today > term.ends_on(first),
+            ratings: rows.iter().filter(|f| Term::from(f.term) == term).map(|f| f.rating).collect(),
+        })
+        .collect();
+    Ok(mentor_summary(&terms))
 }
 
 /// The individual feedback entries of an appointment: for the college and the university only,

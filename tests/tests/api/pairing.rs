@@ -423,6 +423,8 @@ async fn mentees_rate_their_mentor_once_per_term_and_the_mentor_sees_only_aggreg
     w.app.post(&format!("/api/v1/pairings/{p0}/feedback"), &w.college_admin, json!({"rating": 5})).await.expect(403);
     w.app.post(&format!("/api/v1/pairings/{p0}/feedback"), &mentees[1].1, json!({"rating": 5})).await.expect(404);
 
+    // The world's year (2025-2026) is over, so its terms are closed: the mentor sees the mean of
+    // a term once it had three answers (open terms never show one: domain unit tests).
     let summary = w.app.get(&format!("/api/v1/appointments/{a}/feedback"), &mentor).await.expect(200);
     assert_eq!(summary.body, json!({"count": 1, "mean": null}));
     w.app

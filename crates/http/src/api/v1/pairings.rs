@@ -575,8 +575,8 @@ pub async fn mentees(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>
 pub struct FeedbackSummaryDto {
     /// How many ratings.
     pub count: u64,
-    /// The mean rating. The mentor sees it only from 3 ratings on, so no single rating can be
-    /// told apart; the college always.
+    /// The mean rating. The college sees the mean of every rating; the mentor only that of the
+    /// terms that are over and had 3 ratings or more, so no single rating can be told apart.
     pub mean: Option<f64>,
 }
 
