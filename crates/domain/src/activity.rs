@@ -510,9 +510,19 @@ impl Activity {
         Ok(())
     }
 
-    /// Checks that attendance may be taken now: published and started (it closes when the
-    /// activity is recorded as held).
+    /// Checks that attendance may be taken now: published and started, or held while feedback is
+    /// still open — recording an activity as held before taking attendance must not shut its
+    /// attendees out of giving feedback.
     pub fn check_attendance_open(&self, now: DateTime<Utc>) -> Result<()> {
+        if self.state == ActivityState::Held {
+            if now > self.feedback_closes_at() {
+                return Err(Error::Conflict {
+                    code: "attendance_closed",
+                    detail: format!("attendance closed {FEEDBACK_WINDOW_DAYS} days after the activity ended"),
+                });
+            }
+            return Ok(());
+        }
         self.state.apply(ActivityAction::RecordAttendance)?;
         self.check_started(now)
     }
@@ -1274,7 +1284,11 @@ mod tests {
         assert!(matches!(a.check_completable(before), Err(Error::Conflict { code: "not_started", .. })));
         assert!(a.check_completable(during).is_ok());
         a.state = ActivityState::Held;
-        assert!(matches!(a.check_attendance_open(after), Err(Error::InvalidTransition { .. })), "closed once held");
+        assert!(a.check_attendance_open(after).is_ok(), "still open while feedback is");
+        let late = a.feedback_closes_at() + Duration::seconds(1);
+        assert!(matches!(a.check_attendance_open(late), Err(Error::Conflict { code: "attendance_closed", .. })));
+        a.state = ActivityState::Cancelled;
+        assert!(matches!(a.check_attendance_open(during), Err(Error::InvalidTransition { .. })));
     }
 
     #[test]

@@ -266,8 +266,10 @@ async fn the_full_path_planned_published_held_with_attendance_and_feedback() {
     assert_eq!(done.body["actual_expense_fen"], 42000);
     assert_eq!((done.body["registered_count"].as_u64(), done.body["attended_count"].as_u64()), (Some(3), Some(2)));
     assert!(done.body["held_at"].is_string());
-    // Attendance is closed; held is final.
-    w.put(&format!("/api/v1/activities/{id}/attendance"), &host_token, json!({"student_ids": [s3]})).await.expect(409);
+    // Held is final; attendance can still be corrected while feedback is open.
+    w.put(&format!("/api/v1/activities/{id}/attendance"), &host_token, json!({"student_ids": [s1, s2]}))
+        .await
+        .expect(200);
     assert_eq!(
         w.act(&w.college_admin, &id, "cancel", json!({"reason": "x"})).await.expect(409).code(),
         "invalid_transition"
