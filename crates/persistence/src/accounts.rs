@@ -369,9 +369,12 @@ pub async fn change_own_password(
     new: String,
 ) -> Result<()> {
     let m = find::<user::Entity, _>(db.reader(), user_id, "user").await?;
+    // Guessing the current password with a stolen token is throttled like logging in.
+    reserve_attempt(db, &m.username).await?;
     if !verify_password(Some(m.password_hash.clone()), current).await? {
         return Err(domain::Error::invalid("current_password", "mismatch", "the current password is wrong").into());
     }
+    forgive(db, &m.username).await?;
     domain::accounts::check_password("new_password", &new, &m.username)
         .map_err(|e| domain::Error::Validation(vec![e]))?;
     let hash = hash_password(new).await?;
@@ -400,64 +403,61 @@ pub async fn change_own_password(
 // ---------------------------------------------------------------------------------------------
 // Logging in
 
-async fn throttle_of(db: &Db, username: &str) -> Result<Throttle> {
-    Ok(login_throttle::Entity::find_by_id(username.to_owned())
-        .one(db.reader())
-        .await?
-        .map(|t| Throttle { failures: t.failures, locked_until: t.locked_until })
-        .unwrap_or_default())
-}
-
-async fn record_failure(db: &Db, username: &str) -> Result<()> {
+/// Counts an attempt for `username` as failed before its password is checked, under the throttle
+/// row's lock: parallel guesses each take a turn, and once the name is locked the rest are refused
+/// without being checked. A success gives the attempt back with [`forgive`].
+async fn reserve_attempt(db: &Db, username: &str) -> Result<()> {
     let tx = db.begin().await?;
     let now = crate::now();
+    // A row must exist to be locked.
+    login_throttle::Entity::insert(login_throttle::ActiveModel {
+        username: Set(username.to_owned()),
+        failures: Set(0),
+        locked_until: Set(None),
+        updated_at: Set(now),
+    })
+    .on_conflict(OnConflict::column(login_throttle::Column::Username).do_nothing().to_owned())
+    .exec_without_returning(&tx)
+    .await?;
     let current = login_throttle::Entity::find_by_id(username.to_owned())
         .lock_exclusive()
         .one(&tx)
         .await?
         .map(|t| Throttle { failures: t.failures, locked_until: t.locked_until })
         .unwrap_or_default();
+    current.check(now)?;
     let next = current.after_failure(now);
-    login_throttle::Entity::insert(login_throttle::ActiveModel {
-        username: Set(username.to_owned()),
-        failures: Set(next.failures),
-        locked_until: Set(next.locked_until),
-        updated_at: Set(now),
-    })
-    .on_conflict(
-        OnConflict::column(login_throttle::Column::Username)
-            .update_columns([
-                login_throttle::Column::Failures,
-                login_throttle::Column::LockedUntil,
-                login_throttle::Column::UpdatedAt,
-            ])
-            .to_owned(),
-    )
-    .exec_without_returning(&tx)
-    .await?;
+    login_throttle::Entity::update_many()
+        .col_expr(login_throttle::Column::Failures, Expr::value(next.failures))
+        .col_expr(login_throttle::Column::LockedUntil, Expr::value(next.locked_until))
+        .col_expr(login_throttle::Column::UpdatedAt, Expr::value(now))
+        .filter(login_throttle::Column::Username.eq(username))
+        .exec(&tx)
+        .await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Checks a login name and password. While the name is locked after repeated failures the
-/// password is not even checked; an unknown name costs the same time as a wrong password.
+/// Clears the throttle of `username` after a right password.
+async fn forgive(db: &Db, username: &str) -> Result<()> {
+    login_throttle::Entity::delete_by_id(username.to_owned()).exec(db.writer()).await?;
+    Ok(())
+}
+
+/// Checks a login name and password. Five failures in a row lock the name for a while; while it
+/// is locked the password is not even checked; an unknown name costs the same time as a wrong
+/// password and is throttled the same way.
 pub async fn login(db: &Db, username: &str, password: String) -> Result<User> {
     let username = username.trim().to_ascii_lowercase();
-    let throttle = throttle_of(db, &username).await?;
-    throttle.check(crate::now())?;
+    reserve_attempt(db, &username).await?;
     let found = user::Entity::find().filter(user::Column::Username.eq(username.clone())).one(db.reader()).await?;
     let ok = verify_password(found.as_ref().map(|u| u.password_hash.clone()), password).await?;
     match found {
         Some(u) if ok && u.active => {
-            if throttle != Throttle::default() {
-                login_throttle::Entity::delete_by_id(username).exec(db.writer()).await?;
-            }
+            forgive(db, &username).await?;
             Ok(to_user(u))
         }
-        _ => {
-            record_failure(db, &username).await?;
-            Err(invalid_credentials())
-        }
+        _ => Err(invalid_credentials()),
     }
 }
 

@@ -246,3 +246,36 @@ async fn changing_my_password_checks_the_old_one_and_ends_other_sessions() {
     app.login_full("zhangsan", PASSWORD).await.expect(400);
     app.login("zhangsan", "峨眉山青城山-2026").await;
 }
+
+#[actix_web::test]
+async fn parallel_guesses_are_throttled_as_if_they_came_one_by_one() {
+    let app = spawn_app().await;
+    persistence::accounts::create_admin(&app.db, "zhangsan", PASSWORD).await.unwrap();
+    let guesses = (0..20).map(|i| app.login_full("zhangsan", if i == 19 { PASSWORD } else { "wrong-password" }));
+    let results = futures_util::future::join_all(guesses).await;
+    let checked = results.iter().filter(|r| r.status.as_u16() != 429).count();
+    assert!(checked <= 5, "{checked} guesses were checked: {:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    assert!(results.iter().all(|r| [200, 400, 429].contains(&r.status.as_u16())));
+}
+
+#[actix_web::test]
+async fn guessing_the_current_password_with_a_token_is_throttled_too() {
+    let app = spawn_app().await;
+    persistence::accounts::create_admin(&app.db, "zhangsan", PASSWORD).await.unwrap();
+    let token = app.login("zhangsan", PASSWORD).await;
+    for _ in 0..5 {
+        app.post(
+            "/api/v1/me/password",
+            &token,
+            json!({"current_password": "guess-guess", "new_password": "峨眉山青城山-2026"}),
+        )
+        .await
+        .expect(422);
+    }
+    let res = app
+        .post("/api/v1/me/password", &token, json!({"current_password": PASSWORD, "new_password": "峨眉山青城山-2026"}))
+        .await
+        .expect(429);
+    assert!(res.header("retry-after").is_some());
+    app.login_full("zhangsan", PASSWORD).await.expect(429);
+}

@@ -382,7 +382,8 @@ pub struct ChangePasswordRequest {
 
 /// Change my password.
 ///
-/// Ends every other login session of the account.
+/// Ends every other login session of the account. Wrong current passwords count towards the same
+/// lock as failed logins (429 after five in a row).
 #[utoipa::path(
     operation_id = "change_my_password",
     tag = "auth",
@@ -393,7 +394,8 @@ pub struct ChangePasswordRequest {
         (status = 401, response = Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        (status = 422, response = Unprocessable),
+        (status = 429, response = crate::openapi::TooManyRequests)
     )
 )]
 #[post("/me/password")]
