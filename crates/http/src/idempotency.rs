@@ -9,9 +9,9 @@ use actix_web::{HttpMessage, HttpResponse, web};
 use persistence::idempotency::{self, Claim, StoredResponse};
 use sha2::{Digest, Sha256};
 
-use crate::auth::bearer;
+use crate::auth::{SubjectKind, bearer};
 use crate::error::ApiError;
-use crate::extract::read_body;
+use crate::extract::{JSON_LIMIT, read_body};
 use crate::state::AppState;
 
 /// The request header.
@@ -20,7 +20,8 @@ pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
 /// Set on a replayed response.
 pub const REPLAYED: &str = "idempotent-replayed";
 
-/// The largest body an idempotent request may have (bodies are hashed and kept in memory).
+/// The largest import body an idempotent request may have (bodies are hashed in memory); other
+/// requests keep to the JSON limit.
 pub const BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 const KEPT_HEADERS: [header::HeaderName; 3] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG];
@@ -67,13 +68,30 @@ pub async fn middleware(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    // Keys belong to a caller. Without a valid token there is no caller: the handler answers 401.
+    // Keys belong to a caller. Without a valid token of a live session or client there is no
+    // caller, and nothing is replayed: the handler answers 401.
     let Some(claims) = bearer(req.request()).and_then(|t| state.tokens.verify(t).ok()) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
+    let live = match claims.kind {
+        SubjectKind::User => match claims.sid {
+            Some(sid) => {
+                persistence::accounts::user_principal(&state.db, claims.sub, sid).await.map_err(ApiError::from)?
+            }
+            None => None,
+        },
+        SubjectKind::Client => {
+            persistence::accounts::client_principal(&state.db, claims.sub, &[]).await.map_err(ApiError::from)?
+        }
+    };
+    if live.is_none() {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let principal = format!("{:?}:{}", claims.kind, claims.sub);
 
-    let body = read_body(req.take_payload(), BODY_LIMIT).await?;
+    // Bodies are hashed in memory: imports may be large, everything else is JSON.
+    let limit = if req.path().starts_with("/api/v1/imports/") { BODY_LIMIT } else { JSON_LIMIT };
+    let body = read_body(req.take_payload(), limit).await?;
     let hash = fingerprint(&req, &body);
     req.set_payload(Payload::from(body));
 
@@ -100,7 +118,14 @@ pub async fn middleware(
                 }
             };
             let status = res.status();
-            if status.is_server_error() {
+            // A response that must not be kept (a client secret shown once) is not stored either:
+            // a retry runs again.
+            let no_store = res
+                .headers()
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("no-store"));
+            if status.is_server_error() || no_store {
                 idempotency::release(&state.db, id).await.ok();
                 return Ok(res.map_into_boxed_body());
             }

@@ -285,3 +285,37 @@ async fn every_write_is_audited_with_actor_target_and_change() {
     let all = app.get("/api/v1/audit-events?target_type=user", &token).await.expect(200);
     assert!(!all.text.contains(PASSWORD) && !all.text.contains("argon2"));
 }
+
+#[actix_web::test]
+async fn idempotent_replays_need_a_live_session_and_never_repeat_a_secret() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let post = |token: &str, path: &str, key: &str, body: serde_json::Value| {
+        app.request(Method::POST, path, Some(token)).header("Idempotency-Key", key.to_owned()).json(&body)
+    };
+    app.send(post(&token, "/api/v1/colleges", "k-1", json!({"code": "CS", "name": "计算机学院"}))).await.expect(201);
+    // After logging out, the old token replays nothing: it is refused.
+    app.send(app.request(Method::POST, "/api/v1/auth/revoke", None).json(&json!({"token": token}))).await.expect(200);
+    app.send(post(&token, "/api/v1/colleges", "k-1", json!({"code": "CS", "name": "计算机学院"}))).await.expect(401);
+
+    // A client secret is shown once: a retry with the same key is a new request, not a replay.
+    let token = app.login("admin", PASSWORD).await;
+    let body = json!({"client_id": "xgxt", "name": "学工系统", "scopes": ["events:read"]});
+    let first = app.send(post(&token, "/api/v1/service-clients", "k-2", body.clone())).await.expect(201);
+    assert_eq!(first.header("cache-control").as_deref(), Some("no-store"));
+    let retry = app.send(post(&token, "/api/v1/service-clients", "k-2", body)).await.expect(409);
+    assert!(!retry.text.contains(first.body["client_secret"].as_str().unwrap()));
+
+    // Outside imports, an idempotent body keeps to the JSON limit.
+    let big = format!("{{\"code\":\"X\",\"name\":\"{}\"}}", "长".repeat(600_000));
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/colleges", Some(&token))
+                .header("Idempotency-Key", "k-3")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(big),
+        )
+        .await
+        .expect(413);
+    assert_eq!(res.code(), "payload_too_large");
+}

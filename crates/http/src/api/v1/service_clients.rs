@@ -1,5 +1,6 @@
 //! `/service-clients`: machine clients of the API (the student-affairs system), for university admins.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, patch, post, web};
 use domain::accounts::{NewServiceClient, ServiceClient, ServiceClientChanges};
 use domain::auth::ServiceScope;
@@ -118,7 +119,8 @@ fn dedup(mut scopes: Vec<ServiceScope>) -> Vec<ServiceScope> {
 
 /// Create a service client.
 ///
-/// The response carries the client secret; it is shown only this once.
+/// The response carries the client secret; it is shown only this once (`Cache-Control:
+/// no-store`, and it is never replayed for an `Idempotency-Key`: a retry is a new request).
 #[utoipa::path(
     operation_id = "create_service_client",
     tag = "accounts",
@@ -145,7 +147,10 @@ pub async fn create(
     let (c, secret) = persistence::accounts::create_client(&state.db, &auth.principal, cmd).await?;
     let version = c.version;
     let body = ServiceClientWithSecret { client: c.into(), client_secret: secret };
-    Ok(created(format!("/api/v1/service-clients/{}", body.client.id), &body, version))
+    let mut res = created(format!("/api/v1/service-clients/{}", body.client.id), &body, version);
+    // The secret is shown once: no cache and no idempotent replay keeps it.
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 /// List service clients.
@@ -252,5 +257,7 @@ pub async fn rotate_secret(
 ) -> Result<HttpResponse, ApiError> {
     let (c, secret) = persistence::accounts::rotate_client_secret(&state.db, &auth.principal, id.into_inner()).await?;
     let version = c.version;
-    Ok(ok_tagged(&ServiceClientWithSecret { client: c.into(), client_secret: secret }, version))
+    let mut res = ok_tagged(&ServiceClientWithSecret { client: c.into(), client_secret: secret }, version);
+    res.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-store"));
+    Ok(res)
 }
