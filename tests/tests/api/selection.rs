@@ -429,6 +429,12 @@ async fn dismissal_is_requested_by_the_college_and_decided_by_the_university() {
 
     let res = w.app.post(&format!("/api/v1/appointments/{a}/dismissal"), &w.college_admin, json!({})).await.expect(422);
     assert_eq!(res.error_fields(), ["reason"]);
+    let res = w
+        .app
+        .post(&format!("/api/v1/appointments/{a}/dismissal"), &w.college_admin, json!({"reason": "   "}))
+        .await
+        .expect(422);
+    assert_eq!(res.error_fields(), ["reason"]);
     let req = w
         .app
         .post(&format!("/api/v1/appointments/{a}/dismissal"), &w.college_admin, json!({"reason": "长期不履行学长职责"}))

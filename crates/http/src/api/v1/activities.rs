@@ -334,7 +334,7 @@ impl UpdateActivityRequest {
 #[serde(deny_unknown_fields)]
 pub struct CompleteRequest {
     /// What happened, 1–10000 characters.
-    #[validate(length(min = 1, max = 10000))]
+    #[validate(length(min = 1, max = 10000), custom(function = "crate::api::v1::common::not_blank"))]
     pub summary: String,
     /// What it actually cost, in fen (分), 0–10000000000.
     #[validate(range(min = 0, max = MAX_FEN))]

@@ -205,11 +205,11 @@ pub struct TrainingRequest {
 #[serde(deny_unknown_fields)]
 pub struct CommendationRequest {
     /// Title, 1–100 characters, e.g. `优秀研究生党员学长`.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     /// Why, 1–2000 characters.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// When.

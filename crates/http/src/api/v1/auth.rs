@@ -371,11 +371,11 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
 #[serde(deny_unknown_fields)]
 pub struct ChangePasswordRequest {
     /// The current password.
-    #[validate(length(min = 1, max = 128))]
+    #[validate(length(min = 1, max = 128), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 128)]
     pub current_password: String,
     /// The new password: 10–128 characters, not containing the login name.
-    #[validate(length(min = 1, max = 128))]
+    #[validate(length(min = 1, max = 128), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 10, max_length = 128)]
     pub new_password: String,
 }

@@ -94,3 +94,12 @@ pub fn domain_rule<T>(result: Result<T, FieldError>) -> Result<(), validator::Va
 pub fn valid_username(v: &str) -> Result<(), validator::ValidationError> {
     domain_rule(domain::accounts::parse_username("username", v))
 }
+
+/// `validator` check that a text is not only white space (`"   "` is not a reason).
+pub fn not_blank(v: &str) -> Result<(), validator::ValidationError> {
+    if v.trim().is_empty() {
+        Err(validator::ValidationError::new("required").with_message("must not be blank".into()))
+    } else {
+        Ok(())
+    }
+}

@@ -46,7 +46,7 @@ pub struct EvidenceDto {
     /// `honor`, `achievement`, `cadre_role` or `other`.
     pub kind: EvidenceKind,
     /// Title, 1–200 characters, e.g. `研究生会主席`.
-    #[validate(length(min = 1, max = 200))]
+    #[validate(length(min = 1, max = 200), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Detail, up to 2000 characters.
@@ -205,7 +205,7 @@ pub struct CreateNominationRequest {
     /// The unit (of the student's college) the mentor is selected for.
     pub unit_id: Uuid,
     /// Statement of merit, 1–5000 characters.
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
     pub statement: String,
     /// Evidence, at most 50 items.
@@ -223,7 +223,7 @@ pub struct CreateNominationRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateNominationRequest {
     /// Statement.
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
     pub statement: Option<String>,
     /// Evidence (replaces the list).
@@ -264,7 +264,7 @@ pub struct ReviewRequest {
 #[serde(deny_unknown_fields)]
 pub struct RecommendRequest {
     /// Justification, required when a rule warns and none was given before.
-    #[validate(length(min = 1, max = 5000))]
+    #[validate(length(min = 1, max = 5000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
     pub justification: Option<String>,
 }
@@ -274,7 +274,7 @@ pub struct RecommendRequest {
 #[serde(deny_unknown_fields)]
 pub struct ReasonRequest {
     /// Why, 1–2000 characters.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
 }
@@ -284,7 +284,7 @@ pub struct ReasonRequest {
 #[serde(deny_unknown_fields)]
 pub struct OptionalReasonRequest {
     /// Why, up to 2000 characters.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: Option<String>,
 }

@@ -51,7 +51,7 @@ impl From<Honor> for HonorDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateHonorRequest {
     /// Title, 1–100 characters.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 100)]
     pub title: String,
     /// Level.
@@ -98,11 +98,11 @@ impl From<Sanction> for SanctionDto {
 #[serde(deny_unknown_fields)]
 pub struct CreateSanctionRequest {
     /// What it is, 1–50 characters.
-    #[validate(length(min = 1, max = 50))]
+    #[validate(length(min = 1, max = 50), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 50)]
     pub kind: String,
     /// Why, 1–2000 characters.
-    #[validate(length(min = 1, max = 2000))]
+    #[validate(length(min = 1, max = 2000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 2000)]
     pub reason: String,
     /// When imposed.

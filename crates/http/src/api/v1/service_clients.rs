@@ -75,7 +75,7 @@ pub struct CreateServiceClientRequest {
     #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._-]{3,64}$")]
     pub client_id: String,
     /// What it is, e.g. `学工系统`.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// The scopes it may request (at least one).
@@ -89,7 +89,7 @@ pub struct CreateServiceClientRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateServiceClientRequest {
     /// New name.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
     /// New scopes (tokens already issued lose scopes that are removed).

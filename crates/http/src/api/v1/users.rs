@@ -73,7 +73,7 @@ pub struct CreateUserRequest {
     #[schema(min_length = 3, max_length = 64, pattern = "^[A-Za-z0-9._@-]{3,64}$")]
     pub username: String,
     /// Name shown in the UI, e.g. `张三`.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: String,
     /// Initial password: 10–128 characters, not containing the login name.
@@ -114,7 +114,7 @@ impl CreateUserRequest {
 #[serde(deny_unknown_fields)]
 pub struct UpdateUserRequest {
     /// New display name.
-    #[validate(length(min = 1, max = 100))]
+    #[validate(length(min = 1, max = 100), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 100)]
     pub display_name: Option<String>,
     /// New role (never your own).
