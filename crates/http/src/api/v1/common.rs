@@ -95,9 +95,10 @@ pub fn valid_username(v: &str) -> Result<(), validator::ValidationError> {
     domain_rule(domain::accounts::parse_username("username", v))
 }
 
-/// `validator` check that a text is not only white space (`"   "` is not a reason).
+/// `validator` check that a text is not only white space (`"   "` is not a reason). An empty
+/// text is left to the length rule, so it is reported once.
 pub fn not_blank(v: &str) -> Result<(), validator::ValidationError> {
-    if v.trim().is_empty() {
+    if !v.is_empty() && v.trim().is_empty() {
         Err(validator::ValidationError::new("required").with_message("must not be blank".into()))
     } else {
         Ok(())
