@@ -293,6 +293,30 @@ impl TestApp {
         self.login(username, PASSWORD).await
     }
 
+    /// Registers a service client with `scopes` (as `admin_token`) and returns a
+    /// `client_credentials` access token for it.
+    pub async fn client_token(&self, admin_token: &str, scopes: Value) -> String {
+        let id = format!("client-{}", uuid::Uuid::now_v7().simple());
+        let res = self
+            .post(
+                "/api/v1/service-clients",
+                admin_token,
+                json!({"client_id": id, "name": "学工系统", "scopes": scopes}),
+            )
+            .await
+            .expect(201);
+        let secret = res.body["client_secret"].as_str().unwrap_or_default().to_owned();
+        let res = self
+            .send(self.request(Method::POST, "/api/v1/auth/token", None).form(&[
+                ("grant_type", "client_credentials"),
+                ("client_id", &id),
+                ("client_secret", &secret),
+            ]))
+            .await
+            .expect(200);
+        res.body["access_token"].as_str().unwrap_or_default().to_owned()
+    }
+
     /// Creates a college; returns its id.
     pub async fn college(&self, token: &str, code: &str, name: &str) -> String {
         self.post("/api/v1/colleges", token, json!({"code": code, "name": name})).await.expect(201).id()

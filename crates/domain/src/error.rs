@@ -63,6 +63,15 @@ pub enum Error {
         /// The current version, so the client can re-read and retry.
         current: i32,
     },
+    /// A bulk import has bad rows, or the file lacks a required column: nothing was written.
+    /// Every problem is listed, by line and column.
+    #[error("{} problem(s) in a file of {rows} row(s); nothing was written", errors.len())]
+    ImportFailed {
+        /// How many data rows the file has.
+        rows: usize,
+        /// Every problem, in file order.
+        errors: Vec<crate::import::RowError>,
+    },
     /// Too many attempts; the caller may try again after the given number of seconds.
     #[error("too many attempts; retry after {retry_after_secs} s")]
     TooManyAttempts {

@@ -261,6 +261,38 @@ pub fn dismiss(p: &Principal, college_id: Uuid) -> Result<bool> {
     }
 }
 
+/// Who may run a bulk import, and into which colleges: university admins and service clients with
+/// the `import` scope into every college, a college admin into their own college only.
+pub fn import(p: &Principal) -> Result<Visibility> {
+    match p {
+        Principal::Client(_) if p.has_scope(ServiceScope::Import) => Ok(Visibility::All),
+        Principal::Client(_) => Err(forbidden("run imports without the import scope")),
+        Principal::User(u) => match (u.role, u.college_id) {
+            (Role::UniversityAdmin, _) => Ok(Visibility::All),
+            (Role::CollegeAdmin, Some(c)) => Ok(Visibility::College(c)),
+            _ => Err(forbidden("run imports")),
+        },
+    }
+}
+
+/// Whether a college-scoped import may write a record of `college_id`.
+pub fn imports_into(scope: Visibility, college_id: Uuid) -> bool {
+    match scope {
+        Visibility::All => true,
+        Visibility::College(c) => c == college_id,
+        Visibility::Supervisor(_) | Visibility::Student(_) | Visibility::StaffSelf(_) => false,
+    }
+}
+
+/// Exports show exactly what the matching list shows the caller. A service client also needs the
+/// `export` scope (on top of the read scope the list needs, e.g. `students:read`).
+pub fn export(p: &Principal) -> Result<()> {
+    match p {
+        Principal::Client(_) if !p.has_scope(ServiceScope::Export) => Err(forbidden("export without the export scope")),
+        _ => Ok(()),
+    }
+}
+
 /// Whether the caller may resign an appointment: the mentor themself or the university.
 pub fn resign(p: &Principal, mentor_student_id: Uuid) -> Result<()> {
     match user(p) {
@@ -457,6 +489,23 @@ mod tests {
         assert!(is_student(&student, me));
         assert!(!is_student(&student, Uuid::now_v7()));
         assert_eq!(pairing_visibility(&student), Ok(Visibility::Student(me)));
+    }
+
+    #[test]
+    fn imports_are_for_admins_and_clients_with_the_import_scope() {
+        let c1 = Uuid::now_v7();
+        assert_eq!(import(&user_p(Role::UniversityAdmin, None)), Ok(Visibility::All));
+        let scope = import(&user_p(Role::CollegeAdmin, Some(c1))).unwrap();
+        assert_eq!(scope, Visibility::College(c1));
+        assert!(imports_into(scope, c1));
+        assert!(!imports_into(scope, Uuid::now_v7()));
+        assert!(import(&user_p(Role::Counselor, Some(c1))).is_err());
+        assert!(import(&user_p(Role::Student, Some(c1))).is_err());
+        assert!(import(&client(&[ServiceScope::StudentsWrite])).is_err());
+        assert_eq!(import(&client(&[ServiceScope::Import])), Ok(Visibility::All));
+        assert!(export(&client(&[ServiceScope::StudentsRead])).is_err());
+        assert!(export(&client(&[ServiceScope::Export, ServiceScope::StudentsRead])).is_ok());
+        assert!(export(&user_p(Role::Counselor, Some(c1))).is_ok());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use domain::FieldError;
+use domain::import::RowError;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -37,7 +38,14 @@ pub struct Problem {
     /// For `precondition_failed`: the current version (as in the `ETag`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// For `import_failed`: every bad row, by line and column (at most 10,000 are listed;
+    /// `detail` gives the total).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub row_errors: Option<Vec<RowError>>,
 }
+
+/// The most row errors one `import_failed` problem lists.
+pub const MAX_ROW_ERRORS: usize = 10_000;
 
 /// An error that becomes a problem response. One variant per kind of failure; domain errors are
 /// mapped in one exhaustive `match`.
@@ -70,7 +78,7 @@ pub enum ApiError {
         allow: Vec<String>,
     },
     /// 413: the body is larger than the limit.
-    #[error("the request body is larger than {limit} bytes")]
+    #[error("the request body is larger than the limit of {} ({limit} bytes)", human_size(*limit))]
     PayloadTooLarge {
         /// The limit in bytes.
         limit: usize,
@@ -110,6 +118,17 @@ impl From<domain::Error> for ApiError {
     }
 }
 
+/// A size in the largest binary unit that divides it: `64 MiB`, `512 KiB`, `1000 bytes`.
+fn human_size(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * 1024;
+    match bytes {
+        b if b >= MIB && b % MIB == 0 => format!("{} MiB", b / MIB),
+        b if b >= KIB && b % KIB == 0 => format!("{} KiB", b / KIB),
+        b => format!("{b} bytes"),
+    }
+}
+
 /// The parts of a problem response, before rendering.
 struct Parts {
     status: StatusCode,
@@ -119,6 +138,7 @@ struct Parts {
     headers: Vec<(header::HeaderName, String)>,
     current_version: Option<i32>,
     oauth: Option<&'static str>,
+    row_errors: Option<Vec<RowError>>,
 }
 
 impl Parts {
@@ -131,6 +151,7 @@ impl Parts {
             headers: Vec::new(),
             current_version: None,
             oauth: None,
+            row_errors: None,
         }
     }
 }
@@ -163,6 +184,20 @@ fn domain_parts(e: &domain::Error) -> Parts {
             let mut p = Parts::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", e.to_string());
             p.current_version = Some(*current);
             p.headers.push((header::ETAG, crate::respond::etag(*current)));
+            p
+        }
+        D::ImportFailed { rows, errors } => {
+            let listed = if errors.len() > MAX_ROW_ERRORS {
+                format!("; the first {MAX_ROW_ERRORS} are listed")
+            } else {
+                String::new()
+            };
+            let mut p = Parts::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "import_failed",
+                format!("{} problem(s) in a file of {rows} row(s); nothing was written{listed}", errors.len()),
+            );
+            p.row_errors = Some(errors.iter().take(MAX_ROW_ERRORS).cloned().collect());
             p
         }
         D::TooManyAttempts { retry_after_secs } => {
@@ -266,6 +301,7 @@ impl ResponseError for ApiError {
             error: p.oauth.map(str::to_owned),
             error_description: p.oauth.map(|_| p.detail),
             current_version: p.current_version,
+            row_errors: p.row_errors,
         };
         let mut res = HttpResponse::build(p.status);
         res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));

@@ -13,6 +13,7 @@ pub mod respond;
 pub mod settings;
 mod startup;
 pub mod state;
+pub mod tabular;
 
 pub use settings::Settings;
 pub use startup::{Application, StartError};

@@ -32,7 +32,7 @@ macro_rules! problem_responses {
 
 problem_responses! {
     /// 400.
-    BadRequest => "The request could not be read: malformed JSON (`malformed_json`), a bad query string (`invalid_query`), a path id that is not a UUID (`invalid_path`), or a bad `Idempotency-Key` (`invalid_idempotency_key`).";
+    BadRequest => "The request could not be read: malformed JSON (`malformed_json`), a bad query string (`invalid_query`), a path id that is not a UUID (`invalid_path`), a bad `Idempotency-Key` (`invalid_idempotency_key`), or an upload that is no readable CSV, XLSX or form (`malformed_file`, `malformed_multipart`).";
     /// 401.
     Unauthorized => "No valid access token (`unauthenticated`). Carries `WWW-Authenticate: Bearer`.";
     /// 403.
@@ -44,11 +44,11 @@ problem_responses! {
     /// 412.
     PreconditionFailed => "`If-Match` named a version that is no longer current (`precondition_failed`); the current `ETag` and `current_version` are returned.";
     /// 413.
-    PayloadTooLarge => "The body is larger than the limit (`payload_too_large`).";
+    PayloadTooLarge => "The body is larger than the limit, which `detail` names (`payload_too_large`).";
     /// 415.
-    UnsupportedMediaType => "The body is not JSON (`unsupported_media_type`).";
+    UnsupportedMediaType => "The body's media type is not one the operation reads (`unsupported_media_type`).";
     /// 422.
-    Unprocessable => "The input is well-formed but invalid (`validation_failed`, every bad field listed in `errors`), or an `Idempotency-Key` was reused with another request (`idempotency_key_reused`).";
+    Unprocessable => "The input is well-formed but invalid (`validation_failed`, every bad field listed in `errors`), an import has bad rows (`import_failed`, every problem listed in `row_errors` by line and column; nothing was written), or an `Idempotency-Key` was reused with another request (`idempotency_key_reused`).";
     /// 429.
     TooManyRequests => "Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds.";
 }
@@ -92,7 +92,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take 
 `If-Match`. `POST` honours `Idempotency-Key` (kept 24 hours)."
     ),
     components(
-        schemas(Problem, domain::FieldError),
+        schemas(Problem, domain::FieldError, domain::import::RowError),
         responses(
             BadRequest,
             Unauthorized,
@@ -116,6 +116,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take 
         (name = "appointments", description = "校聘: appointments, training, commendations, dismissal, closing a year"),
         (name = "pairing", description = "结对子: pairing mentors with mentees, auto-matching, feedback, the orientation milestone"),
         (name = "activities", description = "Salons, research talks, competition guidance, club meetings…: scheduling, registrations with a waitlist, attendance, feedback, the iCalendar feed"),
+        (name = "import-export", description = "Bulk import of students, staff, units and honours from CSV (UTF-8 or GBK), XLSX or JSON; exports as CSV (opens in Excel) or JSON"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes")

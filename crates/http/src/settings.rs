@@ -24,7 +24,13 @@ pub struct Settings {
     pub workers: usize,
     /// Create the first university admin when there is no user at all.
     pub bootstrap_admin: bool,
+    /// The largest body (or uploaded file) a bulk import takes, in bytes; at most 64 MiB.
+    pub import_max_bytes: usize,
 }
+
+/// The default, and largest, import body: 64 MiB holds well over 100,000 students in any format
+/// (the `Idempotency-Key` middleware buffers bodies up to the same size).
+pub const MAX_IMPORT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The shortest accepted JWT secret, in bytes (HS256 wants at least the hash size).
 pub const MIN_JWT_SECRET_BYTES: usize = 32;
@@ -42,6 +48,7 @@ impl Settings {
             cors_origins: Vec::new(),
             workers: 2,
             bootstrap_admin: false,
+            import_max_bytes: MAX_IMPORT_BYTES,
         }
     }
 
@@ -51,6 +58,9 @@ impl Settings {
             && s.len() < MIN_JWT_SECRET_BYTES
         {
             return Err(format!("XUEZHANG_JWT_SECRET must be at least {MIN_JWT_SECRET_BYTES} bytes long"));
+        }
+        if !(1..=MAX_IMPORT_BYTES).contains(&self.import_max_bytes) {
+            return Err(format!("XUEZHANG_IMPORT_MAX_BYTES must be between 1 and {MAX_IMPORT_BYTES}"));
         }
         if self.jwt_secret.is_none() && !self.database_url.starts_with("sqlite:") {
             return Err("XUEZHANG_JWT_SECRET is required when the database is not SQLite".into());
@@ -70,6 +80,7 @@ impl fmt::Debug for Settings {
             .field("jwt_audience", &self.jwt_audience)
             .field("cors_origins", &self.cors_origins)
             .field("workers", &self.workers)
+            .field("import_max_bytes", &self.import_max_bytes)
             .finish()
     }
 }

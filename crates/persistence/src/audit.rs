@@ -4,11 +4,13 @@
 use chrono::{DateTime, Utc};
 use domain::auth::{Actor, ActorKind};
 use domain::page::{Page, PageRequest, Sort};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use uuid::Uuid;
 
 use crate::entities::audit_event::{self, Column, Entity};
+use crate::enums::DbActorKind;
 use crate::query::{filter_eq, page};
 use crate::{Db, Result};
 
@@ -51,6 +53,36 @@ pub async fn record<C: ConnectionTrait>(
         changes: Set(changes),
     };
     Entity::insert(event).exec_without_returning(conn).await?;
+    Ok(())
+}
+
+/// Records an event whose change is JSON text already (a bulk import's summary of thousands of
+/// records), inside the caller's transaction. A `serde_json::Value` tree of that size, cloned on
+/// its way to the database, would cost more than the import's writes.
+pub async fn record_json<C: ConnectionTrait>(
+    conn: &C,
+    actor: Actor,
+    action: &str,
+    target_type: &str,
+    target_id: Option<Uuid>,
+    changes: String,
+) -> Result<()> {
+    use audit_event::Column as C;
+    let changes = Expr::val(changes);
+    let changes =
+        if conn.get_database_backend() == sea_orm::DbBackend::Postgres { changes.cast_as("jsonb") } else { changes };
+    let row = vec![
+        Expr::val(Uuid::now_v7()),
+        Expr::val(crate::now()),
+        Expr::val(DbActorKind::from(actor.kind)),
+        Expr::val(actor.id),
+        Expr::val(action.to_owned()),
+        Expr::val(target_type.to_owned()),
+        Expr::val(target_id),
+        changes,
+    ];
+    let columns = [C::Id, C::OccurredAt, C::ActorKind, C::ActorId, C::Action, C::TargetType, C::TargetId, C::Changes];
+    crate::query::insert_rows(conn, Entity, &columns, None, [row]).await?;
     Ok(())
 }
 

@@ -322,21 +322,8 @@ pub struct PairingFilter {
     pub state: Option<PairingState>,
 }
 
-/// Lists the pairings the caller may see.
-pub async fn list(
-    db: &Db,
-    who: &Principal,
-    f: PairingFilter,
-    req: PageRequest,
-    sort: Option<&str>,
-) -> Result<Page<PairingView>> {
-    let v = policy::pairing_visibility(who)?;
-    let sort = parse_sort(
-        sort,
-        &[("created_at", Column::CreatedAt), ("updated_at", Column::UpdatedAt)],
-        Sort { key: Column::CreatedAt, descending: true },
-    )
-    .map_err(|e| domain::Error::Validation(vec![e]))?;
+/// The pairings visible under `v` that match `f`, unordered.
+pub(crate) fn filtered(v: policy::Visibility, f: &PairingFilter) -> sea_orm::Select<Entity> {
     let mut select =
         crate::scope::restrict(Entity::find(), v, Column::CollegeId, &[Column::MenteeId, Column::MentorId], Column::Id);
     select = filter_eq(select, Column::AcademicYearId, f.academic_year_id);
@@ -356,6 +343,25 @@ pub async fn list(
             ),
         );
     }
+    select
+}
+
+/// Lists the pairings the caller may see.
+pub async fn list(
+    db: &Db,
+    who: &Principal,
+    f: PairingFilter,
+    req: PageRequest,
+    sort: Option<&str>,
+) -> Result<Page<PairingView>> {
+    let v = policy::pairing_visibility(who)?;
+    let sort = parse_sort(
+        sort,
+        &[("created_at", Column::CreatedAt), ("updated_at", Column::UpdatedAt)],
+        Sort { key: Column::CreatedAt, descending: true },
+    )
+    .map_err(|e| domain::Error::Validation(vec![e]))?;
+    let select = filtered(v, &f);
     let p = page(db.reader(), select, req, sort, Column::Id).await?;
     let items = views(db.reader(), who, p.items.into_iter().map(to_domain).collect()).await?;
     Ok(Page { items, total: p.total, page: p.page, page_size: p.page_size })

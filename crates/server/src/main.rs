@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand};
 use persistence::{Db, DbConfig};
 use xuezhang_http::{Application, Settings};
 
+/// mimalloc rather than glibc malloc: a bulk import allocates and frees millions of small values,
+/// and glibc's heap consolidation made a 100,000-student import two to three times slower.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The default database: a SQLite file in the working directory, created if missing.
 const DEFAULT_DATABASE_URL: &str = "sqlite://xuezhang.db?mode=rwc";
 
@@ -66,6 +71,10 @@ fn settings() -> Result<Settings, String> {
         Some(v) => v.parse().map_err(|_| format!("XUEZHANG_DB_MAX_CONNECTIONS must be a number, not `{v}`"))?,
         None => 8,
     };
+    if let Some(v) = env("XUEZHANG_IMPORT_MAX_BYTES") {
+        s.import_max_bytes =
+            v.parse().map_err(|_| format!("XUEZHANG_IMPORT_MAX_BYTES must be a number of bytes, not `{v}`"))?;
+    }
     s.bootstrap_admin = true;
     Ok(s)
 }

@@ -1,32 +1,13 @@
 //! The integration change feed: ordered, gap-free, exactly the committed changes.
 
-use reqwest::Method;
 use serde_json::json;
 use xuezhang_tests::*;
-
-async fn client_token(app: &TestApp, admin: &str, scopes: serde_json::Value) -> String {
-    let id = format!("client-{}", uuid::Uuid::now_v7().simple());
-    let res = app
-        .post("/api/v1/service-clients", admin, json!({"client_id": id, "name": "学工系统", "scopes": scopes}))
-        .await
-        .expect(201);
-    let secret = res.body["client_secret"].as_str().unwrap().to_owned();
-    let res = app
-        .send(app.request(Method::POST, "/api/v1/auth/token", None).form(&[
-            ("grant_type", "client_credentials"),
-            ("client_id", &id),
-            ("client_secret", &secret),
-        ]))
-        .await
-        .expect(200);
-    res.body["access_token"].as_str().unwrap().to_owned()
-}
 
 #[actix_web::test]
 async fn the_feed_shows_committed_changes_in_order_and_nothing_for_failures() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let feed = client_token(&app, &admin, json!(["events:read", "students:read"])).await;
+    let feed = app.client_token(&admin, json!(["events:read", "students:read"])).await;
     let college = app.college(&admin, "CS", "计算机学院").await;
     let s1 = app.student(&admin, &college, "2024001", json!({"name": "张三"})).await;
     // A failed write (duplicate 学号) leaves no trace in the feed.
@@ -74,7 +55,7 @@ async fn the_feed_shows_committed_changes_in_order_and_nothing_for_failures() {
 async fn the_feed_needs_the_events_scope_and_checks_its_parameters() {
     let app = spawn_app().await;
     let admin = app.admin().await;
-    let other = client_token(&app, &admin, json!(["students:read"])).await;
+    let other = app.client_token(&admin, json!(["students:read"])).await;
     app.get("/api/v1/events", &other).await.expect(403);
     let college = app.college(&admin, "CS", "计算机学院").await;
     let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": college})).await;
@@ -123,7 +104,7 @@ async fn a_client_sees_only_the_events_of_what_its_scopes_let_it_read() {
     .await
     .expect(201);
 
-    let narrow = client_token(&app, &admin, json!(["events:read"])).await;
+    let narrow = app.client_token(&admin, json!(["events:read"])).await;
     let res = app.get("/api/v1/events", &narrow).await.expect(200);
     let items = res.body["items"].as_array().unwrap();
     let types: Vec<&str> = items.iter().map(|e| e["type"].as_str().unwrap()).collect();
@@ -134,7 +115,7 @@ async fn a_client_sees_only_the_events_of_what_its_scopes_let_it_read() {
     assert_eq!(items[0]["data"]["state"], "draft");
     assert_eq!(items[0]["data"]["student_id"], student);
 
-    let wide = client_token(&app, &admin, json!(["events:read", "students:read"])).await;
+    let wide = app.client_token(&admin, json!(["events:read", "students:read"])).await;
     let res = app.get("/api/v1/events", &wide).await.expect(200);
     assert_eq!(res.body["items"].as_array().unwrap().len(), 2);
     assert!(res.text.contains("13800000000"));

@@ -494,3 +494,70 @@ async fn the_orientation_introduction_is_recorded_for_the_milestone() {
     let feed = w.app.get("/api/v1/events?limit=1000", &w.admin).await.expect(200);
     assert!(feed.body["items"].as_array().unwrap().iter().any(|e| e["type"] == "appointment.introduced"));
 }
+
+#[actix_web::test]
+async fn pairings_and_appointments_export_as_excel_csv_or_json_with_the_list_filters() {
+    let w = world().await;
+    let (a, _) = w.mentor("2023001", &w.lab1, 3).await;
+    let (b, _) = w.mentor("2023002", &w.lab2, 3).await;
+    let f1 = w.freshman("2025001", Some(&w.lab1)).await;
+    let f2 = w.freshman("2025002", Some(&w.lab3)).await;
+    let f3 = w.freshman("2025003", Some(&w.lab2)).await;
+    w.pair(&w.college_admin, &a, &f1).await.expect(201);
+    w.pair(&w.college_admin, &a, &f2).await.expect(201);
+    w.pair(&w.college_admin, &b, &f3).await.expect(201);
+    w.app
+        .post(&format!("/api/v1/appointments/{b}/dismissal"), &w.admin, json!({"reason": "未履行职责"}))
+        .await
+        .expect(200);
+
+    let res = w.app.get("/api/v1/exports/pairings", &w.college_admin).await.expect(200);
+    assert_eq!(res.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(res.header("content-disposition").unwrap().contains("pairings-"));
+    assert!(res.text.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    let lines: Vec<&str> = res.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "学年,学院,学长学号,学长姓名,学长单位代码,新生学号,新生姓名,新生单位代码,跨单位,结对方式,状态,结对日期,结束日期,结束原因,结束说明"
+    );
+    assert_eq!(lines.len(), 4, "{}", res.text);
+    assert!(lines[1].starts_with("2025-2026,计算机学院,2023001,学长2023001,L1,2025001,新生2025001,L1,否,手动,进行中,"));
+    assert!(lines[2].contains(",2025002,新生2025002,L3,是,手动,进行中,"), "{}", lines[2]);
+    assert!(lines[3].contains(",2025003,新生2025003,L2,否,手动,已结束,"), "{}", lines[3]);
+    assert!(lines[3].ends_with(",学长解聘,"), "{}", lines[3]);
+
+    let res = w.app.get("/api/v1/exports/pairings?format=json&state=active", &w.admin).await.expect(200);
+    let items = res.body.as_array().unwrap();
+    let mentees: Vec<&str> = items.iter().map(|p| p["mentee_student_no"].as_str().unwrap()).collect();
+    assert_eq!(mentees, ["2025001", "2025002"]);
+    assert_eq!(items[1]["cross_unit"], true);
+    assert_eq!(items[1]["source"], "manual");
+    assert_eq!(items[0]["mentor_unit"], "L1");
+    let res = w.app.get(&format!("/api/v1/exports/pairings?format=json&appointment_id={b}"), &w.admin).await;
+    let items = res.expect(200).body;
+    assert_eq!(items[0]["end_reason"], "dismissal");
+    assert!(items[0]["ended_on"].is_string());
+    assert_eq!(items.as_array().unwrap().len(), 1);
+    w.app.get("/api/v1/exports/pairings?state=paused", &w.admin).await.expect(400);
+
+    let res = w.app.get("/api/v1/exports/appointments", &w.admin).await.expect(200);
+    let lines: Vec<&str> = res.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "学年,学号,姓名,学院,单位代码,名额,状态,聘任日期,培训完成日期,结束日期,结束原因");
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].starts_with("2025-2026,2023001,学长2023001,计算机学院,L1,3,在聘,"), "{}", lines[1]);
+    assert!(lines[2].starts_with("2025-2026,2023002,学长2023002,计算机学院,L2,3,解聘,"), "{}", lines[2]);
+    assert!(lines[2].ends_with(",未履行职责"), "{}", lines[2]);
+
+    // Another college sees nothing of it; a mentee sees only their own pairing; the feed client
+    // without the export scope cannot export.
+    let ee = w.app.college(&w.admin, "EE", "电气工程学院").await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
+    let res = w.app.get("/api/v1/exports/pairings?format=json", &ee_admin).await.expect(200);
+    assert_eq!(res.body, json!([]));
+    let mentee = w.app.user(&w.admin, "mentee1", "student", json!({"student_id": f1})).await;
+    let res = w.app.get("/api/v1/exports/pairings?format=json", &mentee).await.expect(200);
+    assert_eq!(res.body.as_array().unwrap().len(), 1);
+    assert_eq!(res.body[0]["mentee_student_no"], "2025001");
+    let token = w.app.client_token(&w.admin, json!(["events:read"])).await;
+    w.app.get("/api/v1/exports/pairings", &token).await.expect(403);
+}

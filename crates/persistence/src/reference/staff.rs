@@ -5,7 +5,7 @@ use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy::{self, Visibility};
 use domain::reference::{NewStaff, Staff, StaffChanges};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use crate::entities::staff::{ActiveModel, Column, Entity, Model};
@@ -136,6 +136,11 @@ pub async fn list(
         Sort { key: Column::StaffNo, descending: false },
     )
     .map_err(|e| domain::Error::Validation(vec![e]))?;
+    Ok(page(db.reader(), filtered(v, &filter), req, sort, Column::Id).await?.map(to_domain))
+}
+
+/// The staff `v` lets the caller see, with the list filters applied (the list and the export).
+pub(crate) fn filtered(v: Visibility, filter: &StaffFilter) -> Select<Entity> {
     let mut select = Entity::find();
     select = match v {
         Visibility::All => select,
@@ -146,8 +151,7 @@ pub async fn list(
     select = filter_eq(select, Column::CollegeId, filter.college_id);
     select = filter_eq(select, Column::IsSupervisor, filter.is_supervisor);
     select = filter_eq(select, Column::IsCounselor, filter.is_counselor);
-    select = search(select, &[Column::Name, Column::StaffNo], filter.q.as_deref());
-    Ok(page(db.reader(), select, req, sort, Column::Id).await?.map(to_domain))
+    search(select, &[Column::Name, Column::StaffNo], filter.q.as_deref())
 }
 
 /// Changes a staff member. Moving them to another college needs the right to manage both.

@@ -5,7 +5,7 @@ use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy;
 use domain::reference::{NewUnit, Unit, UnitChanges, UnitKind};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Select};
 use uuid::Uuid;
 
 use crate::entities::unit::{ActiveModel, Column, Entity, Model};
@@ -29,7 +29,7 @@ pub(crate) fn to_domain(m: Model) -> Unit {
     }
 }
 
-fn to_active(u: &Unit) -> ActiveModel {
+pub(crate) fn to_active(u: &Unit) -> ActiveModel {
     ActiveModel {
         id: Set(u.id),
         code: Set(u.code.clone()),
@@ -138,12 +138,16 @@ pub async fn list(
         Sort { key: Column::Code, descending: false },
     )
     .map_err(|e| domain::Error::Validation(vec![e]))?;
+    Ok(page(db.reader(), filtered(&filter), req, sort, Column::Id).await?.map(to_domain))
+}
+
+/// Units with the list filters applied (the list and the export).
+pub(crate) fn filtered(filter: &UnitFilter) -> Select<Entity> {
     let mut select = Entity::find();
     select = filter_eq(select, Column::CollegeId, filter.college_id);
     select = filter_eq(select, Column::Kind, filter.kind.map(DbUnitKind::from));
     select = filter_eq(select, Column::DisciplineId, filter.discipline_id);
-    select = search(select, &[Column::Code, Column::Name], filter.q.as_deref());
-    Ok(page(db.reader(), select, req, sort, Column::Id).await?.map(to_domain))
+    search(select, &[Column::Code, Column::Name], filter.q.as_deref())
 }
 
 /// Changes a unit.

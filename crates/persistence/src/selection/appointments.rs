@@ -320,15 +320,19 @@ pub async fn list(
         Sort { key: Column::CreatedAt, descending: true },
     )
     .map_err(|e| domain::Error::Validation(vec![e]))?;
+    let p = page(db.reader(), filtered(v, &f), req, sort, Column::Id).await?;
+    let items = with_mentors(db.reader(), p.items.into_iter().map(to_domain).collect()).await?;
+    Ok(Page { items, total: p.total, page: p.page, page_size: p.page_size })
+}
+
+/// The appointments `v` lets the caller see, with the list filters applied (the list and the export).
+pub(crate) fn filtered(v: domain::policy::Visibility, f: &AppointmentFilter) -> sea_orm::Select<Entity> {
     let mut select = crate::scope::restrict(Entity::find(), v, Column::CollegeId, &[Column::StudentId], Column::Id);
     select = filter_eq(select, Column::AcademicYearId, f.academic_year_id);
     select = filter_eq(select, Column::CollegeId, f.college_id);
     select = filter_eq(select, Column::UnitId, f.unit_id);
     select = filter_eq(select, Column::State, f.state.map(DbAppointmentState::from));
-    select = filter_eq(select, Column::StudentId, f.student_id);
-    let p = page(db.reader(), select, req, sort, Column::Id).await?;
-    let items = with_mentors(db.reader(), p.items.into_iter().map(to_domain).collect()).await?;
-    Ok(Page { items, total: p.total, page: p.page, page_size: p.page_size })
+    filter_eq(select, Column::StudentId, f.student_id)
 }
 
 /// The active appointments a student holds (what makes their account act as a mentor).

@@ -10,6 +10,8 @@ pub mod calendar;
 pub mod colleges;
 pub mod common;
 pub mod events;
+pub mod exports;
+pub mod imports;
 pub mod nominations;
 pub mod pairings;
 pub mod records;
@@ -86,6 +88,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(pairings::feedback_summary)
         .service(pairings::feedback_entries);
     cfg.service(events::list);
+    cfg.service(imports::students).service(imports::staff).service(imports::units).service(imports::honors);
+    cfg.service(exports::students)
+        .service(exports::staff)
+        .service(exports::units)
+        .service(exports::appointments)
+        .service(exports::pairings);
     cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
     // `/activities/topics` before `/activities/{id}`, which would otherwise take it for an id.
     cfg.service(activities::suggested_topics)

@@ -174,6 +174,20 @@ pub struct PairingQuery {
     pub state: Option<PairingState>,
 }
 
+impl From<PairingQuery> for repo::PairingFilter {
+    fn from(q: PairingQuery) -> Self {
+        Self {
+            academic_year_id: q.academic_year_id,
+            college_id: q.college_id,
+            unit_id: q.unit_id,
+            appointment_id: q.appointment_id,
+            mentee_id: q.mentee_id,
+            mentor_id: q.mentor_id,
+            state: q.state,
+        }
+    }
+}
+
 /// Pair a mentee with a mentor (the college's admin or the university).
 ///
 /// Rules, each with its own `code`: the appointment is active (`appointment_not_active`), the
@@ -232,16 +246,7 @@ pub async fn list(
     page: web::Query<PageParams>,
     q: web::Query<PairingQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let f = repo::PairingFilter {
-        academic_year_id: q.academic_year_id,
-        college_id: q.college_id,
-        unit_id: q.unit_id,
-        appointment_id: q.appointment_id,
-        mentee_id: q.mentee_id,
-        mentor_id: q.mentor_id,
-        state: q.state,
-    };
+    let f = q.into_inner().into();
     let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
     Ok(ok(&PageOf::from_page(p, PairingDto::from)))
 }

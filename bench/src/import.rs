@@ -1,0 +1,175 @@
+//! `import`: 100,000 students in one CSV, posted over HTTP to the real app, on a fresh SQLite file
+//! and on a throw-away PostgreSQL database. Three runs each: the first creates every student, the
+//! second finds them all unchanged, the third changes every one.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use xuezhang_http::{Application, Settings};
+
+use crate::{Measurement, timed};
+
+/// Students per file.
+const ROWS: usize = 100_000;
+
+const PASSWORD: &str = "bench-Passw0rd-长江";
+
+/// The PostgreSQL server the scenario creates its database on.
+fn pg_server() -> String {
+    std::env::var("XUEZHANG_BENCH_PG_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// The URL of database `name` on the server at `server`.
+fn with_database(server: &str, name: &str) -> String {
+    let (scheme, rest) = server.split_once("://").unwrap_or(("postgres", server));
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, format!("?{q}")),
+        None => (rest, String::new()),
+    };
+    let authority = rest.split('/').next().unwrap_or(rest);
+    format!("{scheme}://{authority}/{name}{query}")
+}
+
+/// The scenario.
+pub fn run() -> Pin<Box<dyn Future<Output = Vec<Measurement>>>> {
+    Box::pin(async {
+        let mut out = Vec::new();
+        let dir = std::env::temp_dir().join(format!("xuezhang-bench-{}", uuid::Uuid::now_v7().simple()));
+        if let Err(e) = std::fs::create_dir_all(&dir) {
+            println!("import: cannot create {}: {e}", dir.display());
+            return out;
+        }
+        let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
+        match on("sqlite", &sqlite).await {
+            Ok(m) => out.extend(m),
+            Err(e) => println!("import on sqlite failed: {e}"),
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+
+        let server = pg_server();
+        let admin = match Database::connect(server.as_str()).await {
+            Ok(c) => c,
+            Err(e) => {
+                println!("import: PostgreSQL at {server} is unreachable ({e}); skipping it");
+                return out;
+            }
+        };
+        let name = format!("xz_bench_{}", uuid::Uuid::now_v7().simple());
+        if let Err(e) = admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await {
+            println!("import: cannot create a PostgreSQL database ({e}); skipping it");
+            return out;
+        }
+        match on("postgres", &with_database(&server, &name)).await {
+            Ok(m) => out.extend(m),
+            Err(e) => println!("import on postgres failed: {e}"),
+        }
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        let _ = admin.close().await;
+        out
+    })
+}
+
+/// One file of `ROWS` students; `variant` changes every phone number.
+fn students_csv(variant: u32) -> String {
+    let mut s = String::with_capacity(ROWS * 110);
+    s.push_str("学号,姓名,性别,学院,专业/学科方向,培养层次,入学年份,政治面貌,导师,手机,邮箱\n");
+    let statuses = ["中共党员", "中共预备党员", "共青团员", "群众"];
+    for i in 0..ROWS {
+        let gender = if i % 2 == 0 { "男" } else { "女" };
+        let degree = if i % 5 == 0 { "博士" } else { "硕士" };
+        let year = 2020 + (i % 6);
+        let status = statuses[i % statuses.len()];
+        s.push_str(&format!(
+            "2020{i:08},学生{i},{gender},计算机学院,CS-LAB1,{degree},{year},{status},T001,1{variant}{i:09},s{i}@stu.scu.edu.cn\n"
+        ));
+    }
+    s
+}
+
+async fn on(target: &str, url: &str) -> Result<Vec<Measurement>, String> {
+    let mut settings = Settings::for_database(url);
+    settings.jwt_secret = Some("bench-secret-bench-secret-bench-secret".into());
+    settings.workers = 2;
+    let app = Application::build(settings).await.map_err(|e| e.to_string())?;
+    let base = format!("http://127.0.0.1:{}/api/v1", app.port());
+    persistence::accounts::create_admin(app.db(), "bench", PASSWORD).await.map_err(|e| e.to_string())?;
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+
+    let http = reqwest::Client::new();
+    let post = |path: &str, token: Option<&str>, body: Value| {
+        let mut r = http.post(format!("{base}{path}")).json(&body);
+        if let Some(t) = token {
+            r = r.bearer_auth(t);
+        }
+        r.send()
+    };
+    let login = http
+        .post(format!("{base}/auth/token"))
+        .form(&[("grant_type", "password"), ("username", "bench"), ("password", PASSWORD)])
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let token: Value = login.json().await.map_err(|e| e.to_string())?;
+    let token = token["access_token"].as_str().ok_or("no access token")?.to_owned();
+    let college: Value = post("/colleges", Some(&token), json!({"code": "CS", "name": "计算机学院"}))
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let college = college["id"].as_str().ok_or("no college")?.to_owned();
+    post(
+        "/units",
+        Some(&token),
+        json!({"code": "CS-LAB1", "name": "智能系统实验室", "kind": "laboratory", "college_id": college}),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    post(
+        "/staff",
+        Some(&token),
+        json!({"staff_no": "T001", "name": "王老师", "college_id": college, "is_supervisor": true}),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+
+    let mut out = Vec::new();
+    for (note, variant, field) in
+        [("create", 0, "created"), ("re-import: unchanged", 0, "unchanged"), ("update all", 1, "updated")]
+    {
+        let body = students_csv(variant);
+        let bytes = body.len();
+        let request = http
+            .post(format!("{base}/imports/students"))
+            .bearer_auth(&token)
+            .header("content-type", "text/csv")
+            .body(body)
+            .send();
+        let (res, elapsed) = timed(async {
+            let res = request.await.map_err(|e| e.to_string())?;
+            let status = res.status();
+            let body: Value = res.json().await.map_err(|e| e.to_string())?;
+            Ok::<_, String>((status, body))
+        })
+        .await;
+        let (status, report) = res?;
+        if !status.is_success() || report[field].as_u64() != Some(ROWS as u64) {
+            return Err(format!("{note}: {status} {report}"));
+        }
+        out.push(Measurement {
+            scenario: "import 100k students (csv)".into(),
+            target: target.into(),
+            items: ROWS as u64,
+            elapsed,
+            note: format!("{note}, {:.1} MB over HTTP", bytes as f64 / 1e6),
+        });
+    }
+    handle.stop(true).await;
+    Ok(out)
+}

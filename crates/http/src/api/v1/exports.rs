@@ -1,0 +1,494 @@
+//! `GET /exports/{students,staff,units,appointments,pairings}`: everything the matching list shows the
+//! caller, with the same filters, as CSV (UTF-8 with a BOM and Chinese headers, so it opens right
+//! in Excel) or JSON. Student, staff and unit exports use the import's columns, so an export
+//! imports back unchanged. A service client also needs the `export` scope.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::NaiveDate;
+use domain::appointment::AppointmentState;
+use domain::import::{
+    APPOINTMENT_COLUMNS, AppointmentRecord, Column, PAIRING_COLUMNS, PairingRecord, STAFF_COLUMNS, STUDENT_COLUMNS,
+    StaffRecord, StudentRecord, UNIT_COLUMNS, UnitRecord,
+};
+use domain::pairing::{EndReason, PairingSource, PairingState};
+use domain::reference::{Degree, Gender, PoliticalStatus, StudentStatus, UnitKind};
+use domain::selection::HonorLevel;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::appointments::AppointmentQuery;
+use super::common::today;
+use super::pairings::PairingQuery;
+use super::staff::StaffQuery;
+use super::students::StudentQuery;
+use super::units::UnitQuery;
+use crate::auth::Auth;
+use crate::error::ApiError;
+use crate::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
+use crate::respond::ok;
+use crate::state::AppState;
+use crate::tabular::write_csv;
+
+/// A student as exports write it and imports read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StudentRecordDto {
+    /// 学号 (the key).
+    pub student_no: String,
+    /// 姓名.
+    pub name: String,
+    /// 性别 (imports also take `男`/`女`).
+    pub gender: Gender,
+    /// 学院: the college's name (imports also take its code).
+    pub college: String,
+    /// 单位代码: the unit's code (imports also take its name within the college).
+    pub unit: Option<String>,
+    /// 培养层次 (imports also take `硕士`/`博士`).
+    pub degree: Degree,
+    /// 入学年份.
+    pub enrollment_year: i32,
+    /// 政治面貌 (imports also take `中共党员`, `中共预备党员`, `共青团员`, `群众`, `其他`).
+    pub political_status: PoliticalStatus,
+    /// 导师工号: the supervisor's staff number.
+    pub supervisor: Option<String>,
+    /// 手机.
+    pub phone: Option<String>,
+    /// 邮箱.
+    pub email: Option<String>,
+    /// 学籍状态 (imports also take `在读`, `休学`, `毕业`, `退学`).
+    pub status: StudentStatus,
+}
+
+impl From<StudentRecord> for StudentRecordDto {
+    fn from(r: StudentRecord) -> Self {
+        let s = r.student;
+        Self {
+            student_no: s.student_no,
+            name: s.name,
+            gender: s.gender,
+            college: r.college,
+            unit: r.unit,
+            degree: s.degree,
+            enrollment_year: s.enrollment_year,
+            political_status: s.political_status,
+            supervisor: r.supervisor,
+            phone: s.phone,
+            email: s.email,
+            status: s.status,
+        }
+    }
+}
+
+/// A staff member as exports write them and imports read them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StaffRecordDto {
+    /// 工号 (the key).
+    pub staff_no: String,
+    /// 姓名.
+    pub name: String,
+    /// 学院: the college's name (imports also take its code).
+    pub college: String,
+    /// 是否导师 (imports also take `是`/`否`).
+    pub is_supervisor: bool,
+    /// 是否辅导员 (imports also take `是`/`否`).
+    pub is_counselor: bool,
+    /// 手机.
+    pub phone: Option<String>,
+    /// 邮箱.
+    pub email: Option<String>,
+}
+
+impl From<StaffRecord> for StaffRecordDto {
+    fn from(r: StaffRecord) -> Self {
+        let s = r.staff;
+        Self {
+            staff_no: s.staff_no,
+            name: s.name,
+            college: r.college,
+            is_supervisor: s.is_supervisor,
+            is_counselor: s.is_counselor,
+            phone: s.phone,
+            email: s.email,
+        }
+    }
+}
+
+/// A unit as exports write it and imports read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnitRecordDto {
+    /// 单位代码 (the key).
+    pub code: String,
+    /// 单位名称.
+    pub name: String,
+    /// 类型 (imports also take `学科方向`, `实验室`, `课题组`, `临床科室`, `导师科研团队`).
+    pub kind: UnitKind,
+    /// 学院: the college's name (imports also take its code).
+    pub college: String,
+    /// 所属学科代码: the code of the discipline a lab, group, department or team belongs to.
+    pub discipline: Option<String>,
+}
+
+impl From<UnitRecord> for UnitRecordDto {
+    fn from(r: UnitRecord) -> Self {
+        Self { code: r.unit.code, name: r.unit.name, kind: r.unit.kind, college: r.college, discipline: r.discipline }
+    }
+}
+
+/// An honour as imports read it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HonorRecordDto {
+    /// 学号 of the student.
+    pub student_no: String,
+    /// 姓名: when given, it must be the student's.
+    pub name: Option<String>,
+    /// 荣誉称号, e.g. `优秀研究生`.
+    pub title: String,
+    /// 级别 (imports also take `院级`, `校级`, `省级`, `国家级`).
+    pub level: HonorLevel,
+    /// 获得日期 (imports also take `2024/12/1`, `2024年12月1日`, …).
+    pub awarded_on: NaiveDate,
+}
+
+/// An appointment as exports write it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AppointmentRecordDto {
+    /// 学年, e.g. `2025-2026`.
+    pub academic_year: String,
+    /// 学号 of the mentor.
+    pub student_no: String,
+    /// 姓名 of the mentor.
+    pub name: String,
+    /// 学院.
+    pub college: String,
+    /// 单位代码.
+    pub unit: String,
+    /// 名额: how many mentees the mentor takes.
+    pub capacity: i32,
+    /// 状态.
+    pub state: AppointmentState,
+    /// 聘任日期 (Asia/Shanghai).
+    pub appointed_on: NaiveDate,
+    /// 培训完成日期.
+    pub training_completed_on: Option<NaiveDate>,
+    /// 结束日期 (Asia/Shanghai).
+    pub ended_on: Option<NaiveDate>,
+    /// 结束原因.
+    pub end_reason: Option<String>,
+}
+
+fn shanghai_day(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
+    (t + chrono::Duration::hours(8)).date_naive()
+}
+
+impl From<AppointmentRecord> for AppointmentRecordDto {
+    fn from(r: AppointmentRecord) -> Self {
+        let a = r.appointment;
+        Self {
+            academic_year: r.academic_year,
+            student_no: r.student_no,
+            name: r.name,
+            college: r.college,
+            unit: r.unit,
+            capacity: a.capacity,
+            state: a.state,
+            appointed_on: shanghai_day(a.created_at),
+            training_completed_on: a.training_completed_on,
+            ended_on: a.ended_at.map(shanghai_day),
+            end_reason: a.end_reason,
+        }
+    }
+}
+
+/// A pairing as exports write it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PairingRecordDto {
+    /// 学年, e.g. `2025-2026`.
+    pub academic_year: String,
+    /// 学院.
+    pub college: String,
+    /// 学长学号.
+    pub mentor_student_no: String,
+    /// 学长姓名.
+    pub mentor_name: String,
+    /// 学长单位代码: the unit the mentor is appointed for.
+    pub mentor_unit: String,
+    /// 新生学号.
+    pub mentee_student_no: String,
+    /// 新生姓名.
+    pub mentee_name: String,
+    /// 新生单位代码: the mentee's unit now.
+    pub mentee_unit: Option<String>,
+    /// 跨单位: the mentee is of another unit than the mentor's.
+    pub cross_unit: bool,
+    /// 结对方式.
+    pub source: PairingSource,
+    /// 状态.
+    pub state: PairingState,
+    /// 结对日期 (Asia/Shanghai).
+    pub paired_on: NaiveDate,
+    /// 结束日期 (Asia/Shanghai).
+    pub ended_on: Option<NaiveDate>,
+    /// 结束原因.
+    pub end_reason: Option<EndReason>,
+    /// 结束说明.
+    pub end_note: Option<String>,
+}
+
+impl From<PairingRecord> for PairingRecordDto {
+    fn from(r: PairingRecord) -> Self {
+        let p = r.pairing;
+        Self {
+            academic_year: r.academic_year,
+            college: r.college,
+            mentor_student_no: r.mentor.0,
+            mentor_name: r.mentor.1,
+            mentor_unit: r.mentor_unit,
+            mentee_student_no: r.mentee.0,
+            mentee_name: r.mentee.1,
+            mentee_unit: r.mentee_unit,
+            cross_unit: p.cross_unit,
+            source: p.source,
+            state: p.state,
+            paired_on: shanghai_day(p.created_at),
+            ended_on: p.ended_at.map(shanghai_day),
+            end_reason: p.end_reason,
+            end_note: p.end_note,
+        }
+    }
+}
+
+/// The format of an export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// CSV, UTF-8 with a BOM, Chinese headers and values.
+    Csv,
+    /// A JSON array of records with English keys and values.
+    Json,
+}
+
+/// How to export.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ExportQuery {
+    /// `csv` (the default) or `json`; without it, `Accept: application/json` asks for JSON.
+    pub format: Option<ExportFormat>,
+}
+
+impl ExportQuery {
+    fn format(&self, req: &HttpRequest) -> ExportFormat {
+        if let Some(f) = self.format {
+            return f;
+        }
+        let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if accept.contains("application/json") && !accept.contains("text/csv") {
+            ExportFormat::Json
+        } else {
+            ExportFormat::Csv
+        }
+    }
+}
+
+fn csv_response(name: &str, columns: &[Column], rows: impl Iterator<Item = Vec<String>>) -> HttpResponse {
+    let body = write_csv(columns.iter().map(|c| c.label), rows);
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}-{}.csv\"", today().format("%Y%m%d")),
+        ))
+        .body(body)
+}
+
+/// Export the students the caller may see, with the filters of `GET /students`.
+///
+/// Columns: 学号, 姓名, 性别, 学院, 单位代码, 培养层次, 入学年份, 政治面貌, 导师工号, 手机, 邮箱,
+/// 学籍状态 — what `POST /imports/students` reads, so the file imports back unchanged.
+#[utoipa::path(
+    operation_id = "export_students",
+    tag = "import-export",
+    params(ExportQuery, StudentQuery),
+    responses(
+        (status = 200, description = "The students, by 学号", content(
+            (String = "text/csv"),
+            (Vec<StudentRecordDto> = "application/json")
+        ), headers(("Content-Disposition" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/exports/students")]
+pub async fn students(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    how: web::Query<ExportQuery>,
+    q: web::Query<StudentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = persistence::exports::students(&state.db, &auth.principal, q.into_inner().into()).await?;
+    Ok(match how.format(&req) {
+        ExportFormat::Json => ok(&rows.into_iter().map(StudentRecordDto::from).collect::<Vec<_>>()),
+        ExportFormat::Csv => csv_response("students", STUDENT_COLUMNS, rows.iter().map(StudentRecord::cells)),
+    })
+}
+
+/// Export the staff the caller may see, with the filters of `GET /staff`.
+///
+/// Columns: 工号, 姓名, 学院, 是否导师, 是否辅导员, 手机, 邮箱 — what `POST /imports/staff` reads.
+#[utoipa::path(
+    operation_id = "export_staff",
+    tag = "import-export",
+    params(ExportQuery, StaffQuery),
+    responses(
+        (status = 200, description = "The staff, by 工号", content(
+            (String = "text/csv"),
+            (Vec<StaffRecordDto> = "application/json")
+        ), headers(("Content-Disposition" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/exports/staff")]
+pub async fn staff(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    how: web::Query<ExportQuery>,
+    q: web::Query<StaffQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let filter = persistence::reference::staff::StaffFilter {
+        college_id: q.college_id,
+        is_supervisor: q.is_supervisor,
+        is_counselor: q.is_counselor,
+        q: q.q,
+    };
+    let rows = persistence::exports::staff(&state.db, &auth.principal, filter).await?;
+    Ok(match how.format(&req) {
+        ExportFormat::Json => ok(&rows.into_iter().map(StaffRecordDto::from).collect::<Vec<_>>()),
+        ExportFormat::Csv => csv_response("staff", STAFF_COLUMNS, rows.iter().map(StaffRecord::cells)),
+    })
+}
+
+/// Export units, with the filters of `GET /units`.
+///
+/// Columns: 单位代码, 单位名称, 类型, 学院, 所属学科代码 — what `POST /imports/units` reads.
+#[utoipa::path(
+    operation_id = "export_units",
+    tag = "import-export",
+    params(ExportQuery, UnitQuery),
+    responses(
+        (status = 200, description = "The units, by code", content(
+            (String = "text/csv"),
+            (Vec<UnitRecordDto> = "application/json")
+        ), headers(("Content-Disposition" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/exports/units")]
+pub async fn units(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    how: web::Query<ExportQuery>,
+    q: web::Query<UnitQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let filter = persistence::reference::units::UnitFilter {
+        college_id: q.college_id,
+        kind: q.kind,
+        discipline_id: q.discipline_id,
+        q: q.q,
+    };
+    let rows = persistence::exports::units(&state.db, &auth.principal, filter).await?;
+    Ok(match how.format(&req) {
+        ExportFormat::Json => ok(&rows.into_iter().map(UnitRecordDto::from).collect::<Vec<_>>()),
+        ExportFormat::Csv => csv_response("units", UNIT_COLUMNS, rows.iter().map(UnitRecord::cells)),
+    })
+}
+
+/// Export the appointments the caller may see, with the filters of `GET /appointments`.
+///
+/// Columns: 学年, 学号, 姓名, 学院, 单位代码, 名额, 状态, 聘任日期, 培训完成日期, 结束日期,
+/// 结束原因. Service clients read appointments through the change feed instead.
+#[utoipa::path(
+    operation_id = "export_appointments",
+    tag = "import-export",
+    params(ExportQuery, AppointmentQuery),
+    responses(
+        (status = 200, description = "The appointments, oldest first", content(
+            (String = "text/csv"),
+            (Vec<AppointmentRecordDto> = "application/json")
+        ), headers(("Content-Disposition" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/exports/appointments")]
+pub async fn appointments(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    how: web::Query<ExportQuery>,
+    q: web::Query<AppointmentQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let filter = persistence::selection::appointments::AppointmentFilter {
+        academic_year_id: q.academic_year_id,
+        college_id: q.college_id,
+        unit_id: q.unit_id,
+        state: q.state,
+        student_id: q.student_id,
+    };
+    let rows = persistence::exports::appointments(&state.db, &auth.principal, filter).await?;
+    Ok(match how.format(&req) {
+        ExportFormat::Json => ok(&rows.into_iter().map(AppointmentRecordDto::from).collect::<Vec<_>>()),
+        ExportFormat::Csv => {
+            csv_response("appointments", APPOINTMENT_COLUMNS, rows.iter().map(AppointmentRecord::cells))
+        }
+    })
+}
+
+/// Export the pairings the caller may see, with the filters of `GET /pairings`.
+///
+/// Columns: 学年, 学院, 学长学号, 学长姓名, 学长单位代码, 新生学号, 新生姓名, 新生单位代码, 跨单位,
+/// 结对方式, 状态, 结对日期, 结束日期, 结束原因, 结束说明 — ended pairings included, so the file is
+/// the whole history unless `state=active` is given.
+#[utoipa::path(
+    operation_id = "export_pairings",
+    tag = "import-export",
+    params(ExportQuery, PairingQuery),
+    responses(
+        (status = 200, description = "The pairings, oldest first", content(
+            (String = "text/csv"),
+            (Vec<PairingRecordDto> = "application/json")
+        ), headers(("Content-Disposition" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[get("/exports/pairings")]
+pub async fn pairings(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    how: web::Query<ExportQuery>,
+    q: web::Query<PairingQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = persistence::exports::pairings(&state.db, &auth.principal, q.into_inner().into()).await?;
+    Ok(match how.format(&req) {
+        ExportFormat::Json => ok(&rows.into_iter().map(PairingRecordDto::from).collect::<Vec<_>>()),
+        ExportFormat::Csv => csv_response("pairings", PAIRING_COLUMNS, rows.iter().map(PairingRecord::cells)),
+    })
+}

@@ -1,0 +1,293 @@
+//! Bulk imports of students, staff, units and honours: one transaction per file, all or nothing.
+//!
+//! A run parses the table with the domain's rules, takes its locks, loads the existing records
+//! and every reference in a few queries, works out in memory what each row creates, changes or
+//! leaves as it is, and writes only the differences, in multi-row statements. Each created or
+//! changed record gets an event in the change feed, and the import as a whole one audit event with
+//! its counts. When any row is bad nothing is written, and every problem is reported. A dry run
+//! does the same reads (without locks) and writes nothing.
+//!
+//! Concurrency: on PostgreSQL an import locks the table it writes in `SHARE ROW EXCLUSIVE` mode
+//! (other writers of that table wait until it commits, readers do not; two imports of one kind run
+//! one after the other) and the tables its checks depend on in `SHARE` mode, always in the order
+//! staff, students, honours, units; the event counter comes last, as for every other writer. So
+//! what the import read cannot change before it writes. On SQLite the write transaction (`BEGIN
+//! IMMEDIATE` on the one writer connection) excludes every other writer already.
+
+mod honors;
+mod staff;
+mod students;
+mod units;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use domain::auth::Principal;
+use domain::import::{ImportKind, Parsed, RowError, Table};
+use domain::policy::{self, Visibility};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait};
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::entities::college;
+use crate::{Db, Result, audit};
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportOutcome {
+    /// The import's id (the target of its audit event); `None` for a dry run.
+    pub import_id: Option<Uuid>,
+    /// The data rows of the file.
+    pub rows: usize,
+    /// Records created.
+    pub created: usize,
+    /// Records changed.
+    pub updated: usize,
+    /// Rows equal to what is stored already.
+    pub unchanged: usize,
+    /// Columns of the file that were ignored.
+    pub ignored_columns: Vec<String>,
+}
+
+/// Checks that the caller may import at all, before the body is read.
+pub fn check_allowed(who: &Principal) -> Result<()> {
+    policy::import(who)?;
+    Ok(())
+}
+
+/// Imports `table` as records of `kind`: all rows or none. `today` bounds enrolment years.
+pub async fn run(
+    db: &Db,
+    who: &Principal,
+    kind: ImportKind,
+    table: &Table,
+    dry_run: bool,
+    today: NaiveDate,
+) -> Result<ImportOutcome> {
+    let scope = policy::import(who)?;
+    let started = std::time::Instant::now();
+    let outcome = match kind {
+        ImportKind::Students => students::run(db, who, scope, table, dry_run, today).await,
+        ImportKind::Staff => staff::run(db, who, scope, table, dry_run).await,
+        ImportKind::Units => units::run(db, who, scope, table, dry_run).await,
+        ImportKind::Honors => honors::run(db, who, scope, table, dry_run).await,
+    }?;
+    log::debug!(
+        "{kind} import {:?} (dry run: {dry_run}): {} rows, {} created, {} updated, {} unchanged in {:?}",
+        outcome.import_id,
+        outcome.rows,
+        outcome.created,
+        outcome.updated,
+        outcome.unchanged,
+        started.elapsed()
+    );
+    Ok(outcome)
+}
+
+/// What one row does to its record.
+pub(crate) enum Change<T> {
+    /// A new record.
+    Created(T),
+    /// A changed record, before and after.
+    Updated(T, T),
+}
+
+/// The result of working out an import in memory.
+pub(crate) struct Plan<T> {
+    /// The created and changed records, in file order.
+    pub changes: Vec<Change<T>>,
+    /// Rows equal to what is stored.
+    pub unchanged: usize,
+    /// Problems found while resolving references.
+    pub errors: Vec<RowError>,
+}
+
+impl<T> Plan<T> {
+    pub(crate) fn new(rows: usize) -> Self {
+        Self { changes: Vec::with_capacity(rows), unchanged: 0, errors: Vec::new() }
+    }
+
+    /// The created records, in file order.
+    pub(crate) fn created(&self) -> impl Iterator<Item = &T> {
+        self.changes.iter().filter_map(|c| match c {
+            Change::Created(t) => Some(t),
+            Change::Updated(..) => None,
+        })
+    }
+
+    /// The changed records (after the change), in file order.
+    pub(crate) fn updated(&self) -> impl Iterator<Item = &T> {
+        self.changes.iter().filter_map(|c| match c {
+            Change::Updated(_, t) => Some(t),
+            Change::Created(_) => None,
+        })
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        let created = self.changes.iter().filter(|c| matches!(c, Change::Created(_))).count();
+        (created, self.changes.len() - created)
+    }
+}
+
+/// Fails with every problem of the parse and the plan, in file order, if there is any.
+pub(crate) fn check<R, T>(parsed: &mut Parsed<R>, plan: &mut Plan<T>) -> Result<()> {
+    if parsed.errors.is_empty() && plan.errors.is_empty() {
+        return Ok(());
+    }
+    let mut errors = std::mem::take(&mut parsed.errors);
+    errors.append(&mut plan.errors);
+    errors.sort_by_key(|e| e.line);
+    Err(domain::Error::ImportFailed { rows: parsed.total_rows, errors }.into())
+}
+
+/// The outcome of a run that wrote `plan` (or, with `import_id` `None`, would have).
+pub(crate) fn outcome<R, T>(import_id: Option<Uuid>, parsed: &Parsed<R>, plan: &Plan<T>) -> ImportOutcome {
+    let (created, updated) = plan.counts();
+    ImportOutcome {
+        import_id,
+        rows: parsed.total_rows,
+        created,
+        updated,
+        unchanged: plan.unchanged,
+        ignored_columns: parsed.ignored_columns.clone(),
+    }
+}
+
+/// Takes table locks on PostgreSQL, in the order given (see the module comment for the order).
+pub(crate) async fn lock<C: ConnectionTrait>(conn: &C, tables: &[(&str, &str)]) -> Result<()> {
+    if conn.get_database_backend() == DbBackend::Postgres {
+        for (table, mode) in tables {
+            conn.execute_unprepared(&format!("LOCK TABLE {table} IN {mode} MODE")).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Keys per `IN (…)` query when loading the records a file names; a file with more keys loads
+/// the whole table in one query instead.
+pub(crate) const KEYS_PER_QUERY: usize = 5_000;
+
+/// Colleges by code and by name: a file may name a college either way.
+pub(crate) struct Colleges {
+    by_code: HashMap<String, Uuid>,
+    by_name: HashMap<String, Uuid>,
+    names: HashMap<Uuid, String>,
+}
+
+impl Colleges {
+    pub(crate) async fn load<C: ConnectionTrait>(conn: &C) -> Result<Self> {
+        let all = college::Entity::find().all(conn).await?;
+        Ok(Self {
+            by_code: all.iter().map(|c| (c.code.clone(), c.id)).collect(),
+            by_name: all.iter().map(|c| (c.name.clone(), c.id)).collect(),
+            names: all.into_iter().map(|c| (c.id, c.name)).collect(),
+        })
+    }
+
+    /// The college a cell names: by code, then by name, then by code ignoring ASCII case.
+    pub(crate) fn resolve(&self, raw: &str) -> Option<Uuid> {
+        self.by_code.get(raw).or_else(|| self.by_name.get(raw)).copied().or_else(|| {
+            let mut found = self.by_code.iter().filter(|(code, _)| code.eq_ignore_ascii_case(raw));
+            match (found.next(), found.next()) {
+                (Some((_, id)), None) => Some(*id),
+                _ => None,
+            }
+        })
+    }
+
+    /// The name of a college.
+    pub(crate) fn name(&self, id: Uuid) -> String {
+        self.names.get(&id).cloned().unwrap_or_default()
+    }
+}
+
+/// The problem of a college cell: unknown, or outside the caller's college.
+pub(crate) fn college_problem(
+    colleges: &Colleges,
+    scope: Visibility,
+    raw: &str,
+) -> Result<Uuid, (&'static str, String)> {
+    match colleges.resolve(raw) {
+        None => Err(("invalid_reference", format!("no college has the code or name {raw}"))),
+        Some(id) if !policy::imports_into(scope, id) => {
+            Err(("forbidden", format!("you may import only into your own college, not into {raw}")))
+        }
+        Some(id) => Ok(id),
+    }
+}
+
+/// The fields of `after` that differ from `before` (bookkeeping fields left out), as
+/// `{"field": [before, after]}` for the audit log.
+pub(crate) fn diff(before: &impl Serialize, after: &impl Serialize) -> Value {
+    let (Ok(Value::Object(b)), Ok(Value::Object(a))) = (serde_json::to_value(before), serde_json::to_value(after))
+    else {
+        return Value::Null;
+    };
+    let mut out = serde_json::Map::new();
+    for (k, av) in a {
+        if matches!(k.as_str(), "version" | "updated_at" | "created_at") {
+            continue;
+        }
+        let bv = b.get(&k).cloned().unwrap_or(Value::Null);
+        if bv != av {
+            out.insert(k, json!([bv, av]));
+        }
+    }
+    Value::Object(out)
+}
+
+/// A changed record in the audit event of an import.
+#[derive(Serialize)]
+struct UpdatedRecord {
+    key: String,
+    changes: Value,
+}
+
+/// The audit event of an import.
+#[derive(Serialize)]
+struct Summary<'a> {
+    kind: ImportKind,
+    rows: usize,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
+    ignored_columns: &'a [String],
+    created_keys: Vec<String>,
+    updated_records: Vec<UpdatedRecord>,
+}
+
+/// Records the import as one audit event: its counts, the keys it created, and for each changed
+/// record the fields it changed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn audit<C: ConnectionTrait, R, T: Serialize>(
+    conn: &C,
+    who: &Principal,
+    resource: &str,
+    kind: ImportKind,
+    import_id: Uuid,
+    parsed: &Parsed<R>,
+    plan: &Plan<T>,
+    key: impl Fn(&T) -> String,
+) -> Result<()> {
+    let (created, updated) = plan.counts();
+    let summary = Summary {
+        kind,
+        rows: parsed.total_rows,
+        created,
+        updated,
+        unchanged: plan.unchanged,
+        ignored_columns: &parsed.ignored_columns,
+        created_keys: plan.created().map(&key).collect(),
+        updated_records: plan
+            .changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Updated(before, after) => Some(UpdatedRecord { key: key(after), changes: diff(before, after) }),
+                Change::Created(_) => None,
+            })
+            .collect(),
+    };
+    let text = serde_json::to_string(&summary).map_err(|e| crate::Error::Internal(e.to_string()))?;
+    audit::record_json(conn, who.actor(), &format!("{resource}.import"), "import", Some(import_id), text).await
+}

@@ -1,0 +1,343 @@
+//! Importing students, upserted by 学号.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use domain::auth::Principal;
+use domain::import::{self, ImportKind, Parsed, RowError, StudentField as F, StudentRow, Table};
+use domain::policy::{self, Visibility};
+use domain::reference::{Staff, Student, StudentChanges, StudentStatus, Unit, check_student_unit, check_supervisor};
+use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::{Change, Colleges, ImportOutcome, KEYS_PER_QUERY, Plan, college_problem};
+use crate::entities::{staff as staff_entity, student, unit};
+use crate::enums::{DbDegree, DbGender, DbPoliticalStatus, DbStudentStatus};
+use crate::events::{self, NewEvent};
+use crate::query::{constraint, insert_rows};
+use crate::reference::{staff, students, units};
+use crate::{Db, Result};
+
+pub(super) async fn run(
+    db: &Db,
+    who: &Principal,
+    scope: Visibility,
+    table: &Table,
+    dry_run: bool,
+    today: NaiveDate,
+) -> Result<ImportOutcome> {
+    let mut parsed = import::parse_students(table, today);
+    if dry_run {
+        let mut plan = plan(db.reader(), scope, &parsed).await?;
+        super::check(&mut parsed, &mut plan)?;
+        return Ok(super::outcome(None, &parsed, &plan));
+    }
+    let tx = db.begin().await?;
+    // Supervisors must stay supervisors, and no one else may write students, until this commits.
+    super::lock(&tx, &[("staff", "SHARE"), ("students", "SHARE ROW EXCLUSIVE")]).await?;
+    let mut plan = plan(&tx, scope, &parsed).await?;
+    super::check(&mut parsed, &mut plan)?;
+    let import_id = Uuid::now_v7();
+    write(&tx, &plan).await?;
+    super::audit(&tx, who, "student", ImportKind::Students, import_id, &parsed, &plan, |s: &Student| {
+        s.student_no.clone()
+    })
+    .await?;
+    tx.commit().await?;
+    Ok(super::outcome(Some(import_id), &parsed, &plan))
+}
+
+/// The stored students with the given numbers.
+pub(super) async fn by_number<C: ConnectionTrait>(conn: &C, numbers: &[String]) -> Result<HashMap<String, Student>> {
+    let mut found = HashMap::with_capacity(numbers.len());
+    if numbers.len() > KEYS_PER_QUERY {
+        for m in student::Entity::find().all(conn).await? {
+            found.insert(m.student_no.clone(), students::to_domain(m));
+        }
+        return Ok(found);
+    }
+    for chunk in numbers.chunks(KEYS_PER_QUERY) {
+        let rows =
+            student::Entity::find().filter(student::Column::StudentNo.is_in(chunk.iter().cloned())).all(conn).await?;
+        for m in rows {
+            found.insert(m.student_no.clone(), students::to_domain(m));
+        }
+    }
+    Ok(found)
+}
+
+/// The stored staff with the given numbers.
+pub(super) async fn staff_by_number<C: ConnectionTrait>(
+    conn: &C,
+    numbers: &[String],
+) -> Result<HashMap<String, Staff>> {
+    let mut found = HashMap::with_capacity(numbers.len());
+    for chunk in numbers.chunks(KEYS_PER_QUERY) {
+        let rows = staff_entity::Entity::find()
+            .filter(staff_entity::Column::StaffNo.is_in(chunk.iter().cloned()))
+            .all(conn)
+            .await?;
+        for m in rows {
+            found.insert(m.staff_no.clone(), staff::to_domain(m));
+        }
+    }
+    Ok(found)
+}
+
+/// Units by code, and by name within each college (a sheet often names the unit).
+struct Units {
+    by_code: HashMap<String, Unit>,
+    by_name: HashMap<(Uuid, String), Vec<Uuid>>,
+    by_id: HashMap<Uuid, Unit>,
+}
+
+impl Units {
+    async fn load<C: ConnectionTrait>(conn: &C) -> Result<Self> {
+        let all: Vec<Unit> = unit::Entity::find().all(conn).await?.into_iter().map(units::to_domain).collect();
+        let mut by_name: HashMap<(Uuid, String), Vec<Uuid>> = HashMap::new();
+        for u in &all {
+            by_name.entry((u.college_id, u.name.clone())).or_default().push(u.id);
+        }
+        Ok(Self {
+            by_code: all.iter().map(|u| (u.code.clone(), u.clone())).collect(),
+            by_name,
+            by_id: all.into_iter().map(|u| (u.id, u)).collect(),
+        })
+    }
+
+    /// The unit a cell names: by code, else by its name within `college`.
+    fn resolve(&self, raw: &str, college: Option<Uuid>) -> Result<&Unit, String> {
+        if let Some(u) = self.by_code.get(raw) {
+            return Ok(u);
+        }
+        let named = college.and_then(|c| self.by_name.get(&(c, raw.to_owned())));
+        match named.map(Vec::as_slice) {
+            Some([id]) => self.by_id.get(id).ok_or_else(|| format!("no unit has the code {raw}")),
+            Some([_, _, ..]) => Err(format!("several units of the college are named {raw}; give the unit code")),
+            _ => Err(format!("no unit has the code {raw} (or that name in the student's college)")),
+        }
+    }
+}
+
+async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<StudentRow>) -> Result<Plan<Student>> {
+    let mut plan = Plan::new(parsed.rows.len());
+    if parsed.rows.is_empty() {
+        return Ok(plan);
+    }
+    let colleges = Colleges::load(conn).await?;
+    let units = Units::load(conn).await?;
+    let supervisor_numbers: Vec<String> = parsed
+        .rows
+        .iter()
+        .filter_map(|r| r.supervisor.as_ref().and_then(|s| s.as_ref()).map(|s| s.as_str().to_owned()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let supervisors = staff_by_number(conn, &supervisor_numbers).await?;
+    let numbers: Vec<String> = parsed.rows.iter().map(|r| r.student_no.as_str().to_owned()).collect();
+    let existing = by_number(conn, &numbers).await?;
+    let now = crate::now();
+    let col = |f: F| parsed.column(f.index());
+
+    for row in &parsed.rows {
+        let line = Some(row.line);
+        let mut errors: Vec<RowError> = Vec::new();
+        let mut err = |f: F, code: &str, message: String| errors.push(RowError::new(line, col(f), code, message));
+
+        let college = match college_problem(&colleges, scope, &row.college) {
+            Ok(id) => Some(id),
+            Err((code, message)) => {
+                err(F::College, code, message);
+                None
+            }
+        };
+        let before = existing.get(row.student_no.as_str());
+        if let Some(b) = before
+            && !policy::imports_into(scope, b.college_id)
+        {
+            err(
+                F::StudentNo,
+                "duplicate",
+                format!(
+                    "{} is the 学号 of a student of another college; only that college can change them",
+                    b.student_no
+                ),
+            );
+        }
+        let unit_id = match &row.unit {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(raw)) => match units.resolve(raw, college) {
+                Ok(u) => Some(Some(u.id)),
+                Err(message) => {
+                    err(F::Unit, "invalid_reference", message);
+                    None
+                }
+            },
+        };
+        let supervisor_id = match &row.supervisor {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(no)) => match supervisors.get(no.as_str()) {
+                Some(s) => match check_supervisor(s) {
+                    Ok(()) => Some(Some(s.id)),
+                    Err(e) => {
+                        err(F::Supervisor, &e.code, format!("{} ({}) is not a supervisor", s.name, s.staff_no));
+                        None
+                    }
+                },
+                None => {
+                    err(F::Supervisor, "invalid_reference", format!("no staff member has the 工号 {no}"));
+                    None
+                }
+            },
+        };
+        // The unit the student ends up in must belong to the college they end up in.
+        let final_unit = match unit_id {
+            Some(u) => u,
+            None => before.and_then(|b| b.unit_id),
+        };
+        if let (Some(college_id), Some(u)) = (college, final_unit.and_then(|id| units.by_id.get(&id)))
+            && let Err(e) = check_student_unit(u, college_id)
+        {
+            let field = if matches!(row.unit, Some(Some(_))) { F::Unit } else { F::College };
+            err(field, &e.code, format!("the unit {} belongs to another college than the student", u.code));
+        }
+        let (true, Some(college_id)) = (errors.is_empty(), college) else {
+            plan.errors.append(&mut errors);
+            continue;
+        };
+        let changes = StudentChanges {
+            student_no: None,
+            name: Some(row.name.clone()),
+            gender: Some(row.gender),
+            college_id: Some(college_id),
+            unit_id,
+            degree: Some(row.degree),
+            enrollment_year: Some(row.enrollment_year),
+            political_status: Some(row.political_status),
+            supervisor_id,
+            phone: row.phone.clone(),
+            email: row.email.clone(),
+            status: row.status,
+        };
+        match before {
+            Some(b) => {
+                let mut after = b.with_changes(changes);
+                if after == *b {
+                    plan.unchanged += 1;
+                } else {
+                    after.version += 1;
+                    after.updated_at = now;
+                    plan.changes.push(Change::Updated(b.clone(), after));
+                }
+            }
+            None => {
+                let blank = Student {
+                    id: Uuid::now_v7(),
+                    student_no: row.student_no.as_str().to_owned(),
+                    name: String::new(),
+                    gender: row.gender,
+                    college_id,
+                    unit_id: None,
+                    degree: row.degree,
+                    enrollment_year: row.enrollment_year,
+                    political_status: row.political_status,
+                    supervisor_id: None,
+                    phone: None,
+                    email: None,
+                    status: StudentStatus::Enrolled,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                };
+                plan.changes.push(Change::Created(blank.with_changes(changes)));
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// The columns of a student row, in the order of [`values`].
+const COLUMNS: [student::Column; 16] = {
+    use student::Column as C;
+    [
+        C::Id,
+        C::StudentNo,
+        C::Name,
+        C::Gender,
+        C::CollegeId,
+        C::UnitId,
+        C::Degree,
+        C::EnrollmentYear,
+        C::PoliticalStatus,
+        C::SupervisorId,
+        C::Phone,
+        C::Email,
+        C::Status,
+        C::Version,
+        C::CreatedAt,
+        C::UpdatedAt,
+    ]
+};
+
+fn values(s: &Student) -> Vec<Expr> {
+    vec![
+        Expr::val(s.id),
+        Expr::val(s.student_no.clone()),
+        Expr::val(s.name.clone()),
+        Expr::val(DbGender::from(s.gender)),
+        Expr::val(s.college_id),
+        Expr::val(s.unit_id),
+        Expr::val(DbDegree::from(s.degree)),
+        Expr::val(s.enrollment_year),
+        Expr::val(DbPoliticalStatus::from(s.political_status)),
+        Expr::val(s.supervisor_id),
+        Expr::val(s.phone.clone()),
+        Expr::val(s.email.clone()),
+        Expr::val(DbStudentStatus::from(s.status)),
+        Expr::val(s.version),
+        Expr::val(s.created_at),
+        Expr::val(s.updated_at),
+    ]
+}
+
+async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
+    use student::Column as C;
+    let refs = "a college, unit or supervisor the file names was deleted meanwhile";
+    let duplicate = "a student of the file exists already";
+    insert_rows(tx, student::Entity, &COLUMNS, None, plan.created().map(values))
+        .await
+        .map_err(|e| constraint(e, duplicate, refs))?;
+    // Changed rows go in as multi-row upserts: each 学号 exists, so each row updates its student.
+    let upsert = OnConflict::column(C::StudentNo)
+        .update_columns([
+            C::Name,
+            C::Gender,
+            C::CollegeId,
+            C::UnitId,
+            C::Degree,
+            C::EnrollmentYear,
+            C::PoliticalStatus,
+            C::SupervisorId,
+            C::Phone,
+            C::Email,
+            C::Status,
+            C::Version,
+            C::UpdatedAt,
+        ])
+        .to_owned();
+    insert_rows(tx, student::Entity, &COLUMNS, Some(&upsert), plan.updated().map(values))
+        .await
+        .map_err(|e| constraint(e, duplicate, refs))?;
+    let events = plan
+        .changes
+        .iter()
+        .map(|c| match c {
+            Change::Created(s) => NewEvent::new("student.imported", "student", s.id, s),
+            Change::Updated(_, s) => NewEvent::new("student.updated", "student", s.id, s),
+        })
+        .collect();
+    events::emit_many(tx, events).await
+}

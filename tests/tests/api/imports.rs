@@ -1,0 +1,715 @@
+//! Bulk import and export: CSV in UTF-8, UTF-8 with BOM and GBK with Chinese headers, XLSX, JSON
+//! and multipart uploads; upserts by natural key, all or nothing, dry runs; the change feed of an
+//! import; who may import and export what; exports that import back unchanged.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use xuezhang_tests::*;
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Two colleges (计算机学院 with a lab and a supervisor, 电子信息学院) and a university admin.
+struct World {
+    app: TestApp,
+    admin: String,
+    cs: String,
+    ee: String,
+}
+
+async fn world() -> World {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let cs = app.college(&admin, "CS", "计算机学院").await;
+    let ee = app.college(&admin, "EE", "电子信息学院").await;
+    app.unit(&admin, &cs, "CS-LAB1", "laboratory").await;
+    app.staff(&admin, &cs, "T001", true).await;
+    World { app, admin, cs, ee }
+}
+
+const HEADER: &str = "学号,姓名,性别,学院,专业/学科方向,培养层次,入学年份,政治面貌,导师,手机,邮箱";
+
+/// A student row under [`HEADER`].
+fn row(no: &str, name: &str) -> String {
+    format!("{no},{name},女,计算机学院,CS-LAB1,硕士,2023,中共党员,T001,13800000000,{no}@stu.scu.edu.cn")
+}
+
+fn csv(rows: &[String]) -> String {
+    let mut s = String::from(HEADER);
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s.push('\n');
+    s
+}
+
+fn many(n: usize) -> Vec<String> {
+    (0..n).map(|i| row(&format!("2023{i:05}"), &format!("学生{i}"))).collect()
+}
+
+impl World {
+    async fn upload(&self, path: &str, token: &str, content_type: &str, body: impl Into<Vec<u8>>) -> Res {
+        self.app
+            .send(
+                self.app
+                    .request(Method::POST, path, Some(token))
+                    .header("content-type", content_type)
+                    .body(body.into()),
+            )
+            .await
+    }
+
+    async fn import_csv(&self, token: &str, text: &str) -> Res {
+        self.upload("/api/v1/imports/students", token, "text/csv", text.as_bytes().to_vec()).await
+    }
+
+    async fn students(&self) -> Vec<Value> {
+        let mut all = Vec::new();
+        for page in 1.. {
+            let res =
+                self.app.get(&format!("/api/v1/students?page_size=100&page={page}"), &self.admin).await.expect(200);
+            let items = res.body["items"].as_array().unwrap().clone();
+            if items.is_empty() {
+                break;
+            }
+            all.extend(items);
+        }
+        all
+    }
+
+    async fn events(&self) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut after = 0;
+        loop {
+            let res = self.app.get(&format!("/api/v1/events?limit=1000&after={after}"), &self.admin).await.expect(200);
+            let items = res.body["items"].as_array().unwrap().clone();
+            if items.is_empty() {
+                break;
+            }
+            after = res.body["next_cursor"].as_i64().unwrap();
+            all.extend(items);
+        }
+        all
+    }
+
+    async fn audits(&self) -> Vec<Value> {
+        let res = self.app.get("/api/v1/audit-events?target_type=import&page_size=100", &self.admin).await.expect(200);
+        res.body["items"].as_array().unwrap().clone()
+    }
+
+    async fn client(&self, scopes: Value) -> String {
+        self.app.client_token(&self.admin, scopes).await
+    }
+}
+
+fn multipart(file_name: &str, content_type: &str, bytes: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----xuezhang-test-boundary";
+    let mut body = Vec::new();
+    body.extend_from_slice(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\n学生名单\r\n").as_bytes(),
+    );
+    body.extend_from_slice(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("学生名单").unwrap();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, v) in cells.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            // Numbers as numbers, the way a sheet typed by hand holds them.
+            match v.parse::<f64>() {
+                Ok(n) if !v.starts_with('0') && v.len() < 15 => sheet.write_number(r, c, n).unwrap(),
+                _ => sheet.write_string(r, c, *v).unwrap(),
+            };
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[actix_web::test]
+async fn a_gbk_csv_with_chinese_headers_and_names_imports_correctly() {
+    let w = world().await;
+    let text = csv(&[row("2023001", "欧阳娜娜"), row("2023002", "诸葛亮")]);
+    let (gbk, _, unmappable) = encoding_rs::GB18030.encode(&text);
+    assert!(!unmappable);
+    assert!(std::str::from_utf8(&gbk).is_err(), "the test file must really be GBK");
+    let res = w.upload("/api/v1/imports/students", &w.admin, "text/csv", gbk.into_owned()).await.expect(200);
+    assert_eq!(res.body["encoding"], "gb18030");
+    assert_eq!((res.body["rows"].as_u64(), res.body["created"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(res.body["ignored_columns"], json!([]));
+    assert!(res.body["import_id"].is_string());
+    let students = w.students().await;
+    let s = students.iter().find(|s| s["student_no"] == "2023001").unwrap();
+    assert_eq!(s["name"], "欧阳娜娜");
+    assert_eq!(s["gender"], "female");
+    assert_eq!(s["degree"], "master");
+    assert_eq!(s["political_status"], "party_member");
+    assert_eq!(s["college_id"], w.cs);
+    assert!(s["unit_id"].is_string() && s["supervisor_id"].is_string());
+    assert_eq!(s["email"], "2023001@stu.scu.edu.cn");
+    assert_eq!(s["status"], "enrolled");
+
+    // ?encoding=gbk says the same thing explicitly.
+    let text = csv(&[row("2023003", "司马光")]);
+    let (gbk, _, _) = encoding_rs::GB18030.encode(&text);
+    let res =
+        w.upload("/api/v1/imports/students?encoding=gbk", &w.admin, "text/csv", gbk.into_owned()).await.expect(200);
+    assert_eq!(res.body["created"], 1);
+}
+
+#[actix_web::test]
+async fn a_utf8_csv_with_a_bom_and_crlf_line_ends_imports_correctly() {
+    let w = world().await;
+    let text =
+        csv(&[row("2023001", "李华"), "2023002,王五,男,CS,,博士,2022级,共青团员,,,".to_owned()]).replace('\n', "\r\n");
+    let mut body = b"\xef\xbb\xbf".to_vec();
+    body.extend_from_slice(text.as_bytes());
+    let res = w.import_csv(&w.admin, std::str::from_utf8(&body).unwrap()).await.expect(200);
+    assert_eq!(res.body["encoding"], "utf-8-bom");
+    assert_eq!(res.body["created"], 2);
+    let students = w.students().await;
+    let s = students.iter().find(|s| s["student_no"] == "2023002").unwrap();
+    assert_eq!((s["gender"].as_str(), s["degree"].as_str()), (Some("male"), Some("doctoral")));
+    assert_eq!((s["enrollment_year"].as_i64(), s["political_status"].as_str()), (Some(2022), Some("league_member")));
+    assert!(s["unit_id"].is_null() && s["phone"].is_null());
+}
+
+#[actix_web::test]
+async fn an_xlsx_file_imports_correctly_as_the_body_and_as_a_form_upload() {
+    let w = world().await;
+    let header: Vec<&str> = HEADER.split(',').collect();
+    let book = xlsx(&[
+        header.clone(),
+        vec!["2023001", "李华", "女", "CS", "CS-LAB1", "硕士", "2023", "中共预备党员", "T001", "13800000000", ""],
+        vec![],
+        vec!["2023002", "王五", "男", "计算机学院", "", "博士", "2022", "群众", "", "", "wang@scu.edu.cn"],
+    ]);
+    let res = w.upload("/api/v1/imports/students", &w.admin, XLSX, book).await.expect(200);
+    assert_eq!((res.body["format"].as_str(), res.body["created"].as_u64()), (Some("xlsx"), Some(2)));
+    let students = w.students().await;
+    let s = students.iter().find(|s| s["student_no"] == "2023001").unwrap();
+    assert_eq!(s["political_status"], "probationary_party_member");
+    assert_eq!(s["phone"], "13800000000", "a number cell keeps its digits");
+
+    // The same sheet sent as `curl -F file=@students.xlsx`: nothing new.
+    let book = xlsx(&[
+        header,
+        vec!["2023001", "李华", "女", "CS", "CS-LAB1", "硕士", "2023", "中共预备党员", "T001", "13800000000", ""],
+    ]);
+    let (content_type, body) = multipart("学生.xlsx", "application/octet-stream", &book);
+    let res = w.upload("/api/v1/imports/students", &w.admin, &content_type, body).await.expect(200);
+    assert_eq!((res.body["unchanged"].as_u64(), res.body["created"].as_u64()), (Some(1), Some(0)));
+
+    // A bad cell is reported by its sheet row, as Excel numbers it.
+    let book = xlsx(&[HEADER.split(',').collect(), vec!["2023009", "赵六", "女", "CS", "", "本科", "2023", "群众"]]);
+    let res = w.upload("/api/v1/imports/students", &w.admin, XLSX, book).await.expect(422);
+    assert_eq!(res.code(), "import_failed");
+    assert_eq!(
+        res.body["row_errors"],
+        json!([{"line": 2, "column": "培养层次", "code": "invalid_choice", "message": "`本科` is not one of: 硕士, 博士"}])
+    );
+}
+
+#[actix_web::test]
+async fn a_csv_form_upload_and_a_json_array_of_rows_import_too() {
+    let w = world().await;
+    let (content_type, body) = multipart("students.csv", "text/csv", csv(&[row("2023001", "李华")]).as_bytes());
+    let res = w.upload("/api/v1/imports/students", &w.admin, &content_type, body).await.expect(200);
+    assert_eq!(res.body["created"], 1);
+
+    let rows = json!([
+        {"student_no": "2023002", "name": "王五", "gender": "male", "college": "CS", "degree": "master",
+         "enrollment_year": 2024, "political_status": "masses", "phone": null},
+        {"学号": "2023003", "name": "赵六", "gender": "女", "college": "EE", "degree": "博士",
+         "enrollment_year": "2024", "political_status": "中共党员"}
+    ]);
+    let res = w.app.post("/api/v1/imports/students", &w.admin, rows).await.expect(422);
+    assert_eq!(res.code(), "import_failed");
+    assert_eq!(res.body["row_errors"][0]["column"], "学号", "学号 and student_no name the same column");
+    assert_eq!(res.body["row_errors"][0]["code"], "duplicate_column");
+
+    let rows = json!([
+        {"student_no": "2023002", "name": "王五", "gender": "male", "college": "CS", "degree": "master",
+         "enrollment_year": 2024, "political_status": "masses", "phone": null},
+        {"student_no": "20-3", "name": "赵六", "gender": "女", "college": "EE", "degree": "博士",
+         "enrollment_year": "2024", "political_status": "中共党员"},
+        "not a row"
+    ]);
+    let res = w.app.post("/api/v1/imports/students", &w.admin, rows).await.expect(422);
+    let at: Vec<(i64, &str)> = res.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["column"].as_str().unwrap()))
+        .collect();
+    assert_eq!(at, [(1, "student_no"), (2, "")], "JSON rows are reported by array index");
+
+    let rows = json!([{"student_no": "2023002", "name": "王五", "gender": "male", "college": "CS", "degree": "master",
+         "enrollment_year": 2024, "political_status": "masses", "备注": "新生"}]);
+    let res = w.app.post("/api/v1/imports/students", &w.admin, rows).await.expect(200);
+    assert_eq!((res.body["format"].as_str(), res.body["created"].as_u64()), (Some("json"), Some(1)));
+    assert_eq!(res.body["ignored_columns"], json!(["备注"]));
+}
+
+#[actix_web::test]
+async fn importing_the_same_file_twice_changes_nothing_the_second_time() {
+    let w = world().await;
+    let file = csv(&many(50));
+    let first = w.import_csv(&w.admin, &file).await.expect(200);
+    assert_eq!((first.body["created"].as_u64(), first.body["unchanged"].as_u64()), (Some(50), Some(0)));
+    let students = w.students().await;
+    let events = w.events().await.len();
+    let audits = w.audits().await.len();
+
+    let second = w.import_csv(&w.admin, &file).await.expect(200);
+    assert_eq!(
+        (second.body["created"].as_u64(), second.body["updated"].as_u64(), second.body["unchanged"].as_u64()),
+        (Some(0), Some(0), Some(50))
+    );
+    assert_eq!(w.students().await, students, "no version bump, no timestamp change");
+    assert_eq!(w.events().await.len(), events, "no event for an unchanged row");
+    let after = w.audits().await;
+    assert_eq!(after.len(), audits + 1, "one audit event for the import itself");
+    assert_eq!(after[0]["action"], "student.import");
+    assert_eq!(after[0]["changes"]["unchanged"], 50);
+    assert_eq!(after[0]["target_id"], second.body["import_id"]);
+}
+
+#[actix_web::test]
+async fn changed_rows_are_updated_with_a_new_version_and_an_event_and_left_out_columns_are_kept() {
+    let w = world().await;
+    w.import_csv(&w.admin, &csv(&[row("2023001", "李华"), row("2023002", "王五")])).await.expect(200);
+    let before = w.students().await;
+    let cursor = w.events().await.len();
+
+    // Only some columns: what is left out stays; an empty optional cell clears.
+    let file = "学号,姓名,性别,学院,培养层次,入学年份,政治面貌,手机,学籍状态\n\
+                2023001,李华,女,CS,博士,2023,中共党员,,毕业\n\
+                2023002,王五,女,CS,硕士,2023,中共党员,13800000000,\n";
+    let res = w.import_csv(&w.admin, file).await.expect(200);
+    assert_eq!((res.body["updated"].as_u64(), res.body["unchanged"].as_u64()), (Some(1), Some(1)));
+    let after = w.students().await;
+    let (b, a) = (&before[0], &after[0]);
+    assert_eq!(a["student_no"], "2023001");
+    assert_eq!(a["id"], b["id"]);
+    assert_eq!(a["version"], 2);
+    assert_eq!((a["degree"].as_str(), a["status"].as_str()), (Some("doctoral"), Some("graduated")));
+    assert!(a["phone"].is_null(), "an empty cell clears the phone");
+    assert_eq!(a["unit_id"], b["unit_id"], "a column left out is kept");
+    assert_eq!(a["supervisor_id"], b["supervisor_id"]);
+    assert_eq!(after[1], before[1]);
+
+    let events = w.events().await;
+    let new: Vec<(&str, &str)> =
+        events[cursor..].iter().map(|e| (e["type"].as_str().unwrap(), e["resource_id"].as_str().unwrap())).collect();
+    assert_eq!(new, [("student.updated", a["id"].as_str().unwrap())]);
+    assert_eq!(events[cursor]["data"]["degree"], "doctoral");
+    assert_eq!(events[cursor]["data"]["version"], 2);
+    let audit = &w.audits().await[0];
+    assert_eq!(audit["changes"]["updated_records"][0]["key"], "2023001");
+    assert_eq!(audit["changes"]["updated_records"][0]["changes"]["degree"], json!(["master", "doctoral"]));
+}
+
+#[actix_web::test]
+async fn a_file_with_three_bad_rows_among_a_thousand_writes_nothing_and_reports_exactly_those_three() {
+    let w = world().await;
+    let mut rows = many(1000);
+    rows[10] = row("20-3", "坏学号"); // line 12: a bad 学号
+    rows[500] = rows[500].replace("计算机学院", "不存在学院"); // line 502: an unknown college
+    rows[998] = row("202300007", "重复"); // line 1000: the 学号 of line 9 again
+    let events = w.events().await.len();
+    let res = w.import_csv(&w.admin, &csv(&rows)).await.expect(422);
+    assert_eq!(res.code(), "import_failed");
+    assert!(res.body["detail"].as_str().unwrap().contains("1000 row(s)"), "{}", res.text);
+    let problems: Vec<(i64, &str, &str)> = res.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["column"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        problems,
+        [(12, "学号", "invalid_format"), (502, "学院", "invalid_reference"), (1000, "学号", "duplicate")]
+    );
+    assert!(w.students().await.is_empty(), "nothing was written");
+    assert_eq!(w.events().await.len(), events, "a failed import leaves no event");
+    assert!(w.audits().await.is_empty());
+}
+
+#[actix_web::test]
+async fn a_dry_run_reports_what_would_happen_and_writes_nothing() {
+    let w = world().await;
+    w.import_csv(&w.admin, &csv(&[row("2023001", "李华")])).await.expect(200);
+    let students = w.students().await;
+    let events = w.events().await.len();
+    let audits = w.audits().await.len();
+    let file = csv(&[row("2023001", "李华华"), row("2023002", "王五"), row("2023003", "赵六")]);
+    let res = w
+        .upload("/api/v1/imports/students?dry_run=true", &w.admin, "text/csv", file.as_bytes().to_vec())
+        .await
+        .expect(200);
+    assert_eq!(res.body["dry_run"], true);
+    assert!(res.body["import_id"].is_null());
+    assert_eq!((res.body["created"].as_u64(), res.body["updated"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(w.students().await, students);
+    assert_eq!(w.events().await.len(), events);
+    assert_eq!(w.audits().await.len(), audits);
+
+    // A dry run of a bad file reports its problems the same way.
+    let res = w
+        .upload("/api/v1/imports/students?dry_run=true", &w.admin, "text/csv", csv(&[row("x", "坏")]).into_bytes())
+        .await
+        .expect(422);
+    assert_eq!(res.body["row_errors"][0]["line"], 2);
+}
+
+#[actix_web::test]
+async fn the_feed_shows_exactly_the_committed_import_changes_in_order_and_nothing_for_a_failed_import() {
+    let w = world().await;
+    // Student events reach only readers that may also read students.
+    let feed = w.client(json!(["events:read", "students:read"])).await;
+    let start = w.events().await.len();
+    w.import_csv(&w.admin, &csv(&[row("2023002", "王五"), row("2023001", "李华")])).await.expect(200);
+    w.import_csv(&w.admin, &csv(&[row("2023003", "赵六"), row("bad!", "坏")])).await.expect(422);
+    w.import_csv(&w.admin, &csv(&[row("2023001", "李华"), row("2023002", "王小五"), row("2023004", "钱七")]))
+        .await
+        .expect(200);
+
+    let res = w.app.get(&format!("/api/v1/events?after={start}&limit=1000"), &feed).await.expect(200);
+    let items = res.body["items"].as_array().unwrap();
+    let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (start as i64 + 1..=start as i64 + 4).collect::<Vec<_>>(), "gap-free");
+    let got: Vec<(&str, &str)> =
+        items.iter().map(|e| (e["type"].as_str().unwrap(), e["data"]["student_no"].as_str().unwrap())).collect();
+    assert_eq!(
+        got,
+        [
+            ("student.imported", "2023002"),
+            ("student.imported", "2023001"),
+            ("student.updated", "2023002"),
+            ("student.imported", "2023004"),
+        ]
+    );
+    assert_eq!(items[2]["data"]["name"], "王小五");
+}
+
+#[actix_web::test]
+async fn college_admins_import_only_into_their_own_college_and_clients_need_the_import_scope() {
+    let w = world().await;
+    let cs_admin = w.app.user(&w.admin, "cs-admin", "college_admin", json!({"college_id": w.cs})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": w.ee})).await;
+    let counselor = w.app.user(&w.admin, "cs-counselor", "counselor", json!({"college_id": w.cs})).await;
+    w.import_csv(&cs_admin, &csv(&[row("2023001", "李华")])).await.expect(200);
+
+    // Into another college: a row error. A student of another college: a row error too.
+    let file = csv(&[row("2023001", "李华改"), "2023002,王五,男,计算机学院,,硕士,2023,群众,,,".to_owned()]);
+    let res = w.import_csv(&ee_admin, &file).await.expect(422);
+    let problems: Vec<(i64, &str, &str)> = res.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["column"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(problems, [(2, "学院", "forbidden"), (2, "学号", "duplicate"), (3, "学院", "forbidden")]);
+    let ok = "学号,姓名,性别,学院,培养层次,入学年份,政治面貌\n2024001,孙八,男,EE,硕士,2024,群众\n";
+    w.import_csv(&ee_admin, ok).await.expect(200);
+
+    // Honours of another college's students are unknown to a college admin.
+    let honors = "学号,荣誉称号,级别,获得日期\n2023001,优秀研究生,校级,2024-12-01\n";
+    let res = w.upload("/api/v1/imports/honors", &ee_admin, "text/csv", honors).await.expect(422);
+    assert_eq!(res.body["row_errors"][0]["code"], "invalid_reference");
+    w.upload("/api/v1/imports/honors", &cs_admin, "text/csv", honors).await.expect(200);
+
+    w.import_csv(&counselor, ok).await.expect(403);
+    let reader = w.client(json!(["students:write"])).await;
+    w.import_csv(&reader, ok).await.expect(403);
+    let importer = w.client(json!(["import"])).await;
+    let res = w.import_csv(&importer, ok).await.expect(200);
+    assert_eq!(res.body["unchanged"], 1);
+    w.app
+        .send(w.app.request(Method::POST, "/api/v1/imports/students", None).header("content-type", "text/csv").body(ok))
+        .await
+        .expect(401);
+}
+
+#[actix_web::test]
+async fn a_body_over_the_limit_is_refused_with_413_naming_the_limit() {
+    let app = spawn_app_with(|s| s.import_max_bytes = 64 * 1024).await;
+    let admin = app.admin().await;
+    let big = "x".repeat(64 * 1024 + 1);
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/imports/students", Some(&admin))
+                .header("content-type", "text/csv")
+                .body(big),
+        )
+        .await
+        .expect(413);
+    assert_eq!(res.code(), "payload_too_large");
+    assert!(res.body["detail"].as_str().unwrap().contains("64 KiB"), "{}", res.text);
+    // A form whose file is too large, sent without a length up front.
+    let (content_type, body) = multipart("big.csv", "text/csv", &vec![b'x'; 64 * 1024 + 1]);
+    let stream =
+        futures_util::stream::iter(body.chunks(8192).map(|c| Ok::<_, std::io::Error>(c.to_vec())).collect::<Vec<_>>());
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/imports/students", Some(&admin))
+                .header("content-type", content_type)
+                .body(reqwest::Body::wrap_stream(stream)),
+        )
+        .await
+        .expect(413);
+    assert!(res.body["detail"].as_str().unwrap().contains("65536 bytes"));
+}
+
+async fn post(w: &World, query: &str, content_type: &str, body: Vec<u8>) -> Res {
+    w.upload(&format!("/api/v1/imports/students{query}"), &w.admin, content_type, body).await
+}
+
+#[actix_web::test]
+async fn bad_uploads_are_refused_with_a_clear_problem() {
+    let w = world().await;
+    let res = post(&w, "?encoding=latin1", "text/csv", csv(&[]).into_bytes()).await.expect(422);
+    assert_eq!(res.error_fields(), ["encoding"]);
+    let res = post(&w, "", "text/csv; charset=big5", csv(&[]).into_bytes()).await.expect(415);
+    assert_eq!(res.code(), "unsupported_media_type");
+    post(&w, "", "image/png", vec![1, 2, 3]).await.expect(415);
+    let res = post(&w, "", XLSX, b"PK\x03\x04 not really a workbook".to_vec()).await.expect(400);
+    assert_eq!(res.code(), "malformed_file");
+    let res = post(&w, "?encoding=utf-8", "text/csv", vec![0xd1, 0xa7, 0xba, 0xc5]).await.expect(400);
+    assert_eq!(res.code(), "malformed_file");
+    let res = post(&w, "", "text/csv", b"a,\"b\nc".to_vec()).await;
+    assert!(matches!(res.status.as_u16(), 400 | 422), "{}", res.text);
+    post(&w, "?dry_run=maybe", "text/csv", csv(&[]).into_bytes()).await.expect(400);
+    let res = post(&w, "", "application/json", b"[{".to_vec()).await.expect(400);
+    assert_eq!(res.code(), "malformed_json");
+    let res = post(&w, "", "application/json", b"{\"rows\": []}".to_vec()).await.expect(422);
+    assert_eq!(res.code(), "import_failed");
+    let res = post(&w, "", "text/csv", "学号,姓名\n2023001,李华\n".as_bytes().to_vec()).await.expect(422);
+    let missing: Vec<&str> =
+        res.body["row_errors"].as_array().unwrap().iter().map(|e| e["column"].as_str().unwrap()).collect();
+    assert_eq!(missing, ["性别", "学院", "培养层次", "入学年份", "政治面貌"]);
+    assert!(res.body["row_errors"][0].get("line").is_none());
+    let (content_type, body) = multipart("x.csv", "text/csv", b"");
+    let res = w
+        .upload(
+            "/api/v1/imports/students",
+            &w.admin,
+            &content_type,
+            String::from_utf8_lossy(&body).replace("name=\"file\"", "name=\"other\"").into_bytes(),
+        )
+        .await
+        .expect(422);
+    assert_eq!(res.error_fields(), ["file"]);
+    // An empty file has nothing to do.
+    let res = post(&w, "", "text/csv", HEADER.as_bytes().to_vec()).await.expect(200);
+    assert_eq!(res.body["rows"], 0);
+    assert!(w.students().await.is_empty());
+}
+
+#[actix_web::test]
+async fn staff_units_and_honours_import_with_their_own_rules() {
+    let w = world().await;
+    let units = "单位代码,单位名称,类型,学院,所属学科代码\n\
+                 CS-LAB2,智能系统实验室,实验室,计算机学院,CS-D1\n\
+                 CS-D1,计算机科学与技术,学科方向,CS,\n\
+                 EE-G1,通信课题组,课题组,EE,\n";
+    let res = w.upload("/api/v1/imports/units", &w.admin, "text/csv", units).await.expect(200);
+    assert_eq!(res.body["created"], 3, "a lab may name a discipline of the same file");
+    let res = w.upload("/api/v1/imports/units", &w.admin, "text/csv", units).await.expect(200);
+    assert_eq!(res.body["unchanged"], 3);
+    let bad = "单位代码,单位名称,类型,学院,所属学科代码\n\
+               CS-LAB3,实验室三,实验室,CS,EE-G1\n\
+               CS-D1,计算机科学与技术,实验室,CS,\n\
+               CS-LAB1,实验室一,实验室,EE,\n";
+    let res = w.upload("/api/v1/imports/units", &w.admin, "text/csv", bad).await.expect(422);
+    let codes: Vec<(i64, &str)> = res.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(codes, [(2, "invalid_reference"), (3, "in_use"), (4, "not_allowed")], "{}", res.text);
+
+    let staff =
+        "工号,姓名,学院,是否导师,是否辅导员,手机\nT001,王老师,CS,是,否,\nT002,张老师,电子信息学院,否,是,028-85401234\n";
+    let res = w.upload("/api/v1/imports/staff", &w.admin, "text/csv", staff).await.expect(200);
+    assert_eq!((res.body["created"].as_u64(), res.body["updated"].as_u64()), (Some(1), Some(0)));
+    w.import_csv(&w.admin, &csv(&[row("2023001", "李华")])).await.expect(200);
+    // T001 supervises 2023001 now: they stay a supervisor.
+    let demote = "工号,姓名,学院,是否导师\nT001,王老师,CS,否\n";
+    let res = w.upload("/api/v1/imports/staff", &w.admin, "text/csv", demote).await.expect(422);
+    assert_eq!(res.body["row_errors"][0]["code"], "in_use");
+    assert_eq!(res.body["row_errors"][0]["column"], "是否导师");
+
+    let honors = "学号,姓名,荣誉称号,级别,获得日期\n2023001,李华,优秀研究生,校级,2024/12/1\n2023001,李华,优秀学生党员,院级,2025年6月30日\n";
+    let res = w.upload("/api/v1/imports/honors", &w.admin, "text/csv", honors).await.expect(200);
+    assert_eq!(res.body["created"], 2);
+    let raised = "学号,姓名,荣誉称号,级别,获得日期\n2023001,李华,优秀研究生,省级,2024-12-01\n2023001,王五,优秀学生党员,院级,2025-06-30\n";
+    let res = w.upload("/api/v1/imports/honors", &w.admin, "text/csv", raised).await.expect(422);
+    assert_eq!(res.body["row_errors"][0]["code"], "mismatch");
+    let raised = "学号,荣誉称号,级别,获得日期\n2023001,优秀研究生,省级,2024-12-01\n";
+    let res = w.upload("/api/v1/imports/honors", &w.admin, "text/csv", raised).await.expect(200);
+    assert_eq!(res.body["updated"], 1);
+    let sid = w.students().await[0]["id"].as_str().unwrap().to_owned();
+    let list = w.app.get(&format!("/api/v1/students/{sid}/honors"), &w.admin).await.expect(200);
+    let levels: Vec<&str> =
+        list.body["items"].as_array().unwrap().iter().map(|h| h["level"].as_str().unwrap()).collect();
+    assert_eq!(levels, ["college", "provincial"]);
+    let types: Vec<String> = w.events().await.iter().map(|e| e["type"].as_str().unwrap().to_owned()).collect();
+    for t in ["unit.imported", "staff.imported", "honor.imported", "honor.updated"] {
+        assert!(types.iter().any(|x| x == t), "{t} in {types:?}");
+    }
+}
+
+#[actix_web::test]
+async fn an_export_imports_back_with_everything_unchanged() {
+    let w = world().await;
+    let mut rows = many(30);
+    rows.push("2023999,\"=HYPERLINK(\"\"x\"\")\",男,EE,,博士,2021,其他,,+86-28-85401234,".to_owned());
+    w.import_csv(&w.admin, &csv(&rows)).await.expect(200);
+
+    let res = w.app.get("/api/v1/exports/students", &w.admin).await.expect(200);
+    assert_eq!(res.header("content-type").as_deref(), Some("text/csv; charset=utf-8"));
+    assert!(res.header("content-disposition").unwrap().contains("students-"));
+    assert!(res.text.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
+    let first = res.text.lines().next().unwrap().trim_start_matches('\u{feff}');
+    assert_eq!(first, "学号,姓名,性别,学院,单位代码,培养层次,入学年份,政治面貌,导师工号,手机,邮箱,学籍状态");
+    assert!(
+        res.text.contains("2023999,\"'=HYPERLINK(\"\"x\"\")\",男,电子信息学院,,博士,2021,其他,,'+86-28-85401234,,在读"),
+        "formula-like cells are escaped: {}",
+        res.text
+    );
+    let back = w.import_csv(&w.admin, &res.text).await.expect(200);
+    assert_eq!((back.body["rows"].as_u64(), back.body["unchanged"].as_u64()), (Some(31), Some(31)));
+
+    let json_export = w.app.get("/api/v1/exports/students?format=json", &w.admin).await.expect(200);
+    let items = json_export.body.as_array().unwrap();
+    assert_eq!(items.len(), 31);
+    assert_eq!(items[0]["college"], "计算机学院");
+    assert_eq!(items[0]["unit"], "CS-LAB1");
+    let back = w.app.post("/api/v1/imports/students", &w.admin, json_export.body.clone()).await.expect(200);
+    assert_eq!(back.body["unchanged"], 31);
+    let by_accept = w
+        .app
+        .send(
+            w.app.request(Method::GET, "/api/v1/exports/students", Some(&w.admin)).header("accept", "application/json"),
+        )
+        .await
+        .expect(200);
+    assert_eq!(by_accept.body, json_export.body);
+
+    for (kind, key) in [("staff", "工号"), ("units", "单位代码")] {
+        let res = w.app.get(&format!("/api/v1/exports/{kind}"), &w.admin).await.expect(200);
+        assert!(res.text.trim_start_matches('\u{feff}').starts_with(key), "{}", res.text);
+        let back =
+            w.upload(&format!("/api/v1/imports/{kind}"), &w.admin, "text/csv", res.text.clone()).await.expect(200);
+        assert_eq!(back.body["rows"], back.body["unchanged"], "{kind}: {}", back.text);
+        assert_eq!(back.body["rows"], 1);
+    }
+}
+
+#[actix_web::test]
+async fn exports_show_what_the_lists_show_with_their_filters() {
+    let w = world().await;
+    w.import_csv(&w.admin, &csv(&many(5))).await.expect(200);
+    w.import_csv(&w.admin, "学号,姓名,性别,学院,培养层次,入学年份,政治面貌\n2024001,孙八,男,EE,博士,2024,群众\n")
+        .await
+        .expect(200);
+    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": w.ee})).await;
+    let res = w.app.get("/api/v1/exports/students?format=json", &ee_admin).await.expect(200);
+    let nos: Vec<&str> = res.body.as_array().unwrap().iter().map(|s| s["student_no"].as_str().unwrap()).collect();
+    assert_eq!(nos, ["2024001"]);
+    let res = w.app.get("/api/v1/exports/students?format=json&degree=master&q=学生3", &w.admin).await.expect(200);
+    let nos: Vec<&str> = res.body.as_array().unwrap().iter().map(|s| s["student_no"].as_str().unwrap()).collect();
+    assert_eq!(nos, ["202300003"]);
+    w.app.get("/api/v1/exports/students?format=xml", &w.admin).await.expect(400);
+
+    let students_only = w.client(json!(["students:read"])).await;
+    w.app.get("/api/v1/exports/students", &students_only).await.expect(403);
+    let exporter = w.client(json!(["export", "students:read"])).await;
+    let res = w.app.get("/api/v1/exports/students?format=json", &exporter).await.expect(200);
+    assert_eq!(res.body.as_array().unwrap().len(), 6);
+    w.app.get("/api/v1/exports/staff", &exporter).await.expect(403);
+    w.app.get("/api/v1/exports/appointments", &exporter).await.expect(403);
+    let student =
+        w.app.user(&w.admin, "student-1", "student", json!({"student_id": w.students().await[0]["id"]})).await;
+    w.app.get("/api/v1/exports/staff", &student).await.expect(403);
+    let res = w.app.get("/api/v1/exports/students?format=json", &student).await.expect(200);
+    assert_eq!(res.body.as_array().unwrap().len(), 1, "a student sees only themself, as in the list");
+}
+
+#[actix_web::test]
+async fn appointments_export_with_the_mentor_year_and_unit() {
+    let w = world().await;
+    let admin = &w.admin;
+    let lab = w.app.get("/api/v1/units?q=CS-LAB1", admin).await.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let year = w.app.post("/api/v1/academic-years", admin, json!({"code": "2025-2026"})).await.expect(201).id();
+    let student = w.app.student(admin, &w.cs, "2023001", json!({"name": "李华", "enrollment_year": 2023})).await;
+    w.app
+        .post(
+            &format!("/api/v1/students/{student}/honors"),
+            admin,
+            json!({"title": "优秀研究生", "level": "university", "awarded_on": "2024-12-01"}),
+        )
+        .await
+        .expect(201);
+    let n = w
+        .app
+        .post(
+            "/api/v1/nominations",
+            admin,
+            json!({"student_id": student, "academic_year_id": year, "unit_id": lab, "statement": "乐于助人"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    for (action, body) in [
+        ("submit", json!({})),
+        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
+        ("recommend", json!({})),
+    ] {
+        w.app.post(&format!("/api/v1/nominations/{n}/{action}"), admin, body).await.expect(200);
+    }
+    w.app.post("/api/v1/appointments", admin, json!({"nomination_id": n})).await.expect(201);
+
+    let res = w.app.get("/api/v1/exports/appointments", admin).await.expect(200);
+    let lines: Vec<&str> = res.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines[0], "学年,学号,姓名,学院,单位代码,名额,状态,聘任日期,培训完成日期,结束日期,结束原因");
+    assert!(lines[1].starts_with("2025-2026,2023001,李华,计算机学院,CS-LAB1,5,在聘,"), "{}", lines[1]);
+    let res = w.app.get(&format!("/api/v1/exports/appointments?format=json&academic_year_id={year}"), admin).await;
+    assert_eq!(res.expect(200).body[0]["state"], "active");
+    let ee_admin = w.app.user(admin, "ee-admin", "college_admin", json!({"college_id": w.ee})).await;
+    let res = w.app.get("/api/v1/exports/appointments?format=json", &ee_admin).await.expect(200);
+    assert_eq!(res.body, json!([]));
+}
+
+#[actix_web::test]
+async fn concurrent_imports_of_one_file_create_each_student_once() {
+    let w = world().await;
+    let file = csv(&many(200));
+    let runs = (0..3).map(|_| w.import_csv(&w.admin, &file));
+    let results = futures_util::future::join_all(runs).await;
+    let mut created = 0;
+    for r in &results {
+        assert_eq!(r.status.as_u16(), 200, "{}", r.text);
+        created += r.body["created"].as_u64().unwrap();
+        assert_eq!(r.body["created"].as_u64().unwrap() + r.body["unchanged"].as_u64().unwrap(), 200);
+    }
+    assert_eq!(created, 200, "one import created them, the others found them unchanged");
+    assert_eq!(w.students().await.len(), 200);
+    let events = w.events().await;
+    let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
+    assert_eq!(events.iter().filter(|e| e["type"] == "student.imported").count(), 200);
+}
