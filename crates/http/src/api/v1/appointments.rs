@@ -272,6 +272,18 @@ pub struct AppointmentQuery {
     pub student_id: Option<Uuid>,
 }
 
+impl From<AppointmentQuery> for repo::AppointmentFilter {
+    fn from(q: AppointmentQuery) -> Self {
+        Self {
+            academic_year_id: q.academic_year_id,
+            college_id: q.college_id,
+            unit_id: q.unit_id,
+            state: q.state,
+            student_id: q.student_id,
+        }
+    }
+}
+
 /// Appoint (校聘) the student of a recommended nomination (university admins).
 ///
 /// Eligibility is checked again. Two concurrent requests for one nomination make one appointment;
@@ -354,14 +366,7 @@ pub async fn list(
     page: web::Query<PageParams>,
     q: web::Query<AppointmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let f = repo::AppointmentFilter {
-        academic_year_id: q.academic_year_id,
-        college_id: q.college_id,
-        unit_id: q.unit_id,
-        state: q.state,
-        student_id: q.student_id,
-    };
+    let f: repo::AppointmentFilter = q.into_inner().into();
     let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
     Ok(ok(&PageOf::from_page(p, AppointmentDto::from)))
 }

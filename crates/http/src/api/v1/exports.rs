@@ -360,14 +360,7 @@ pub async fn staff(
     how: web::Query<ExportQuery>,
     q: web::Query<StaffQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let filter = persistence::reference::staff::StaffFilter {
-        college_id: q.college_id,
-        is_supervisor: q.is_supervisor,
-        is_counselor: q.is_counselor,
-        q: q.q,
-    };
-    let rows = persistence::exports::staff(&state.db, &auth.principal, filter).await?;
+    let rows = persistence::exports::staff(&state.db, &auth.principal, q.into_inner().into()).await?;
     Ok(match how.format(&req) {
         ExportFormat::Json => ok(&rows.into_iter().map(StaffRecordDto::from).collect::<Vec<_>>()),
         ExportFormat::Csv => csv_response("staff", STAFF_COLUMNS, rows.iter().map(StaffRecord::cells)),
@@ -400,14 +393,7 @@ pub async fn units(
     how: web::Query<ExportQuery>,
     q: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let filter = persistence::reference::units::UnitFilter {
-        college_id: q.college_id,
-        kind: q.kind,
-        discipline_id: q.discipline_id,
-        q: q.q,
-    };
-    let rows = persistence::exports::units(&state.db, &auth.principal, filter).await?;
+    let rows = persistence::exports::units(&state.db, &auth.principal, q.into_inner().into()).await?;
     Ok(match how.format(&req) {
         ExportFormat::Json => ok(&rows.into_iter().map(UnitRecordDto::from).collect::<Vec<_>>()),
         ExportFormat::Csv => csv_response("units", UNIT_COLUMNS, rows.iter().map(UnitRecord::cells)),
@@ -441,15 +427,7 @@ pub async fn appointments(
     how: web::Query<ExportQuery>,
     q: web::Query<AppointmentQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let filter = persistence::selection::appointments::AppointmentFilter {
-        academic_year_id: q.academic_year_id,
-        college_id: q.college_id,
-        unit_id: q.unit_id,
-        state: q.state,
-        student_id: q.student_id,
-    };
-    let rows = persistence::exports::appointments(&state.db, &auth.principal, filter).await?;
+    let rows = persistence::exports::appointments(&state.db, &auth.principal, q.into_inner().into()).await?;
     Ok(match how.format(&req) {
         ExportFormat::Json => ok(&rows.into_iter().map(AppointmentRecordDto::from).collect::<Vec<_>>()),
         ExportFormat::Csv => {

@@ -130,6 +130,12 @@ pub struct StaffQuery {
     pub q: Option<String>,
 }
 
+impl From<StaffQuery> for persistence::reference::staff::StaffFilter {
+    fn from(q: StaffQuery) -> Self {
+        Self { college_id: q.college_id, is_supervisor: q.is_supervisor, is_counselor: q.is_counselor, q: q.q }
+    }
+}
+
 /// Create a staff member (university admins, the admin of their college, or a service client
 /// with `staff:write`).
 #[utoipa::path(
@@ -195,13 +201,7 @@ pub async fn list(
     page: web::Query<PageParams>,
     q: web::Query<StaffQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let filter = persistence::reference::staff::StaffFilter {
-        college_id: q.college_id,
-        is_supervisor: q.is_supervisor,
-        is_counselor: q.is_counselor,
-        q: q.q,
-    };
+    let filter: persistence::reference::staff::StaffFilter = q.into_inner().into();
     let p =
         persistence::reference::staff::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
             .await?;

@@ -110,6 +110,12 @@ pub struct UnitQuery {
     pub q: Option<String>,
 }
 
+impl From<UnitQuery> for persistence::reference::units::UnitFilter {
+    fn from(q: UnitQuery) -> Self {
+        Self { college_id: q.college_id, kind: q.kind, discipline_id: q.discipline_id, q: q.q }
+    }
+}
+
 /// Create a unit (university admins, or the admin of its college).
 #[utoipa::path(
     operation_id = "create_unit",
@@ -164,13 +170,7 @@ pub async fn list(
     page: web::Query<PageParams>,
     q: web::Query<UnitQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let q = q.into_inner();
-    let filter = persistence::reference::units::UnitFilter {
-        college_id: q.college_id,
-        kind: q.kind,
-        discipline_id: q.discipline_id,
-        q: q.q,
-    };
+    let filter: persistence::reference::units::UnitFilter = q.into_inner().into();
     let p =
         persistence::reference::units::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
             .await?;
