@@ -7,6 +7,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_selection;
 mod m20261126_000003_pairing;
 mod m20261126_000004_activities;
+mod m20261126_000005_profiles;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_selection::Migration),
             Box::new(m20261126_000003_pairing::Migration),
             Box::new(m20261126_000004_activities::Migration),
+            Box::new(m20261126_000005_profiles::Migration),
         ]
     }
 }

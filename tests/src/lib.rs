@@ -245,6 +245,15 @@ impl TestApp {
         self.send(r).await
     }
 
+    /// `PUT` with a JSON body and an optional `If-Match`.
+    pub async fn put(&self, path: &str, token: &str, body: Value, if_match: Option<&str>) -> Res {
+        let mut r = self.request(Method::PUT, path, Some(token)).json(&body);
+        if let Some(v) = if_match {
+            r = r.header(header::IF_MATCH, v);
+        }
+        self.send(r).await
+    }
+
     /// `DELETE` with an optional `If-Match`.
     pub async fn delete(&self, path: &str, token: &str, if_match: Option<&str>) -> Res {
         let mut r = self.request(Method::DELETE, path, Some(token));

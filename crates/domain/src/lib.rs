@@ -11,6 +11,7 @@ pub mod import;
 pub mod page;
 pub mod pairing;
 pub mod policy;
+pub mod profile;
 pub mod reference;
 pub mod selection;
 

@@ -313,6 +313,15 @@ pub fn pairing_visibility(p: &Principal) -> Result<Visibility> {
     selection_visibility(p).map_err(|_| forbidden("see pairings"))
 }
 
+/// Whether the caller may write a mentor's public profile: the mentor themself, the admin of the
+/// college (to help or to take an unsuitable one down), or the university.
+pub fn edit_profile(p: &Principal, mentor_student_id: Uuid, college_id: Uuid) -> Result<()> {
+    if is_student(p, mentor_student_id) {
+        return Ok(());
+    }
+    handle_nominations(p, college_id).map_err(|_| forbidden("edit this mentor's public profile"))
+}
+
 /// Whether the caller is the student `student_id` (e.g. the mentor of an appointment).
 pub fn is_student(p: &Principal, student_id: Uuid) -> bool {
     matches!(user(p), Some(u) if u.role == Role::Student && u.student_id == Some(student_id))
@@ -489,6 +498,11 @@ mod tests {
         assert!(is_student(&student, me));
         assert!(!is_student(&student, Uuid::now_v7()));
         assert_eq!(pairing_visibility(&student), Ok(Visibility::Student(me)));
+        assert!(edit_profile(&student, me, c1).is_ok());
+        assert!(edit_profile(&student, Uuid::now_v7(), c1).is_err());
+        assert!(edit_profile(&user_p(Role::CollegeAdmin, Some(c1)), me, c1).is_ok());
+        assert!(edit_profile(&user_p(Role::CollegeAdmin, Some(c1)), me, Uuid::now_v7()).is_err());
+        assert!(edit_profile(&user_p(Role::Counselor, Some(c1)), me, c1).is_err());
     }
 
     #[test]

@@ -697,3 +697,152 @@ async fn closing_a_year_while_mentors_are_dismissed_paired_and_appointed_leaves_
     let res = w.nominate(&w.college_admin, &late).await.expect(409);
     assert_eq!(res.code(), "year_closed");
 }
+
+fn profile_body(published: bool) -> Value {
+    json!({
+        "research_direction": "计算机视觉", "bio": "博士三年级，乐于帮助新生适应科研。",
+        "deeds": ["2024 年“挑战杯”省赛一等奖", "优秀研究生干部"], "public_contact": "学院 A302 办公室",
+        "published": published
+    })
+}
+
+#[actix_web::test]
+async fn a_mentor_publishes_a_profile_without_private_details_and_dismissal_withdraws_it() {
+    let w = world().await;
+    w.app
+        .patch(&format!("/api/v1/students/{}", w.student), &w.admin, json!({"phone": "13912345678"}), None)
+        .await
+        .expect(200);
+    let id = w.recommended(&w.student).await;
+    let a = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": id})).await.expect(201).id();
+    let mentor = w.app.user(&w.admin, "s2023001", "student", json!({"student_id": w.student})).await;
+    let path = format!("/api/v1/appointments/{a}/profile");
+
+    // Before anything is written: empty, unpublished, version 0.
+    let res = w.app.get(&path, &mentor).await.expect(200);
+    assert_eq!((res.body["published"].as_bool(), res.body["version"].as_i64()), (Some(false), Some(0)));
+    assert_eq!(res.header("etag").as_deref(), Some("\"0\""));
+
+    // Publishing needs a research direction and a bio; private details are refused, per field.
+    let res = w.app.put(&path, &mentor, json!({"published": true}), None).await.expect(422);
+    assert_eq!(res.error_fields(), ["research_direction", "bio"]);
+    let mut leaky = profile_body(true);
+    leaky["public_contact"] = json!("手机 139-1234-5678");
+    leaky["deeds"][1] = json!("学号 2023001");
+    let res = w.app.put(&path, &mentor, leaky, None).await.expect(422);
+    assert_eq!(res.error_fields(), ["public_contact", "deeds[1]"]);
+    assert!(res.body["errors"].as_array().unwrap().iter().all(|e| e["code"] == "private_detail"));
+    w.app.put(&path, &mentor, json!({"published": true, "nickname": "x"}), None).await.expect(422);
+    w.app.put(&path, &mentor, json!({"bio": "x".repeat(2001), "published": false}), None).await.expect(422);
+
+    let res = w.app.put(&path, &mentor, profile_body(true), Some("\"0\"")).await.expect(200);
+    assert_eq!(res.body["published"], true);
+    assert!(res.body["published_at"].is_string());
+    assert_eq!(res.body["deeds"][0], "2024 年“挑战杯”省赛一等奖");
+    assert_eq!(res.header("etag").as_deref(), Some("\"1\""));
+    // Writing the same again changes nothing; a stale If-Match is 412.
+    assert_eq!(w.app.put(&path, &mentor, profile_body(true), None).await.expect(200).body["version"], 1);
+    w.app.put(&path, &mentor, profile_body(false), Some("\"0\"")).await.expect(412);
+
+    // Only the mentor and the college write it; another college does not even see it.
+    let other = w.senior("2023002", json!({})).await;
+    let stranger = w.app.user(&w.admin, "s2023002", "student", json!({"student_id": other})).await;
+    w.app.get(&path, &stranger).await.expect(404);
+    w.app.put(&path, &stranger, profile_body(false), None).await.expect(404);
+    let counselor = w.app.user(&w.admin, "cs-counselor", "counselor", json!({"college_id": w.college})).await;
+    assert_eq!(w.app.get(&path, &counselor).await.expect(200).body["published"], true);
+    w.app.put(&path, &counselor, profile_body(false), None).await.expect(403);
+    let ee = w.app.college(&w.admin, "EE", "电气工程学院").await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
+    w.app.get(&path, &ee_admin).await.expect(404);
+    w.app.get(&format!("/api/v1/appointments/{}/profile", uuid::Uuid::now_v7()), &w.admin).await.expect(404);
+    w.app.get("/api/v1/appointments/not-a-uuid/profile", &w.admin).await.expect(400);
+
+    // Dismissal takes it down in the same step; the text stays for the record; no more edits.
+    w.app
+        .post(&format!("/api/v1/appointments/{a}/dismissal"), &w.admin, json!({"reason": "未履行职责"}))
+        .await
+        .expect(200);
+    let res = w.app.get(&path, &w.college_admin).await.expect(200);
+    assert_eq!(res.body["published"], false);
+    assert!(res.body["withdrawn_at"].is_string());
+    assert!(res.body["published_at"].is_null());
+    assert_eq!(res.body["bio"], "博士三年级，乐于帮助新生适应科研。");
+    let res = w.app.put(&path, &mentor, profile_body(true), None).await.expect(409);
+    assert_eq!(res.code(), "invalid_transition");
+    let audit = w.app.get("/api/v1/audit-events?target_type=appointment&page_size=100", &w.admin).await.expect(200);
+    let actions: Vec<&str> =
+        audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"appointment.profile") && actions.contains(&"appointment.profile_withdraw"));
+}
+
+#[actix_web::test]
+async fn closing_the_year_and_resigning_withdraw_published_profiles() {
+    let w = world().await;
+    let id = w.recommended(&w.student).await;
+    let a = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": id})).await.expect(201).id();
+    let s2 = w.senior("2023002", json!({})).await;
+    w.app
+        .post(
+            &format!("/api/v1/students/{s2}/honors"),
+            &w.admin,
+            json!({"title": "优秀研究生", "level": "university", "awarded_on": "2024-12-01"}),
+        )
+        .await
+        .expect(201);
+    let id2 = w.recommended(&s2).await;
+    let b = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": id2})).await.expect(201).id();
+    // The college writes the profiles here (helping its mentors).
+    for x in [&a, &b] {
+        w.app
+            .put(&format!("/api/v1/appointments/{x}/profile"), &w.college_admin, profile_body(true), None)
+            .await
+            .expect(200);
+    }
+    let mentor_b = w.app.user(&w.admin, "s2023002", "student", json!({"student_id": s2})).await;
+    w.app
+        .post(&format!("/api/v1/appointments/{b}/resignation"), &mentor_b, json!({"reason": "出国联合培养"}))
+        .await
+        .expect(200);
+    let res = w.app.get(&format!("/api/v1/appointments/{b}/profile"), &w.admin).await.expect(200);
+    assert_eq!(res.body["published"], false);
+    assert_eq!(w.app.get(&format!("/api/v1/appointments/{a}/profile"), &w.admin).await.body["published"], true);
+
+    w.app.post(&format!("/api/v1/academic-years/{}/close", w.year), &w.admin, json!({})).await.expect(200);
+    let res = w.app.get(&format!("/api/v1/appointments/{a}/profile"), &w.admin).await.expect(200);
+    assert_eq!(res.body["published"], false);
+    assert!(res.body["withdrawn_at"].is_string());
+}
+
+#[actix_web::test]
+async fn a_profile_published_while_the_mentor_is_dismissed_never_stays_up() {
+    let w = world().await;
+    let id = w.recommended(&w.student).await;
+    let a = w.app.post("/api/v1/appointments", &w.admin, json!({"nomination_id": id})).await.expect(201).id();
+    let mentor = w.app.user(&w.admin, "s2023001", "student", json!({"student_id": w.student})).await;
+    let path = format!("/api/v1/appointments/{a}/profile");
+    let mut bodies: Vec<Value> = (0..8)
+        .map(|i| {
+            let mut b = profile_body(true);
+            b["bio"] = json!(format!("第{i}版简介"));
+            b
+        })
+        .collect();
+    bodies.push(json!(null));
+    let results = futures_util::future::join_all(bodies.into_iter().map(|b| {
+        let (app, mentor, admin, path, a) = (&w.app, &mentor, &w.admin, &path, &a);
+        async move {
+            if b.is_null() {
+                app.post(&format!("/api/v1/appointments/{a}/dismissal"), admin, json!({"reason": "未履行职责"})).await
+            } else {
+                app.put(path, mentor, b, None).await
+            }
+        }
+    }))
+    .await;
+    for r in &results {
+        assert!([200, 409].contains(&r.status.as_u16()), "{}: {}", r.status, r.text);
+    }
+    assert_eq!(w.app.get(&format!("/api/v1/appointments/{a}"), &w.admin).await.body["state"], "dismissed");
+    assert_eq!(w.app.get(&path, &w.admin).await.expect(200).body["published"], false);
+}

@@ -15,6 +15,7 @@ pub mod event_counter;
 pub mod honor;
 pub mod idempotency_record;
 pub mod login_throttle;
+pub mod mentor_profile;
 pub mod nomination;
 pub mod pairing;
 pub mod pairing_feedback;

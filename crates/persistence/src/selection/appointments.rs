@@ -509,6 +509,7 @@ async fn end_early(
         if action == AppointmentAction::Dismiss { EndReason::Dismissal } else { EndReason::Resignation };
     // Every row this use case changes is locked before the first event takes the feed's counter,
     // so it never waits for a row while holding the counter.
+    crate::selection::profiles::withdraw_all(tx, who, &[before.id]).await?;
     crate::activities::release_host(tx, who, before.id, before.student_id).await?;
     let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
     let after = save(tx, who, &before, after, action.as_str()).await?;
@@ -553,9 +554,9 @@ pub async fn resign(
     Ok(out)
 }
 
-/// Closes an academic year: its active appointments become completed and the year takes no more
-/// nominations. Idempotent: closing a closed year changes nothing. Returns the year and how many
-/// appointments this call completed.
+/// Closes an academic year: its active appointments become completed (their public profiles
+/// are withdrawn) and the year takes no more nominations. Idempotent: closing a closed year
+/// changes nothing. Returns the year and how many appointments this call completed.
 pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(AcademicYear, u64)> {
     policy::appoint(who)?;
     let tx = db.begin().await?;
@@ -573,6 +574,8 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
         .map(to_domain)
         .collect();
     let completed = active.len() as u64;
+    let ids: Vec<Uuid> = active.iter().map(|a| a.id).collect();
+    crate::selection::profiles::withdraw_all(&tx, who, &ids).await?;
     crate::pairings::end_all_of_year(&tx, who, year_id).await?;
     for a in active {
         let mut after = a.clone();

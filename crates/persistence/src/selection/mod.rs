@@ -3,4 +3,5 @@
 
 pub mod appointments;
 pub mod nominations;
+pub mod profiles;
 pub mod records;

@@ -3,9 +3,11 @@
 //! resign.
 
 use actix_web::patch;
+use actix_web::put;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::appointment::{AppointmentState, Commendation, Introduction, IntroductionChannel};
+use domain::profile::{MentorProfile, ProfileInput};
 use persistence::selection::appointments::{self as repo, AppointmentView, Dismissal};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -609,4 +611,143 @@ pub async fn update(
     let b = body.into_inner();
     let c = repo::AppointmentChanges { capacity: b.capacity, contact_for_mentees: b.contact_for_mentees };
     Ok(respond(repo::update(&state.db, &auth.principal, *id, c, if_match.0).await?))
+}
+
+/// A mentor's public profile (公示): what the public directory may show while the appointment
+/// serves. Name, college and unit come from the appointment.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileDto {
+    /// The appointment.
+    pub appointment_id: Uuid,
+    /// 研究方向.
+    pub research_direction: Option<String>,
+    /// 个人简介.
+    pub bio: Option<String>,
+    /// 先进事迹, in the mentor's order.
+    pub deeds: Vec<String>,
+    /// The contact shown to the public (an office, a QQ group, a work mailbox).
+    pub public_contact: Option<String>,
+    /// Whether the directory shows it.
+    pub published: bool,
+    /// When it was last published.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When the end of the appointment (dismissal, resignation, the end of the year) took it down.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+    /// Version (the `ETag`); 0 before anything was written.
+    pub version: i32,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<MentorProfile> for ProfileDto {
+    fn from(p: MentorProfile) -> Self {
+        Self {
+            appointment_id: p.appointment_id,
+            research_direction: p.research_direction,
+            bio: p.bio,
+            deeds: p.deeds,
+            public_contact: p.public_contact,
+            published: p.published,
+            published_at: p.published_at,
+            withdrawn_at: p.withdrawn_at,
+            version: p.version,
+            updated_at: p.updated_at,
+        }
+    }
+}
+
+/// The whole of a public profile, as the mentor writes it. Texts are trimmed; blank ones are
+/// absent.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+pub struct ProfileRequest {
+    /// 研究方向, up to 100 characters; required to publish.
+    #[validate(length(max = 100))]
+    #[schema(max_length = 100)]
+    pub research_direction: Option<String>,
+    /// 个人简介, up to 2000 characters; required to publish.
+    #[validate(length(max = 2000))]
+    #[schema(max_length = 2000)]
+    pub bio: Option<String>,
+    /// 先进事迹: up to 20 lines of up to 200 characters each.
+    #[serde(default)]
+    #[validate(length(max = 20))]
+    #[schema(max_items = 20)]
+    pub deeds: Vec<String>,
+    /// A contact for the public, up to 200 characters: never a phone number, the private email or
+    /// a 学号 (`private_detail`).
+    #[validate(length(max = 200))]
+    #[schema(max_length = 200)]
+    pub public_contact: Option<String>,
+    /// Show it in the public directory.
+    pub published: bool,
+}
+
+fn respond_profile(p: MentorProfile) -> HttpResponse {
+    let version = p.version;
+    ok_tagged(&ProfileDto::from(p), version)
+}
+
+/// A mentor's public profile (those who see the appointment). Before anything is written it is
+/// empty and unpublished, with version 0.
+#[utoipa::path(
+    operation_id = "get_mentor_profile",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id")),
+    responses(
+        (status = 200, description = "The profile", body = ProfileDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/appointments/{id}/profile")]
+pub async fn profile(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    Ok(respond_profile(persistence::selection::profiles::get(&state.db, &auth.principal, *id).await?))
+}
+
+/// Write a mentor's public profile (公示): the mentor, or the admin of the college, while the
+/// appointment serves (otherwise 409 `invalid_transition`). The whole profile is replaced.
+///
+/// Nothing private goes public: a text showing the mentor's 学号, phone or private email on
+/// record, or anything shaped like a mobile or ID-card number, is a 422 `private_detail` on that
+/// field. Publishing needs `research_direction` and `bio`. Dismissal, resignation and the close
+/// of the year withdraw a published profile (`withdrawn_at`). Honours `If-Match` (`"0"` for a
+/// profile never written).
+#[utoipa::path(
+    operation_id = "put_mentor_profile",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
+    request_body = ProfileRequest,
+    responses(
+        (status = 200, description = "Written", body = ProfileDto, headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound),
+        (status = 409, response = Conflict),
+        (status = 412, response = PreconditionFailed),
+        (status = 415, response = UnsupportedMediaType),
+        (status = 422, response = Unprocessable)
+    )
+)]
+#[put("/appointments/{id}/profile")]
+pub async fn put_profile(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    body: Json<ProfileRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let b = body.into_inner();
+    let input = ProfileInput {
+        research_direction: b.research_direction,
+        bio: b.bio,
+        deeds: b.deeds,
+        public_contact: b.public_contact,
+        published: b.published,
+    };
+    let p = persistence::selection::profiles::put(&state.db, &auth.principal, *id, input, if_match.0).await?;
+    Ok(respond_profile(p))
 }

@@ -75,7 +75,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appointments::dismiss)
         .service(appointments::resign)
         .service(appointments::introduction)
-        .service(appointments::update);
+        .service(appointments::update)
+        .service(appointments::profile)
+        .service(appointments::put_profile);
     // `unpaired` and `auto-match` before `{id}`, which would otherwise match them.
     cfg.service(pairings::unpaired)
         .service(pairings::auto_match)
