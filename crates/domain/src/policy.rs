@@ -503,6 +503,9 @@ mod tests {
         assert!(edit_profile(&user_p(Role::CollegeAdmin, Some(c1)), me, c1).is_ok());
         assert!(edit_profile(&user_p(Role::CollegeAdmin, Some(c1)), me, Uuid::now_v7()).is_err());
         assert!(edit_profile(&user_p(Role::Counselor, Some(c1)), me, c1).is_err());
+        assert!(edit_profile(&user_p(Role::UniversityAdmin, None), me, c1).is_ok());
+        assert!(edit_profile(&user_p(Role::Supervisor, Some(c1)), me, c1).is_err());
+        assert!(edit_profile(&client(ServiceScope::ALL), me, c1).is_err());
     }
 
     #[test]

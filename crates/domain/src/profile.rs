@@ -169,57 +169,141 @@ pub struct PrivateDetails {
 
 impl PrivateDetails {
     /// What private detail `text` shows, if any: the mentor's 学号, phone or email on record, or
-    /// anything shaped like a mainland mobile number or a resident ID-card number.
+    /// a number shaped like a mainland mobile number or a resident ID-card number (with a valid
+    /// birth date and check digit). Full-width characters count as their ASCII forms, and digits
+    /// may be grouped by single spaces or hyphens (`+86 138-0000-1111`).
     pub fn found_in(&self, text: &str) -> Option<&'static str> {
-        let lower = text.to_lowercase();
-        let digits_only = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
-        if !self.student_no.is_empty() && lower.contains(&self.student_no.to_lowercase()) {
+        let folded = fold(text).to_lowercase();
+        let candidates = candidates(&folded);
+        let student_no = fold(&self.student_no).to_lowercase();
+        if !student_no.is_empty()
+            && (folded.contains(&student_no) || candidates.iter().any(|c| c.to_lowercase() == student_no))
+        {
             return Some("a student number");
         }
-        if let Some(e) = self.email.as_deref().map(str::trim).filter(|e| !e.is_empty())
-            && lower.contains(&e.to_lowercase())
+        if let Some(e) = self.email.as_deref().map(|e| fold(e).trim().to_lowercase()).filter(|e| !e.is_empty())
+            && folded.contains(&e)
         {
             return Some("the private email");
         }
-        let text_digits = digits_only(text);
-        let national = |p: String| if p.len() > 11 && p.starts_with("86") { p[2..].to_owned() } else { p };
-        if let Some(p) = self.phone.as_deref().map(digits_only).map(national).filter(|p| p.len() >= 7)
-            && text_digits.contains(&p)
-        {
-            return Some("a phone number");
+        let phone_on_record =
+            self.phone.as_deref().map(|p| national(fold(p).chars().filter(char::is_ascii_digit).collect()));
+        let phone_on_record = phone_on_record.filter(|p| p.len() >= 7);
+        for c in &candidates {
+            let digits = national(c.clone());
+            if phone_on_record.as_deref() == Some(digits.as_str()) || is_mobile(&digits) {
+                return Some("a phone number");
+            }
+            if is_id_number(c) {
+                return Some("an ID-card number");
+            }
         }
-        digit_runs(text).find_map(|run| match run.as_bytes() {
-            [b'1', b'3'..=b'9', rest @ ..] if rest.len() == 9 => Some("a phone number"),
-            r if r.len() == 18 || (r.len() == 17 && id_check_letter_follows(text, &run)) => Some("an ID-card number"),
-            _ => None,
-        })
+        None
     }
 }
 
-/// Runs of ASCII digits in `text`, allowing the single spaces or hyphens people put inside phone
-/// numbers (`138-0000-0000`, `138 0000 0000`).
-fn digit_runs(text: &str) -> impl Iterator<Item = String> + '_ {
-    let mut runs = Vec::new();
+/// Full-width digits, letters, spaces and dashes as their ASCII forms, as Chinese input methods
+/// type them.
+fn fold(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\u{FF10}'..='\u{FF19}' | '\u{FF21}'..='\u{FF3A}' | '\u{FF41}'..='\u{FF5A}' => {
+                char::from_u32(c as u32 - 0xFEE0).unwrap_or(c)
+            }
+            '\u{3000}' => ' ',
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FF0D}' => '-',
+            c => c,
+        })
+        .collect()
+}
+
+/// A number without a `86` country code in front.
+fn national(digits: String) -> String {
+    match digits.strip_prefix("86") {
+        Some(rest) if digits.len() == 13 => rest.to_owned(),
+        _ => digits,
+    }
+}
+
+/// `1[3-9]` and nine more digits.
+fn is_mobile(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 11 && b[0] == b'1' && (b'3'..=b'9').contains(&b[1]) && b.iter().all(u8::is_ascii_digit)
+}
+
+/// 18 characters: a six-digit region, a real birth date, three digits and the ISO 7064 MOD 11-2
+/// check character.
+fn is_id_number(s: &str) -> bool {
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let b = s.as_bytes();
+    if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    let born = match (num(6..10), num(10..12), num(12..14)) {
+        (Some(y), Some(m), Some(d)) => {
+            chrono::NaiveDate::from_ymd_opt(y as i32, m, d).is_some() && (1900..=2100).contains(&y)
+        }
+        _ => false,
+    };
+    let sum: u32 = b[..17].iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    born && b[17].to_ascii_uppercase() == b"10X98765432"[(sum % 11) as usize]
+}
+
+/// Every number `text` writes, and every run of its digit groups: `+86 138-0000-1111` gives
+/// `86`, `138`, …, `8613800001111`, `13800001111`, …. Groups are separated by one space or
+/// hyphen; an `X` right after digits (an ID-card check letter) closes its group.
+fn candidates(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut numbers: Vec<Vec<String>> = Vec::new();
+    let mut groups: Vec<String> = Vec::new();
     let mut current = String::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
+    for (i, &c) in chars.iter().enumerate() {
+        let next = chars.get(i + 1).copied();
         if c.is_ascii_digit() {
             current.push(c);
-        } else if (c == '-' || c == ' ') && !current.is_empty() && chars.peek().is_some_and(char::is_ascii_digit) {
-            continue;
-        } else if !current.is_empty() {
-            runs.push(std::mem::take(&mut current));
+        } else if c.eq_ignore_ascii_case(&'x')
+            && !current.is_empty()
+            && !next.is_some_and(|n| n.is_ascii_alphanumeric())
+        {
+            current.push('X');
+            groups.push(std::mem::take(&mut current));
+        } else if (c == ' ' || c == '-')
+            && !(current.is_empty() && groups.is_empty())
+            && next.is_some_and(|n| n.is_ascii_digit())
+        {
+            if !current.is_empty() {
+                groups.push(std::mem::take(&mut current));
+            }
+        } else {
+            if !current.is_empty() {
+                groups.push(std::mem::take(&mut current));
+            }
+            if !groups.is_empty() {
+                numbers.push(std::mem::take(&mut groups));
+            }
         }
     }
     if !current.is_empty() {
-        runs.push(current);
+        groups.push(current);
     }
-    runs.into_iter()
-}
-
-/// Whether the 17-digit `run` in `text` is followed by the check letter `X` of an ID number.
-fn id_check_letter_follows(text: &str, run: &str) -> bool {
-    text.find(run).and_then(|i| text[i + run.len()..].chars().next()).is_some_and(|c| c == 'X' || c == 'x')
+    if !groups.is_empty() {
+        numbers.push(groups);
+    }
+    let mut out = Vec::new();
+    for groups in &numbers {
+        for start in 0..groups.len() {
+            let mut joined = String::new();
+            for g in &groups[start..] {
+                joined.push_str(g);
+                if joined.len() > 24 {
+                    break;
+                }
+                out.push(joined.clone());
+            }
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -287,19 +371,38 @@ mod tests {
         let p = private();
         for (text, want) in [
             ("学号 2023223040001", Some("a student number")),
+            ("学号 2023 2230 40001", Some("a student number")),
             ("邮箱 ZhangWei@QQ.com", Some("the private email")),
             ("电话 13912345678", Some("a phone number")),
             ("call 139 1234 5678", Some("a phone number")),
+            // Numbers not on record, shaped like a mobile number, however they are grouped.
             ("手机：186-0000-1111", Some("a phone number")),
-            ("身份证 51010419990101123X", Some("an ID-card number")),
-            ("身份证 510104199901011234", Some("an ID-card number")),
+            ("+86 138 0000 1111", Some("a phone number")),
+            ("+86-138-0000-1111", Some("a phone number")),
+            ("办公室 A302 13800001111", Some("a phone number")),
+            ("手机 13700001111 13800002222", Some("a phone number")),
+            ("13800001111 2024", Some("a phone number")),
+            ("１３８００００１１１１", Some("a phone number")),
+            ("138–0000–1111", Some("a phone number")),
+            // ID-card numbers with a real birth date and check character.
+            ("身份证 11010519491231002X", Some("an ID-card number")),
+            ("身份证 510104199901011236", Some("an ID-card number")),
+            ("510104 19990101 1236", Some("an ID-card number")),
+            // What is not private.
+            ("身份证 510104199901011234", None),
+            ("获奖：2021-09 2022-06 2023-05", None),
+            ("论文 13 篇，引用 912 次，h 指数 34", None),
             ("QQ群 123456789", None),
             ("2024 年获奖 3 项", None),
             ("办公室电话 028-85401234", None),
+            ("Xception 模型，ResNet-50", None),
             ("", None),
         ] {
             assert_eq!(p.found_in(text), want, "{text}");
         }
+        let landline = PrivateDetails { phone: Some("8540-1234".into()), ..Default::default() };
+        assert_eq!(landline.found_in("电话 8540 1234"), Some("a phone number"));
+        assert_eq!(landline.found_in("论文 85 篇，引用 401234 次"), None, "digits of different numbers are not joined");
         let mut bad = input(true);
         bad.deeds.push("联系 13912345678".into());
         bad.public_contact = Some("zhangwei@qq.com".into());

@@ -201,7 +201,8 @@ pub struct IfMatch(pub Option<i32>);
 
 impl IfMatch {
     /// Parses the header value: `"3"`, `W/"3"`, or a list of them (the first that parses wins).
-    /// A value that names no version of ours can never match, so it becomes version 0.
+    /// A value that names no version of ours can never match, so it becomes version -1 (versions
+    /// start at 0 for a resource never written, such as a mentor profile, and at 1 otherwise).
     pub fn parse(value: Option<&str>) -> IfMatch {
         let Some(v) = value.map(str::trim) else { return IfMatch(None) };
         if v == "*" {
@@ -210,8 +211,8 @@ impl IfMatch {
         let version = v
             .split(',')
             .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
-            .find_map(|t| t.parse::<i32>().ok())
-            .unwrap_or(0);
+            .find_map(|t| t.parse::<i32>().ok().filter(|v| *v >= 0))
+            .unwrap_or(-1);
         IfMatch(Some(version))
     }
 }
@@ -258,7 +259,8 @@ mod tests {
         assert_eq!(IfMatch::parse(Some("\"3\"")), IfMatch(Some(3)));
         assert_eq!(IfMatch::parse(Some("W/\"7\"")), IfMatch(Some(7)));
         assert_eq!(IfMatch::parse(Some("\"x\", \"4\"")), IfMatch(Some(4)));
-        assert_eq!(IfMatch::parse(Some("garbage")), IfMatch(Some(0)));
+        assert_eq!(IfMatch::parse(Some("garbage")), IfMatch(Some(-1)));
+        assert_eq!(IfMatch::parse(Some("\"-1\"")), IfMatch(Some(-1)));
     }
 
     #[derive(Debug, serde::Deserialize)]

@@ -669,10 +669,9 @@ pub struct ProfileRequest {
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub bio: Option<String>,
-    /// 先进事迹: up to 20 lines of up to 200 characters each.
+    /// 先进事迹: up to 20 lines (blank ones are dropped; more is `too_many`) of up to 200
+    /// characters each (`too_long` on `deeds[i]`).
     #[serde(default)]
-    #[validate(length(max = 20))]
-    #[schema(max_items = 20)]
     pub deeds: Vec<String>,
     /// A contact for the public, up to 200 characters: never a phone number, the private email or
     /// a 学号 (`private_detail`).
@@ -707,8 +706,9 @@ pub async fn profile(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>
     Ok(respond_profile(persistence::selection::profiles::get(&state.db, &auth.principal, *id).await?))
 }
 
-/// Write a mentor's public profile (公示): the mentor, or the admin of the college, while the
-/// appointment serves (otherwise 409 `invalid_transition`). The whole profile is replaced.
+/// Write a mentor's public profile (公示): the mentor, the admin of the college or the university,
+/// while the appointment serves (otherwise 409 `invalid_transition`). The whole profile is
+/// replaced.
 ///
 /// Nothing private goes public: a text showing the mentor's 学号, phone or private email on
 /// record, or anything shaped like a mobile or ID-card number, is a 422 `private_detail` on that

@@ -441,6 +441,7 @@ pub async fn appointments(
 /// Columns: 学年, 学院, 学长学号, 学长姓名, 学长单位代码, 新生学号, 新生姓名, 新生单位代码, 跨单位,
 /// 结对方式, 状态, 结对日期, 结束日期, 结束原因, 结束说明 — ended pairings included, so the file is
 /// the whole history unless `state=active` is given.
+/// Service clients read pairings through the change feed instead.
 #[utoipa::path(
     operation_id = "export_pairings",
     tag = "import-export",
