@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use domain::auth::Principal;
-use domain::import::{self, HonorField as F, HonorRow, ImportKind, Parsed, RowError, Table};
+use domain::import::{HonorField as F, HonorRow, ImportKind, Parsed, RowError};
 use domain::policy::{self, Visibility};
 use domain::reference::Student;
 use domain::selection::Honor;
@@ -14,13 +13,13 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use super::students::by_number;
-use super::{Change, ImportOutcome, KEYS_PER_QUERY, Plan};
+use super::{Change, Importer, KEYS_PER_QUERY, Plan};
+use crate::Result;
 use crate::entities::honor;
 use crate::enums::DbHonorLevel;
 use crate::events::{self, NewEvent};
 use crate::query::{constraint, insert_rows};
 use crate::selection::records::honor_from;
-use crate::{Db, Result};
 
 /// An honour with the 学号 of its student, as the feed and the audit log show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -30,32 +29,32 @@ pub(crate) struct Imported {
     student_no: String,
 }
 
-pub(super) async fn run(
-    db: &Db,
-    who: &Principal,
-    scope: Visibility,
-    table: &Table,
-    dry_run: bool,
-) -> Result<ImportOutcome> {
-    let mut parsed = import::parse_honors(table);
-    if dry_run {
-        let mut plan = plan(db.reader(), scope, &parsed).await?;
-        super::check(&mut parsed, &mut plan)?;
-        return Ok(super::outcome(None, &parsed, &plan));
-    }
-    let tx = db.begin().await?;
+/// The honor import.
+pub(super) struct Honors;
+
+impl Importer for Honors {
+    type Row = HonorRow;
+    type Record = Imported;
+    const RESOURCE: &'static str = "honor";
+    const KIND: ImportKind = ImportKind::Honors;
     // The students stay where they are (their college decides who may import for them).
-    super::lock(&tx, &[("students", "SHARE"), ("honors", "SHARE ROW EXCLUSIVE")]).await?;
-    let mut plan = plan(&tx, scope, &parsed).await?;
-    super::check(&mut parsed, &mut plan)?;
-    let import_id = Uuid::now_v7();
-    write(&tx, &plan).await?;
-    super::audit(&tx, who, "honor", ImportKind::Honors, import_id, &parsed, &plan, |h: &Imported| {
+    const LOCKS: &'static [(&'static str, &'static str)] = &[("students", "SHARE"), ("honors", "SHARE ROW EXCLUSIVE")];
+
+    async fn plan<C: ConnectionTrait>(
+        conn: &C,
+        scope: Visibility,
+        parsed: &Parsed<HonorRow>,
+    ) -> Result<Plan<Imported>> {
+        plan(conn, scope, parsed).await
+    }
+
+    async fn write(tx: &DatabaseTransaction, plan: &Plan<Imported>) -> Result<()> {
+        write(tx, plan).await
+    }
+
+    fn key(h: &Imported) -> String {
         format!("{} / {} / {}", h.student_no, h.honor.title, h.honor.awarded_on)
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(super::outcome(Some(import_id), &parsed, &plan))
+    }
 }
 
 type Key = (Uuid, String, NaiveDate);

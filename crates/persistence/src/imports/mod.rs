@@ -23,15 +23,15 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use domain::auth::Principal;
-use domain::import::{ImportKind, Parsed, RowError, Table};
+use domain::import::{self, ImportKind, Parsed, RowError, Table};
 use domain::policy::{self, Visibility};
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait};
 use serde::Serialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::entities::college;
-use crate::{Db, Result, audit};
+use crate::{Db, Result};
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,10 +68,12 @@ pub async fn run(
     let scope = policy::import(who)?;
     let started = std::time::Instant::now();
     let outcome = match kind {
-        ImportKind::Students => students::run(db, who, scope, table, dry_run, today).await,
-        ImportKind::Staff => staff::run(db, who, scope, table, dry_run).await,
-        ImportKind::Units => units::run(db, who, scope, table, dry_run).await,
-        ImportKind::Honors => honors::run(db, who, scope, table, dry_run).await,
+        ImportKind::Students => {
+            execute::<students::Students>(db, who, scope, import::parse_students(table, today), dry_run).await
+        }
+        ImportKind::Staff => execute::<staff::StaffMembers>(db, who, scope, import::parse_staff(table), dry_run).await,
+        ImportKind::Units => execute::<units::Units>(db, who, scope, import::parse_units(table), dry_run).await,
+        ImportKind::Honors => execute::<honors::Honors>(db, who, scope, import::parse_honors(table), dry_run).await,
     }?;
     log::debug!(
         "{kind} import {:?} (dry run: {dry_run}): {} rows, {} created, {} updated, {} unchanged in {:?}",
@@ -83,6 +85,59 @@ pub async fn run(
         started.elapsed()
     );
     Ok(outcome)
+}
+
+/// One kind of import: the tables it locks, how it works its rows out against what is stored,
+/// how it writes the result (and its events), and the key that names a record in the audit log.
+pub(crate) trait Importer {
+    /// A parsed row.
+    type Row;
+    /// A stored record.
+    type Record: Serialize;
+    /// The audited resource: the import is audited as `{RESOURCE}.import`.
+    const RESOURCE: &'static str;
+    /// The kind.
+    const KIND: ImportKind;
+    /// Table locks taken on PostgreSQL, in the order of the module comment.
+    const LOCKS: &'static [(&'static str, &'static str)];
+
+    /// Works out every row against what `conn` holds.
+    async fn plan<C: ConnectionTrait>(
+        conn: &C,
+        scope: Visibility,
+        parsed: &Parsed<Self::Row>,
+    ) -> Result<Plan<Self::Record>>;
+
+    /// Writes the created and changed records, with their events.
+    async fn write(tx: &DatabaseTransaction, plan: &Plan<Self::Record>) -> Result<()>;
+
+    /// The natural key of a record (学号, 工号, code …).
+    fn key(record: &Self::Record) -> String;
+}
+
+/// Runs one import: a dry run works the file out and stops; a real run takes its locks, works it
+/// out again under them, and writes and audits it, all in one transaction.
+async fn execute<I: Importer>(
+    db: &Db,
+    who: &Principal,
+    scope: Visibility,
+    mut parsed: Parsed<I::Row>,
+    dry_run: bool,
+) -> Result<ImportOutcome> {
+    if dry_run {
+        let mut plan = I::plan(db.reader(), scope, &parsed).await?;
+        check(&mut parsed, &mut plan)?;
+        return Ok(outcome(None, &parsed, &plan));
+    }
+    let tx = db.begin().await?;
+    lock(&tx, I::LOCKS).await?;
+    let mut plan = I::plan(&tx, scope, &parsed).await?;
+    check(&mut parsed, &mut plan)?;
+    let import_id = Uuid::now_v7();
+    I::write(&tx, &plan).await?;
+    audit::<I, _>(&tx, who, import_id, &parsed, &plan).await?;
+    tx.commit().await?;
+    Ok(outcome(Some(import_id), &parsed, &plan))
 }
 
 /// What one row does to its record.
@@ -259,35 +314,34 @@ struct Summary<'a> {
 
 /// Records the import as one audit event: its counts, the keys it created, and for each changed
 /// record the fields it changed.
-#[allow(clippy::too_many_arguments)]
-pub(crate) async fn audit<C: ConnectionTrait, R, T: Serialize>(
+async fn audit<I: Importer, C: ConnectionTrait>(
     conn: &C,
     who: &Principal,
-    resource: &str,
-    kind: ImportKind,
     import_id: Uuid,
-    parsed: &Parsed<R>,
-    plan: &Plan<T>,
-    key: impl Fn(&T) -> String,
+    parsed: &Parsed<I::Row>,
+    plan: &Plan<I::Record>,
 ) -> Result<()> {
     let (created, updated) = plan.counts();
     let summary = Summary {
-        kind,
+        kind: I::KIND,
         rows: parsed.total_rows,
         created,
         updated,
         unchanged: plan.unchanged,
         ignored_columns: &parsed.ignored_columns,
-        created_keys: plan.created().map(&key).collect(),
+        created_keys: plan.created().map(I::key).collect(),
         updated_records: plan
             .changes
             .iter()
             .filter_map(|c| match c {
-                Change::Updated(before, after) => Some(UpdatedRecord { key: key(after), changes: diff(before, after) }),
+                Change::Updated(before, after) => {
+                    Some(UpdatedRecord { key: I::key(after), changes: diff(before, after) })
+                }
                 Change::Created(_) => None,
             })
             .collect(),
     };
     let text = serde_json::to_string(&summary).map_err(|e| crate::Error::Internal(e.to_string()))?;
-    audit::record_json(conn, who.actor(), &format!("{resource}.import"), "import", Some(import_id), text).await
+    crate::audit::record_json(conn, who.actor(), &format!("{}.import", I::RESOURCE), "import", Some(import_id), text)
+        .await
 }

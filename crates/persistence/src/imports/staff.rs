@@ -2,8 +2,7 @@
 
 use std::collections::HashSet;
 
-use domain::auth::Principal;
-use domain::import::{self, ImportKind, Parsed, RowError, StaffField as F, StaffRow, Table};
+use domain::import::{ImportKind, Parsed, RowError, StaffField as F, StaffRow};
 use domain::policy::{self, Visibility};
 use domain::reference::{Staff, StaffChanges};
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -11,36 +10,34 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, Qu
 use uuid::Uuid;
 
 use super::students::staff_by_number;
-use super::{Change, Colleges, ImportOutcome, KEYS_PER_QUERY, Plan, college_problem};
+use super::{Change, Colleges, Importer, KEYS_PER_QUERY, Plan, college_problem};
+use crate::Result;
 use crate::entities::{staff as staff_entity, student};
 use crate::events::{self, NewEvent};
 use crate::query::{constraint, insert_rows};
-use crate::{Db, Result};
 
-pub(super) async fn run(
-    db: &Db,
-    who: &Principal,
-    scope: Visibility,
-    table: &Table,
-    dry_run: bool,
-) -> Result<ImportOutcome> {
-    let mut parsed = import::parse_staff(table);
-    if dry_run {
-        let mut plan = plan(db.reader(), scope, &parsed).await?;
-        super::check(&mut parsed, &mut plan)?;
-        return Ok(super::outcome(None, &parsed, &plan));
-    }
-    let tx = db.begin().await?;
+/// The staff import.
+pub(super) struct StaffMembers;
+
+impl Importer for StaffMembers {
+    type Row = StaffRow;
+    type Record = Staff;
+    const RESOURCE: &'static str = "staff";
+    const KIND: ImportKind = ImportKind::Staff;
     // Students are held still too: a supervisor who supervises someone must stay a supervisor.
-    super::lock(&tx, &[("staff", "SHARE ROW EXCLUSIVE"), ("students", "SHARE")]).await?;
-    let mut plan = plan(&tx, scope, &parsed).await?;
-    super::check(&mut parsed, &mut plan)?;
-    let import_id = Uuid::now_v7();
-    write(&tx, &plan).await?;
-    super::audit(&tx, who, "staff", ImportKind::Staff, import_id, &parsed, &plan, |s: &Staff| s.staff_no.clone())
-        .await?;
-    tx.commit().await?;
-    Ok(super::outcome(Some(import_id), &parsed, &plan))
+    const LOCKS: &'static [(&'static str, &'static str)] = &[("staff", "SHARE ROW EXCLUSIVE"), ("students", "SHARE")];
+
+    async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<StaffRow>) -> Result<Plan<Staff>> {
+        plan(conn, scope, parsed).await
+    }
+
+    async fn write(tx: &DatabaseTransaction, plan: &Plan<Staff>) -> Result<()> {
+        write(tx, plan).await
+    }
+
+    fn key(s: &Staff) -> String {
+        s.staff_no.clone()
+    }
 }
 
 /// Of `ids`, the staff who supervise at least one student.

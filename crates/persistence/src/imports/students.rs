@@ -2,50 +2,47 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
-use domain::auth::Principal;
-use domain::import::{self, ImportKind, Parsed, RowError, StudentField as F, StudentRow, Table};
+use domain::import::{ImportKind, Parsed, RowError, StudentField as F, StudentRow};
 use domain::policy::{self, Visibility};
 use domain::reference::{Staff, Student, StudentChanges, StudentStatus, Unit, check_student_unit, check_supervisor};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::{Change, Colleges, ImportOutcome, KEYS_PER_QUERY, Plan, college_problem};
+use super::{Change, Colleges, Importer, KEYS_PER_QUERY, Plan, college_problem};
+use crate::Result;
 use crate::entities::{staff as staff_entity, student, unit};
 use crate::enums::{DbDegree, DbGender, DbPoliticalStatus, DbStudentStatus};
 use crate::events::{self, NewEvent};
 use crate::query::{constraint, insert_rows};
 use crate::reference::{staff, students, units};
-use crate::{Db, Result};
 
-pub(super) async fn run(
-    db: &Db,
-    who: &Principal,
-    scope: Visibility,
-    table: &Table,
-    dry_run: bool,
-    today: NaiveDate,
-) -> Result<ImportOutcome> {
-    let mut parsed = import::parse_students(table, today);
-    if dry_run {
-        let mut plan = plan(db.reader(), scope, &parsed).await?;
-        super::check(&mut parsed, &mut plan)?;
-        return Ok(super::outcome(None, &parsed, &plan));
-    }
-    let tx = db.begin().await?;
+/// The student import.
+pub(super) struct Students;
+
+impl Importer for Students {
+    type Row = StudentRow;
+    type Record = Student;
+    const RESOURCE: &'static str = "student";
+    const KIND: ImportKind = ImportKind::Students;
     // Supervisors must stay supervisors, and no one else may write students, until this commits.
-    super::lock(&tx, &[("staff", "SHARE"), ("students", "SHARE ROW EXCLUSIVE")]).await?;
-    let mut plan = plan(&tx, scope, &parsed).await?;
-    super::check(&mut parsed, &mut plan)?;
-    let import_id = Uuid::now_v7();
-    write(&tx, &plan).await?;
-    super::audit(&tx, who, "student", ImportKind::Students, import_id, &parsed, &plan, |s: &Student| {
+    const LOCKS: &'static [(&'static str, &'static str)] = &[("staff", "SHARE"), ("students", "SHARE ROW EXCLUSIVE")];
+
+    async fn plan<C: ConnectionTrait>(
+        conn: &C,
+        scope: Visibility,
+        parsed: &Parsed<StudentRow>,
+    ) -> Result<Plan<Student>> {
+        plan(conn, scope, parsed).await
+    }
+
+    async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
+        write(tx, plan).await
+    }
+
+    fn key(s: &Student) -> String {
         s.student_no.clone()
-    })
-    .await?;
-    tx.commit().await?;
-    Ok(super::outcome(Some(import_id), &parsed, &plan))
+    }
 }
 
 /// The stored students with the given numbers.

@@ -2,44 +2,42 @@
 
 use std::collections::{HashMap, HashSet};
 
-use domain::auth::Principal;
-use domain::import::{self, ImportKind, Parsed, RowError, Table, UnitField as F, UnitRow};
+use domain::import::{ImportKind, Parsed, RowError, UnitField as F, UnitRow};
 use domain::policy::{self, Visibility};
 use domain::reference::{Unit, UnitKind};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
 use uuid::Uuid;
 
-use super::{Change, Colleges, ImportOutcome, Plan, college_problem};
+use super::{Change, Colleges, Importer, Plan, college_problem};
+use crate::Result;
 use crate::entities::unit;
 use crate::enums::DbUnitKind;
 use crate::events::{self, NewEvent};
 use crate::query::{constraint, insert_rows};
 use crate::reference::units;
-use crate::{Db, Result};
 
-pub(super) async fn run(
-    db: &Db,
-    who: &Principal,
-    scope: Visibility,
-    table: &Table,
-    dry_run: bool,
-) -> Result<ImportOutcome> {
-    let mut parsed = import::parse_units(table);
-    if dry_run {
-        let mut plan = plan(db.reader(), scope, &parsed).await?;
-        super::check(&mut parsed, &mut plan)?;
-        return Ok(super::outcome(None, &parsed, &plan));
+/// The unit import.
+pub(super) struct Units;
+
+impl Importer for Units {
+    type Row = UnitRow;
+    type Record = Unit;
+    const RESOURCE: &'static str = "unit";
+    const KIND: ImportKind = ImportKind::Units;
+    const LOCKS: &'static [(&'static str, &'static str)] = &[("units", "SHARE ROW EXCLUSIVE")];
+
+    async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<UnitRow>) -> Result<Plan<Unit>> {
+        plan(conn, scope, parsed).await
     }
-    let tx = db.begin().await?;
-    super::lock(&tx, &[("units", "SHARE ROW EXCLUSIVE")]).await?;
-    let mut plan = plan(&tx, scope, &parsed).await?;
-    super::check(&mut parsed, &mut plan)?;
-    let import_id = Uuid::now_v7();
-    write(&tx, &plan).await?;
-    super::audit(&tx, who, "unit", ImportKind::Units, import_id, &parsed, &plan, |u: &Unit| u.code.clone()).await?;
-    tx.commit().await?;
-    Ok(super::outcome(Some(import_id), &parsed, &plan))
+
+    async fn write(tx: &DatabaseTransaction, plan: &Plan<Unit>) -> Result<()> {
+        write(tx, plan).await
+    }
+
+    fn key(u: &Unit) -> String {
+        u.code.clone()
+    }
 }
 
 async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<UnitRow>) -> Result<Plan<Unit>> {
