@@ -713,3 +713,78 @@ async fn concurrent_imports_of_one_file_create_each_student_once() {
     assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>());
     assert_eq!(events.iter().filter(|e| e["type"] == "student.imported").count(), 200);
 }
+
+/// `book` with `</sheetData>` of its first sheet preceded by `extra` (raw sheet XML).
+fn tampered(book: &[u8], extra: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(book)).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut writer = zip::ZipWriter::new(&mut out);
+        for i in 0..archive.len() {
+            let mut part = archive.by_index(i).unwrap();
+            let name = part.name().unwrap().into_owned();
+            let mut body = Vec::new();
+            part.read_to_end(&mut body).unwrap();
+            if name == "xl/worksheets/sheet1.xml" {
+                body = String::from_utf8(body).unwrap().replace("</sheetData>", &format!("{extra}</sheetData>")).into();
+            }
+            writer.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            writer.write_all(&body).unwrap();
+        }
+        writer.finish().unwrap();
+    }
+    out.into_inner()
+}
+
+#[actix_web::test]
+async fn damaged_or_hostile_files_get_a_clear_4xx_and_the_server_stays_up() {
+    let w = world().await;
+    let good = xlsx(&[HEADER.split(',').collect(), vec!["2023001", "李华", "女", "CS", "", "硕士", "2023", "群众"]]);
+    let path = "/api/v1/imports/students?dry_run=true";
+
+    // A workbook with a cell reference out of all bounds, and one with a cell in the last column of
+    // the last row: neither may crash the server or fill its memory.
+    for extra in [
+        r#"<row r="3"><c r="ZZZZZZZZZ3"><v>1</v></c></row>"#,
+        r#"<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
+    ] {
+        let res = w.upload(path, &w.admin, tabular_xlsx(), tampered(&good, extra)).await.expect(400);
+        assert_eq!(res.code(), "malformed_file", "{extra}");
+    }
+    // A legacy .xls (an OLE2 file) says what to send instead.
+    let res = w
+        .upload(path, &w.admin, "application/octet-stream", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1\0\0\0\0".to_vec())
+        .await;
+    assert!(res.expect(415).body["detail"].as_str().unwrap().contains(".xlsx"));
+    // A workbook sent as text/csv (or named .csv) is still read as the workbook it is.
+    let res = w.upload(path, &w.admin, "text/csv", good.clone()).await.expect(200);
+    assert_eq!((res.body["format"].as_str(), res.body["created"].as_u64()), (Some("xlsx"), Some(1)));
+    // Two files in one form: which one was meant? Neither is imported.
+    let (content_type, mut body) = multipart("a.xlsx", "application/octet-stream", &good);
+    let (_, second) = multipart("b.xlsx", "application/octet-stream", &good);
+    let boundary_end = b"--\r\n".len();
+    body.truncate(body.len() - boundary_end);
+    body.extend_from_slice(b"\r\n");
+    body.extend_from_slice(&second[second.windows(2).position(|p| p == b"--").unwrap()..]);
+    let res = w.upload(path, &w.admin, &content_type, body).await.expect(400);
+    assert_eq!(res.code(), "malformed_multipart");
+    // JSON with a BOM (what Windows editors save) reads.
+    let json = "\u{feff}[{\"学号\": 2023002.0, \"姓名\": \"王五\", \"性别\": \"男\", \"学院\": \"CS\", \"培养层次\": \"硕士\", \"入学年份\": 2023, \"政治面貌\": \"群众\"}]";
+    w.upload(path, &w.admin, "application/json", json.as_bytes().to_vec()).await.expect(200);
+    // GBK bytes that are also valid UTF-8 (English headers, names like 郑伟) must be named.
+    let (gbk, _, _) = encoding_rs::GB18030.encode(
+        "student_no,name,gender,college,degree,enrollment_year,political_status\n2023003,郑伟,male,CS,master,2023,masses\n",
+    );
+    let res = w.upload("/api/v1/imports/students?dry_run=true", &w.admin, "text/csv", gbk.to_vec()).await.expect(400);
+    assert!(res.body["detail"].as_str().unwrap().contains("?encoding=gbk"));
+    w.upload("/api/v1/imports/students?dry_run=true&encoding=gbk", &w.admin, "text/csv", gbk.to_vec())
+        .await
+        .expect(200);
+
+    w.app.send(w.app.request(Method::GET, "/healthz", None)).await.expect(200);
+}
+
+fn tabular_xlsx() -> &'static str {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+}

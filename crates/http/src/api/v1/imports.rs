@@ -145,7 +145,13 @@ async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Re
     let mut upload = None;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(bad)?;
-        let is_file = field.name() == Some("file") && upload.is_none();
+        if field.name() == Some("file") && upload.is_some() {
+            return Err(ApiError::BadRequest {
+                code: "malformed_multipart",
+                detail: "the form has more than one `file`; import one file at a time".into(),
+            });
+        }
+        let is_file = field.name() == Some("file");
         let file_name = field.content_disposition().and_then(|d| d.get_filename()).map(str::to_owned);
         let part_type = field.content_type().cloned();
         let mut body = BytesMut::new();
@@ -188,15 +194,23 @@ async fn read_table(
     sheet: Option<String>,
 ) -> Result<(Table, Format, Option<String>), ApiError> {
     web::block(move || {
-        let format = upload.format;
-        match format {
+        let format = tabular::proven_format(&upload.bytes)?.unwrap_or(upload.format);
+        // The readers are defensive, but a workbook is a complex format read by a third-party
+        // crate: a panic inside it is a file we cannot read, not a server error.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match format {
             Format::Csv => {
                 let (text, encoding) = tabular::decode(&upload.bytes, named.or(upload.charset))?;
                 Ok((tabular::read_csv(&text)?, format, Some(encoding.to_owned())))
             }
             Format::Xlsx => Ok((tabular::read_xlsx(&upload.bytes, sheet.as_deref())?, format, None)),
             Format::Json => Ok((tabular::read_json(&upload.bytes)?, format, None)),
-        }
+        }))
+        .unwrap_or_else(|_| {
+            Err(ApiError::BadRequest {
+                code: "malformed_file",
+                detail: format!("the {} file cannot be read: it is damaged or not what it claims", format.as_str()),
+            })
+        })
     })
     .await
     .map_err(|e| ApiError::Persistence(persistence::Error::Internal(format!("reading an upload: {e}"))))?
