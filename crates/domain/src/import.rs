@@ -1057,7 +1057,7 @@ impl AppointmentRecord {
 
 /// A day in Asia/Shanghai, as exports write dates.
 fn shanghai_day(t: chrono::DateTime<chrono::Utc>) -> String {
-    (t + chrono::Duration::hours(8)).date_naive().to_string()
+    crate::activity::shanghai_date(t).to_string()
 }
 
 /// A pairing as exports write it.

@@ -118,7 +118,7 @@ pub struct NominationView {
 
 /// Today in Asia/Shanghai, where the program's dates are.
 pub(crate) fn today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+    domain::activity::shanghai_date(Utc::now())
 }
 
 /// Evaluates eligibility for the students of `noms` in their years, loading everything it needs

@@ -71,7 +71,7 @@ pub fn blank_is_none<T>(
 
 /// Today in Asia/Shanghai, where the program's dates are.
 pub fn today() -> chrono::NaiveDate {
-    (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive()
+    domain::activity::shanghai_date(chrono::Utc::now())
 }
 
 /// Sets a field error's field name (domain parsers name the field they were given; enum parsers

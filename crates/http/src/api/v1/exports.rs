@@ -6,6 +6,7 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
+use domain::activity::shanghai_date;
 use domain::appointment::AppointmentState;
 use domain::import::{
     APPOINTMENT_COLUMNS, AppointmentRecord, Column, PAIRING_COLUMNS, PairingRecord, STAFF_COLUMNS, STUDENT_COLUMNS,
@@ -176,10 +177,6 @@ pub struct AppointmentRecordDto {
     pub end_reason: Option<String>,
 }
 
-fn shanghai_day(t: chrono::DateTime<chrono::Utc>) -> NaiveDate {
-    (t + chrono::Duration::hours(8)).date_naive()
-}
-
 impl From<AppointmentRecord> for AppointmentRecordDto {
     fn from(r: AppointmentRecord) -> Self {
         let a = r.appointment;
@@ -191,9 +188,9 @@ impl From<AppointmentRecord> for AppointmentRecordDto {
             unit: r.unit,
             capacity: a.capacity,
             state: a.state,
-            appointed_on: shanghai_day(a.created_at),
+            appointed_on: shanghai_date(a.created_at),
             training_completed_on: a.training_completed_on,
-            ended_on: a.ended_at.map(shanghai_day),
+            ended_on: a.ended_at.map(shanghai_date),
             end_reason: a.end_reason,
         }
     }
@@ -249,8 +246,8 @@ impl From<PairingRecord> for PairingRecordDto {
             cross_unit: p.cross_unit,
             source: p.source,
             state: p.state,
-            paired_on: shanghai_day(p.created_at),
-            ended_on: p.ended_at.map(shanghai_day),
+            paired_on: shanghai_date(p.created_at),
+            ended_on: p.ended_at.map(shanghai_date),
             end_reason: p.end_reason,
             end_note: p.end_note,
         }
