@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use domain::auth::Principal;
 use domain::import::{AppointmentRecord, PairingRecord, StaffRecord, StudentRecord, UnitRecord};
 use domain::policy;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder};
 use uuid::Uuid;
 
 use crate::entities::{academic_year, appointment, college, pairing, staff as staff_entity, student, unit};
@@ -16,8 +16,6 @@ use crate::reference::students::{self, StudentFilter};
 use crate::reference::units::{self, UnitFilter};
 use crate::selection::appointments::{self, AppointmentFilter};
 use crate::{Db, Result};
-
-const IDS_PER_QUERY: usize = 5_000;
 
 async fn college_names<C: ConnectionTrait>(conn: &C) -> Result<HashMap<Uuid, String>> {
     Ok(college::Entity::find().all(conn).await?.into_iter().map(|c| (c.id, c.name)).collect())
@@ -31,35 +29,9 @@ async fn year_codes<C: ConnectionTrait>(conn: &C) -> Result<HashMap<Uuid, String
     Ok(academic_year::Entity::find().all(conn).await?.into_iter().map(|y| (y.id, y.code)).collect())
 }
 
-/// 学号 and name of each student in `ids`.
-async fn student_names<C: ConnectionTrait>(
-    conn: &C,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, student::Model>> {
-    let mut ids: Vec<Uuid> = ids.into_iter().collect();
-    ids.sort();
-    ids.dedup();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        let found = student::Entity::find().filter(student::Column::Id.is_in(chunk.iter().copied())).all(conn).await?;
-        out.extend(found.into_iter().map(|s| (s.id, s)));
-    }
-    Ok(out)
-}
-
 async fn staff_numbers<C: ConnectionTrait>(conn: &C, ids: Vec<Uuid>) -> Result<HashMap<Uuid, String>> {
-    let mut ids = ids;
-    ids.sort();
-    ids.dedup();
-    let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        let rows = staff_entity::Entity::find()
-            .filter(staff_entity::Column::Id.is_in(chunk.iter().copied()))
-            .all(conn)
-            .await?;
-        out.extend(rows.into_iter().map(|s| (s.id, s.staff_no)));
-    }
-    Ok(out)
+    let rows = crate::query::find_by_ids::<staff_entity::Entity, _>(conn, staff_entity::Column::Id, ids).await?;
+    Ok(rows.into_iter().map(|s| (s.id, s.staff_no)).collect())
 }
 
 /// The students the caller may see that match `filter`, by 学号.
@@ -136,7 +108,7 @@ pub async fn appointments(db: &Db, who: &Principal, filter: AppointmentFilter) -
     let colleges = college_names(conn).await?;
     let units = unit_codes(conn).await?;
     let years = year_codes(conn).await?;
-    let mentors = student_names(conn, rows.iter().map(|a| a.student_id)).await?;
+    let mentors = crate::pairings::students_by_id(conn, rows.iter().map(|a| a.student_id)).await?;
     Ok(rows
         .into_iter()
         .map(|m| {
@@ -168,16 +140,16 @@ pub async fn pairings(db: &Db, who: &Principal, filter: PairingFilter) -> Result
     let colleges = college_names(conn).await?;
     let units = unit_codes(conn).await?;
     let years = year_codes(conn).await?;
-    let people = student_names(conn, rows.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
-    let mut mentor_units: HashMap<Uuid, Uuid> = HashMap::new();
-    let mut ids: Vec<Uuid> = rows.iter().map(|p| p.appointment_id).collect();
-    ids.sort();
-    ids.dedup();
-    for chunk in ids.chunks(IDS_PER_QUERY) {
-        let found =
-            appointment::Entity::find().filter(appointment::Column::Id.is_in(chunk.iter().copied())).all(conn).await?;
-        mentor_units.extend(found.into_iter().map(|a| (a.id, a.unit_id)));
-    }
+    let people = crate::pairings::students_by_id(conn, rows.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
+    let mentor_units: HashMap<Uuid, Uuid> = crate::query::find_by_ids::<appointment::Entity, _>(
+        conn,
+        appointment::Column::Id,
+        rows.iter().map(|p| p.appointment_id),
+    )
+    .await?
+    .into_iter()
+    .map(|a| (a.id, a.unit_id))
+    .collect();
     let person = |id: &Uuid| people.get(id).map(|s| (s.student_no.clone(), s.name.clone())).unwrap_or_default();
     Ok(rows
         .into_iter()

@@ -148,18 +148,13 @@ pub struct PairingView {
     pub mentee_contact: Option<Contact>,
 }
 
-async fn students_by_id<C: ConnectionTrait>(
+/// Each student in `ids`, by id.
+pub(crate) async fn students_by_id<C: ConnectionTrait>(
     conn: &C,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> Result<HashMap<Uuid, Student>> {
-    let ids: Vec<Uuid> = ids.into_iter().collect::<HashSet<_>>().into_iter().collect();
-    Ok(student::Entity::find()
-        .filter(student::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, students::to_domain(m)))
-        .collect())
+    let rows = crate::query::find_by_ids::<student::Entity, _>(conn, student::Column::Id, ids).await?;
+    Ok(rows.into_iter().map(|m| (m.id, students::to_domain(m))).collect())
 }
 
 async fn views<C: ConnectionTrait>(conn: &C, who: &Principal, list: Vec<Pairing>) -> Result<Vec<PairingView>> {

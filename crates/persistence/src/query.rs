@@ -7,6 +7,8 @@ use sea_orm::{
     QuerySelect, Select, SqlErr,
 };
 
+use uuid::Uuid;
+
 use crate::{Error, Result};
 
 /// Runs `select` for one page, with its total, ordered by `sort` then by `tiebreak` so that pages
@@ -152,4 +154,24 @@ where
         conn.execute(&insert).await?;
     }
     Ok(())
+}
+
+/// Ids per `IN (…)` query when loading rows by id.
+const IDS_PER_QUERY: usize = 5_000;
+
+/// The rows of `E` whose `column` is one of `ids` (duplicates ignored), a few thousand ids per
+/// query.
+pub(crate) async fn find_by_ids<E: EntityTrait, C: ConnectionTrait>(
+    conn: &C,
+    column: E::Column,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<Vec<E::Model>> {
+    let mut ids: Vec<Uuid> = ids.into_iter().collect();
+    ids.sort();
+    ids.dedup();
+    let mut out = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IDS_PER_QUERY) {
+        out.extend(E::find().filter(column.is_in(chunk.iter().copied())).all(conn).await?);
+    }
+    Ok(out)
 }
