@@ -8,12 +8,13 @@ use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
 use actix_web::middleware::{Condition, DefaultHeaders};
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use persistence::{BeginWaitObserver, Db, DbConfig};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::Tokens;
+use crate::error::ApiError;
 use crate::metrics::{Listener, Metrics};
 use crate::observe::{Observe, REQUEST_ID};
 use crate::settings::Settings;
@@ -157,7 +158,7 @@ impl Application {
                         .app_data(web::Data::new(Listener::Private))
                         .service(crate::metrics::metrics)
                         .service(crate::ops::healthz)
-                        .default_service(web::to(fallback::not_found_or_not_allowed))
+                        .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NoRoute) }))
                 })
                 .listen(listener)?
                 .workers(1)

@@ -11,6 +11,7 @@ mod conventions;
 mod events;
 mod imports;
 mod openapi;
+mod operations;
 mod pairing;
 mod reference;
 mod selection;
