@@ -1,6 +1,6 @@
 # The index of what one can do with xuezhang. `make run` serves on a fresh machine (SQLite file in
 # the working directory); `make test` runs every test on SQLite; `make test-pg` runs the end-to-end
-# suite on PostgreSQL.
+# suites (over HTTP, and of the binary as a process) on PostgreSQL.
 
 CARGO ?= cargo
 # The PostgreSQL server the end-to-end tests create their throw-away databases on.
@@ -19,7 +19,7 @@ test:
 
 test-pg:
 	scripts/pg-up
-	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) $(CARGO) test -p xuezhang-tests
+	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) $(CARGO) test -p xuezhang-tests -p xuezhang
 
 lint:
 	$(CARGO) fmt --all -- --check
