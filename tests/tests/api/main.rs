@@ -15,3 +15,4 @@ mod operations;
 mod pairing;
 mod reference;
 mod selection;
+mod upgrade;
