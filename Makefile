@@ -6,7 +6,7 @@ CARGO ?= cargo
 # The PostgreSQL server the end-to-end tests create their throw-away databases on.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build test test-pg lint fmt openapi openapi-check bench demo ci
+.PHONY: run build test test-pg lint fmt openapi openapi-check check-deploy bench demo ci
 
 run:
 	$(CARGO) run --release -p xuezhang -- serve
@@ -35,6 +35,11 @@ openapi:
 # Fails when the committed document differs from what the code generates.
 openapi-check:
 	$(CARGO) run -q -p xuezhang -- openapi | diff -u openapi/openapi.json -
+
+# Checks the Dockerfile (Docker's parser, non-root, HEALTHCHECK) and the systemd unit (verify,
+# exposure score) without a Docker engine.
+check-deploy:
+	scripts/check-deploy
 
 # Measures the speed targets in release mode (imports, auto-matching) on SQLite and PostgreSQL.
 bench:
