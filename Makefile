@@ -1,12 +1,12 @@
 # The index of what one can do with xuezhang. `make run` serves on a fresh machine (SQLite file in
 # the working directory); `make test` runs every test on SQLite; `make test-pg` runs the end-to-end
-# suite on PostgreSQL.
+# suites (over HTTP, and of the binary as a process) on PostgreSQL.
 
 CARGO ?= cargo
 # The PostgreSQL server the end-to-end tests create their throw-away databases on.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build test test-pg lint fmt openapi openapi-check bench demo ci
+.PHONY: run build test test-pg lint fmt openapi openapi-check check-deploy bench demo ci
 
 run:
 	$(CARGO) run --release -p xuezhang -- serve
@@ -19,7 +19,7 @@ test:
 
 test-pg:
 	scripts/pg-up
-	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) $(CARGO) test -p xuezhang-tests
+	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) $(CARGO) test -p xuezhang-tests -p xuezhang
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -35,6 +35,11 @@ openapi:
 # Fails when the committed document differs from what the code generates.
 openapi-check:
 	$(CARGO) run -q -p xuezhang -- openapi | diff -u openapi/openapi.json -
+
+# Checks the Dockerfile (Docker's parser, non-root, HEALTHCHECK) and the systemd unit (verify,
+# exposure score) without a Docker engine.
+check-deploy:
+	scripts/check-deploy
 
 # Measures the speed targets in release mode (imports, auto-matching) on SQLite and PostgreSQL.
 bench:

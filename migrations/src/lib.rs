@@ -1,5 +1,10 @@
 //! Schema migrations for xuezhang. Every migration runs on SQLite and PostgreSQL; types are
 //! chosen from what both support (UUIDs, `timestamptz`, `jsonb` on PostgreSQL, text on SQLite).
+//!
+//! Migrations are forward-only (no `down`), and each runs in one transaction with the record of
+//! it having run, on both databases (both have transactional DDL): one that fails leaves the
+//! schema as it was. A new migration says so with `use_transaction() -> Some(true)` (a test
+//! checks), and adds its fixture to the upgrade test (`tests/tests/api/upgrade.rs`).
 
 pub use sea_orm_migration::prelude::*;
 
@@ -86,5 +91,25 @@ pub(crate) mod cols {
             idx.col(Alias::new(*c));
         }
         idx.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_migration_runs_in_a_transaction_on_both_databases() {
+        for m in Migrator::migrations() {
+            assert_eq!(m.use_transaction(), Some(true), "{} must run in a transaction", m.name());
+        }
+    }
+
+    #[test]
+    fn migrations_are_named_in_the_order_they_run() {
+        let names: Vec<String> = Migrator::migrations().iter().map(|m| m.name().to_owned()).collect();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "a migration's name must sort after every earlier one's");
     }
 }

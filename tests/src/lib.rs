@@ -34,6 +34,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database the server uses, for arranging data directly.
     pub db: Db,
+    /// The port of the metrics listener, when the settings asked for one.
+    pub metrics_port: Option<u16>,
     handle: ServerHandle,
     pg: Option<(String, String)>,
     _dir: Option<tempfile::TempDir>,
@@ -92,7 +94,7 @@ fn hash_of_migrations() -> String {
 }
 
 /// The URL of database `name` on the server of `server_url` (`postgres://user@host:port/db?query`).
-fn with_database(server_url: &str, name: &str) -> String {
+pub fn with_database(server_url: &str, name: &str) -> String {
     let (scheme, rest) = server_url.split_once("://").unwrap_or(("postgres", server_url));
     let (rest, query) = match rest.split_once('?') {
         Some((r, q)) => (r, format!("?{q}")),
@@ -160,6 +162,21 @@ pub async fn spawn_app_with(configure: Configure) -> TestApp {
             (url, None, Some(dir))
         }
     };
+    start(url, pg, dir, configure).await
+}
+
+/// Starts the app on an existing database (migrating it, as `xuezhang serve` does); the database
+/// is left in place afterwards.
+pub async fn spawn_app_on(url: &str, configure: Configure) -> TestApp {
+    start(url.to_owned(), None, None, configure).await
+}
+
+async fn start(
+    url: String,
+    pg: Option<(String, String)>,
+    dir: Option<tempfile::TempDir>,
+    configure: Configure,
+) -> TestApp {
     let mut settings = Settings::for_database(url);
     settings.jwt_secret = Some("test-secret-test-secret-test-secret!".into());
     settings.workers = 2;
@@ -167,12 +184,14 @@ pub async fn spawn_app_with(configure: Configure) -> TestApp {
     let app = Application::build(settings).await.expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
+    let metrics_port = app.metrics_port();
     let handle = app.handle();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
         address,
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         db,
+        metrics_port,
         handle,
         pg,
         _dir: dir,
@@ -372,5 +391,86 @@ impl TestApp {
             }
         }
         self.post("/api/v1/students", token, body).await.expect(201).id()
+    }
+}
+
+/// An empty database of the kind the tests run on (a SQLite file, or a PostgreSQL database when
+/// `XUEZHANG_TEST_DATABASE_URL` is set), dropped with this value.
+pub struct ScratchDb {
+    /// Its URL.
+    pub url: String,
+    pg: Option<(String, String)>,
+    /// The folder of the SQLite file (and a place for other files of the test).
+    pub dir: tempfile::TempDir,
+}
+
+/// Creates an empty, unmigrated database.
+pub async fn scratch_database() -> ScratchDb {
+    let dir = tempfile::tempdir().unwrap();
+    match std::env::var(PG_ENV).ok().filter(|v| !v.is_empty()) {
+        Some(server) => {
+            let name = format!("xz_scratch_{}", uuid::Uuid::now_v7().simple());
+            let admin = Database::connect(&server).await.unwrap();
+            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin.close().await.ok();
+            ScratchDb { url: with_database(&server, &name), pg: Some((server, name)), dir }
+        }
+        None => {
+            let url = format!("sqlite://{}/scratch.db?mode=rwc", dir.path().display());
+            ScratchDb { url, pg: None, dir }
+        }
+    }
+}
+
+impl ScratchDb {
+    /// Whether it is a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        self.pg.is_some()
+    }
+
+    /// Another empty database on the same server (or in the same folder).
+    pub async fn sibling(&self, name: &str) -> String {
+        match &self.pg {
+            Some((server, own)) => {
+                let name = format!("{own}_{name}");
+                let admin = Database::connect(server).await.unwrap();
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+                admin.close().await.ok();
+                with_database(server, &name)
+            }
+            None => format!("sqlite://{}/{name}.db?mode=rwc", self.dir.path().display()),
+        }
+    }
+}
+
+impl Drop for ScratchDb {
+    fn drop(&mut self) {
+        let Some((server, name)) = self.pg.take() else { return };
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(async move {
+                if let Ok(admin) = Database::connect(&server).await {
+                    // The database and any sibling made from it.
+                    let like = format!("{name}%");
+                    let rows = admin
+                        .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                            sea_orm::DbBackend::Postgres,
+                            "SELECT datname FROM pg_database WHERE datname LIKE $1",
+                            [like.into()],
+                        ))
+                        .await
+                        .unwrap_or_default();
+                    for row in rows {
+                        if let Ok(db) = row.try_get::<String>("", "datname") {
+                            let _ =
+                                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)")).await;
+                        }
+                    }
+                    let _ = admin.close().await;
+                }
+            });
+        })
+        .join()
+        .ok();
     }
 }

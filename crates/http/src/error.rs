@@ -26,6 +26,11 @@ pub struct Problem {
     pub detail: String,
     /// A stable machine-readable code, e.g. `validation_failed`, `duplicate`, `invalid_transition`.
     pub code: String,
+    /// This occurrence: `urn:xuezhang:request:` and the request id the response carries in
+    /// `X-Request-Id` (and the access log in `request_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "urn:xuezhang:request:01937a4e-1c2b-7d3e-9f40-5a6b7c8d9e0f")]
+    pub instance: Option<String>,
     /// For `validation_failed`: every bad field.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
@@ -77,6 +82,9 @@ pub enum ApiError {
         /// The methods the path allows.
         allow: Vec<String>,
     },
+    /// 503 on `/readyz`: the schema is behind or ahead of this binary.
+    #[error("{0}")]
+    NotReady(String),
     /// 413: the body is larger than the limit.
     #[error("the request body is larger than the limit of {} ({limit} bytes)", human_size(*limit))]
     PayloadTooLarge {
@@ -218,7 +226,9 @@ impl ApiError {
                 p.headers.push((header::RETRY_AFTER, "1".into()));
                 p
             }
-            ApiError::Persistence(persistence::Error::Db(_) | persistence::Error::Internal(_)) => Parts::new(
+            ApiError::Persistence(
+                persistence::Error::Db(_) | persistence::Error::Internal(_) | persistence::Error::SchemaAhead(_),
+            ) => Parts::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "an internal error occurred; it has been logged",
@@ -248,6 +258,9 @@ impl ApiError {
                 );
                 p.headers.push((header::ALLOW, allow.join(", ")));
                 p
+            }
+            ApiError::NotReady(detail) => {
+                Parts::new(StatusCode::SERVICE_UNAVAILABLE, "migration_pending", detail.clone())
             }
             ApiError::PayloadTooLarge { .. } => {
                 Parts::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", self.to_string())
@@ -297,6 +310,7 @@ impl ResponseError for ApiError {
             status: p.status.as_u16(),
             detail: p.detail.clone(),
             code: p.code,
+            instance: crate::observe::current_request_id().map(|id| crate::observe::instance(&id)),
             errors: p.errors,
             error: p.oauth.map(str::to_owned),
             error_description: p.oauth.map(|_| p.detail),

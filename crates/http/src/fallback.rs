@@ -9,6 +9,7 @@ use crate::error::ApiError;
 
 /// A path template split into segments; `None` is a `{parameter}`.
 struct Template {
+    pattern: String,
     segments: Vec<Option<String>>,
     methods: Vec<String>,
 }
@@ -30,9 +31,10 @@ fn templates() -> &'static [Template] {
                 .split('/')
                 .map(|s| if s.starts_with('{') { None } else { Some(s.to_owned()) })
                 .collect();
-            out.push(Template { segments, methods });
+            out.push(Template { pattern: path.clone(), segments, methods });
         }
         out.push(Template {
+            pattern: "/api/v1/openapi.json".to_owned(),
             segments: ["api", "v1", "openapi.json"].iter().map(|s| Some((*s).to_owned())).collect(),
             methods: vec!["GET".into()],
         });
@@ -40,21 +42,28 @@ fn templates() -> &'static [Template] {
     })
 }
 
+/// The route template a path matches (`/api/v1/students/{id}`), for the logs and metrics of a
+/// request that no handler answered.
+pub fn route_of(path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let literals = |t: &Template| t.segments.iter().filter(|s| s.is_some()).count();
+    templates().iter().filter(|t| matches(t, &segs)).max_by_key(|t| literals(t)).map(|t| t.pattern.clone())
+}
+
+fn matches(t: &Template, segs: &[&str]) -> bool {
+    t.segments.len() == segs.len()
+        && t.segments.iter().zip(segs).all(|(t, s)| match t {
+            Some(lit) => lit == s,
+            None => !s.is_empty(),
+        })
+}
+
 /// The methods a path allows, if it is a known path. Where several templates match (a literal
 /// `/pairings/auto-match` and `/pairings/{id}`), the most specific — most literal segments — wins.
 pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
     let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
     let literals = |t: &Template| t.segments.iter().filter(|s| s.is_some()).count();
-    let matching: Vec<&Template> = templates()
-        .iter()
-        .filter(|t| {
-            t.segments.len() == segs.len()
-                && t.segments.iter().zip(&segs).all(|(t, s)| match t {
-                    Some(lit) => lit == s,
-                    None => !s.is_empty(),
-                })
-        })
-        .collect();
+    let matching: Vec<&Template> = templates().iter().filter(|t| matches(t, &segs)).collect();
     let best = matching.iter().map(|t| literals(t)).max()?;
     let mut allow: Vec<String> = Vec::new();
     for t in matching.iter().filter(|t| literals(t) == best) {

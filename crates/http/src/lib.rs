@@ -7,6 +7,8 @@ pub mod error;
 pub mod extract;
 pub(crate) mod fallback;
 mod idempotency;
+pub mod metrics;
+pub mod observe;
 pub mod openapi;
 mod ops;
 pub mod respond;

@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use actix_web::App;
+use utoipa::openapi::header::Header;
 use utoipa::openapi::security::{
     ClientCredentials, Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
 };
@@ -72,6 +73,15 @@ impl Modify for Security {
             domain::auth::ServiceScope::ALL.iter().map(|s| (s.as_str(), "see the service-client scopes")),
         );
         components.add_security_scheme(
+            "metrics_token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The value of `XUEZHANG_METRICS_TOKEN` (`GET /metrics` only)."))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
             "oauth2",
             SecurityScheme::OAuth2(OAuth2::new([
                 Flow::Password(Password::new("/api/v1/auth/token", Scopes::new())),
@@ -89,7 +99,10 @@ impl Modify for Security {
 accounts, reference data, nominations, appointments, pairings and activities.\n\n\
 Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take `page`, `page_size` \
 (at most 100) and `sort` (`-` for descending). Resources carry an `ETag`; `PATCH`/`DELETE` honour \
-`If-Match`. `POST` honours `Idempotency-Key` (kept 24 hours)."
+`If-Match`. `POST` honours `Idempotency-Key` (kept 24 hours). Every response carries `X-Request-Id`: \
+send your own (1–64 characters from `A–Z a–z 0–9 - _ . :`) to follow a request through the logs, \
+or read the one the server made up; problem documents name it in `instance` \
+(`urn:xuezhang:request:<id>`)."
     ),
     components(
         schemas(Problem, domain::FieldError, domain::import::RowError),
@@ -119,7 +132,7 @@ Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take 
         (name = "import-export", description = "Bulk import of students, staff, units and honours from CSV (UTF-8 or GBK), XLSX or JSON; exports as CSV (opens in Excel) or JSON"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
-        (name = "operations", description = "Probes")
+        (name = "operations", description = "Probes and metrics")
     )
 )]
 struct ApiDoc;
@@ -134,11 +147,57 @@ where
             InitError = (),
         >,
 {
-    app.service(crate::ops::healthz).service(crate::ops::readyz).service(
+    app.service(crate::ops::healthz).service(crate::ops::readyz).service(crate::metrics::metrics).service(
         utoipa_actix_web::scope("/api/v1")
             .wrap(actix_web::middleware::from_fn(crate::idempotency::middleware))
             .configure(crate::api::v1::configure),
     )
+}
+
+/// Declares `X-Request-Id` once under `components/headers` and refers to it from every response.
+fn add_request_id_header(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    const NAME: &str = "X-Request-Id";
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .pattern(Some("^[A-Za-z0-9._:-]{1,64}$"))
+        .examples([serde_json::json!("01937a4e-1c2b-7d3e-9f40-5a6b7c8d9e0f")])
+        .build();
+    let mut header = Header::new(schema);
+    header.description = Some(
+        "The id of this request: the caller's own `X-Request-Id` when it was well-formed (1–64 characters \
+from `A–Z a–z 0–9 - _ . :`), a fresh UUID otherwise. Problem documents name it in `instance`; the \
+access log writes it."
+            .to_owned(),
+    );
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.headers.insert(NAME.to_owned(), RefOr::T(header));
+    let reference = || RefOr::Ref(Ref::new(format!("#/components/headers/{NAME}")));
+    for response in components.responses.values_mut() {
+        if let RefOr::T(r) = response {
+            r.headers.insert(NAME.to_owned(), reference());
+        }
+    }
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for operation in operations.into_iter().flatten() {
+            for response in operation.responses.responses.values_mut() {
+                // A `$ref` response is a component, which has the header already.
+                if let RefOr::T(r) = response {
+                    r.headers.insert(NAME.to_owned(), reference());
+                }
+            }
+        }
+    }
 }
 
 /// The OpenAPI document, built once.
@@ -148,6 +207,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         let app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
         let (_, mut doc) = mount(app).split_for_parts();
         doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        add_request_id_header(&mut doc);
         doc
     })
     .clone()

@@ -26,20 +26,30 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
-/// Readiness: the database answers.
+/// Readiness: the database answers and its schema is the one this binary serves.
+///
+/// 503 `unavailable` when the database does not answer; 503 `migration_pending` when it lacks
+/// migrations of this binary (a node started with `--no-migrate` before `xuezhang migrate` ran) or
+/// has migrations this binary does not know (a newer node migrated it: this one should be
+/// replaced). `detail` names the migrations.
 #[utoipa::path(
     operation_id = "readyz",
     tag = "operations",
     security(()),
     responses(
-        (status = 200, description = "The database answers", body = Health),
-        (status = 503, description = "The database does not answer", body = Problem, content_type = "application/problem+json")
+        (status = 200, description = "The database answers and is migrated", body = Health),
+        (status = 503, description = "The database does not answer (`unavailable`), or its schema is behind or ahead of this binary (`migration_pending`)", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    match state.db.ping().await {
-        Ok(()) => Ok(HttpResponse::Ok().json(Health { status: "ok".into() })),
+    let checked = async {
+        state.db.ping().await?;
+        state.db.schema_status().await
+    };
+    match checked.await {
+        Ok(schema) if schema.is_current() => Ok(HttpResponse::Ok().json(Health { status: "ok".into() })),
+        Ok(schema) => Err(ApiError::NotReady(schema.describe())),
         Err(e) => {
             log::warn!("readiness check failed: {e}");
             Err(ApiError::Persistence(persistence::Error::Unavailable(e.to_string())))

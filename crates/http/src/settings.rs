@@ -26,7 +26,17 @@ pub struct Settings {
     pub bootstrap_admin: bool,
     /// The largest body (or uploaded file) a bulk import takes, in bytes; at most 64 MiB.
     pub import_max_bytes: usize,
+    /// Apply pending migrations when starting (`xuezhang serve --no-migrate` turns it off, for
+    /// deployments that migrate in a step of their own).
+    pub migrate_on_start: bool,
+    /// Where to serve `GET /metrics` apart from the API (`127.0.0.1:9464`); `None`: no listener.
+    pub metrics_bind: Option<String>,
+    /// A bearer token that `GET /metrics` asks for; with it set, the API port serves `/metrics` too.
+    pub metrics_token: Option<String>,
 }
+
+/// The shortest accepted metrics token, in bytes.
+pub const MIN_METRICS_TOKEN_BYTES: usize = 16;
 
 /// The default, and largest, import body: 64 MiB holds well over 100,000 students in any format
 /// (the `Idempotency-Key` middleware buffers bodies up to the same size).
@@ -49,6 +59,9 @@ impl Settings {
             workers: 2,
             bootstrap_admin: false,
             import_max_bytes: MAX_IMPORT_BYTES,
+            migrate_on_start: true,
+            metrics_bind: None,
+            metrics_token: None,
         }
     }
 
@@ -61,6 +74,11 @@ impl Settings {
         }
         if !(1..=MAX_IMPORT_BYTES).contains(&self.import_max_bytes) {
             return Err(format!("XUEZHANG_IMPORT_MAX_BYTES must be between 1 and {MAX_IMPORT_BYTES}"));
+        }
+        if let Some(t) = &self.metrics_token
+            && t.len() < MIN_METRICS_TOKEN_BYTES
+        {
+            return Err(format!("XUEZHANG_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_BYTES} bytes long"));
         }
         if self.jwt_secret.is_none() && !self.database_url.starts_with("sqlite:") {
             return Err("XUEZHANG_JWT_SECRET is required when the database is not SQLite".into());
@@ -81,6 +99,9 @@ impl fmt::Debug for Settings {
             .field("cors_origins", &self.cors_origins)
             .field("workers", &self.workers)
             .field("import_max_bytes", &self.import_max_bytes)
+            .field("migrate_on_start", &self.migrate_on_start)
+            .field("metrics_bind", &self.metrics_bind)
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .finish()
     }
 }

@@ -1,18 +1,22 @@
 //! Building and running the server: connect, migrate, bootstrap, bind, serve.
 
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_cors::Cors;
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::header;
-use actix_web::middleware::{Condition, DefaultHeaders, Logger};
-use actix_web::{App, HttpServer, web};
-use persistence::{Db, DbConfig};
+use actix_web::middleware::{Condition, DefaultHeaders};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use persistence::{BeginWaitObserver, Db, DbConfig};
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::Tokens;
+use crate::error::ApiError;
+use crate::metrics::{Listener, Metrics};
+use crate::observe::{Observe, REQUEST_ID};
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{extract, fallback, openapi};
@@ -35,6 +39,7 @@ pub enum StartError {
 pub struct Application {
     port: u16,
     server: Server,
+    metrics_server: Option<(Server, u16)>,
     db: Db,
     initial_admin: Option<(String, String)>,
 }
@@ -47,12 +52,14 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::HeaderName::from_static(crate::idempotency::IDEMPOTENCY_KEY),
+            REQUEST_ID,
         ])
         .expose_headers([
             header::ETAG,
             header::LOCATION,
             header::RETRY_AFTER,
             header::HeaderName::from_static(crate::idempotency::REPLAYED),
+            REQUEST_ID,
         ])
         .max_age(3600);
     for o in origins {
@@ -83,10 +90,25 @@ impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartError> {
         settings.check().map_err(StartError::Config)?;
         check_origins(&settings.cors_origins)?;
+        let metrics = Arc::new(Metrics::new());
+        let observer = Arc::clone(&metrics);
         let db =
             Db::connect(&DbConfig { url: settings.database_url.clone(), max_connections: settings.db_max_connections })
-                .await?;
-        db.migrate().await?;
+                .await?
+                .observe_begin_waits(BeginWaitObserver(Arc::new(move |waited| observer.observe_begin_wait(waited))));
+        if settings.migrate_on_start {
+            db.migrate().await?;
+        } else {
+            // Never serve a database a newer binary migrated; one that is behind is served, and
+            // `/readyz` says it is not ready until it is migrated.
+            let status = db.schema_status().await?;
+            if status.is_ahead() {
+                return Err(StartError::Database(persistence::Error::SchemaAhead(status.describe())));
+            }
+            if !status.pending.is_empty() {
+                log::warn!("{}", status.describe());
+            }
+        }
         let secret = match &settings.jwt_secret {
             Some(s) => s.clone(),
             None => persistence::accounts::secret(&db, "jwt_secret", persistence::accounts::random_token).await?,
@@ -101,14 +123,18 @@ impl Application {
         let port = listener.local_addr()?.port();
         let doc = openapi::document();
         let origins = settings.cors_origins.clone();
+        let metrics_data = web::Data::from(Arc::clone(&metrics));
+        let (public_state, public_metrics) = (state.clone(), metrics_data.clone());
         let mut server = HttpServer::new(move || {
             let app = App::new()
-                .app_data(state.clone())
+                .app_data(public_state.clone())
+                .app_data(public_metrics.clone())
+                .app_data(web::Data::new(Listener::Public))
                 .app_data(web::QueryConfig::default().error_handler(extract::query_error))
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
-                .wrap(Logger::new(r#"%a "%r" %s %b %Dms"#))
+                .wrap(Observe::new(Arc::clone(&metrics)))
                 // Registered before the /api/v1 scope, which would otherwise swallow the spec's path.
                 .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
                 .service(web::redirect("/docs", "/docs/"))
@@ -121,6 +147,27 @@ impl Application {
             server = server.workers(settings.workers);
         }
         let server = server.run();
+        let metrics_server = match &settings.metrics_bind {
+            Some(bind) => {
+                let listener = TcpListener::bind(bind)?;
+                let port = listener.local_addr()?.port();
+                let server = HttpServer::new(move || {
+                    App::new()
+                        .app_data(state.clone())
+                        .app_data(metrics_data.clone())
+                        .app_data(web::Data::new(Listener::Private))
+                        .service(crate::metrics::metrics)
+                        .service(crate::ops::healthz)
+                        .default_service(web::to(|| async { Err::<HttpResponse, _>(ApiError::NoRoute) }))
+                })
+                .listen(listener)?
+                .workers(1)
+                .disable_signals()
+                .run();
+                Some((server, port))
+            }
+            None => None,
+        };
 
         let purge_db = db.clone();
         tokio::spawn(async move {
@@ -134,12 +181,17 @@ impl Application {
                 }
             }
         });
-        Ok(Self { port, server, db, initial_admin })
+        Ok(Self { port, server, metrics_server, db, initial_admin })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the metrics listener, when `metrics_bind` is set.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_server.as_ref().map(|(_, p)| *p)
     }
 
     /// The database handle (tests use it to arrange data).
@@ -159,6 +211,13 @@ impl Application {
 
     /// Serves until stopped (SIGTERM/SIGINT stop it gracefully: requests in flight finish).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let Some((metrics_server, _)) = self.metrics_server else { return self.server.await };
+        // The metrics listener lives as long as the API: it stops when the API has stopped.
+        let handle = metrics_server.handle();
+        let metrics = actix_web::rt::spawn(metrics_server);
+        let result = self.server.await;
+        handle.stop(true).await;
+        let _ = metrics.await;
+        result
     }
 }

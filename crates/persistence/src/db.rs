@@ -1,15 +1,18 @@
 //! Connecting to SQLite or PostgreSQL, migrating, and starting write transactions.
 
-use std::time::Duration;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, DbBackend, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 use crate::Result;
+use crate::schema::SchemaStatus;
 
 /// Connection settings.
 #[derive(Debug, Clone)]
@@ -34,7 +37,21 @@ impl DbConfig {
 pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
+    begin_wait: Option<BeginWaitObserver>,
 }
+
+/// Told how long each write transaction waited to start (the metrics of `GET /metrics`).
+#[derive(Clone)]
+pub struct BeginWaitObserver(pub Arc<dyn Fn(Duration) + Send + Sync>);
+
+impl fmt::Debug for BeginWaitObserver {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("BeginWaitObserver")
+    }
+}
+
+/// The PostgreSQL advisory lock key that serialises migrations of several nodes starting at once.
+const MIGRATION_LOCK: i64 = 0x7875_657a_6861_6e67; // "xuezhang"
 
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -68,19 +85,48 @@ impl Db {
             let mut r = options(url, config.max_connections.max(1));
             r.map_sqlx_sqlite_opts(|o| sqlite_options(o).read_only(true));
             let read = Database::connect(r).await?;
-            Ok(Self { read, write })
+            Ok(Self { read, write, begin_wait: None })
         } else {
             let mut o = options(url, config.max_connections.max(2));
             o.map_sqlx_postgres_opts(|o| o.application_name("xuezhang"));
             let pool = Database::connect(o).await?;
-            Ok(Self { read: pool.clone(), write: pool })
+            Ok(Self { read: pool.clone(), write: pool, begin_wait: None })
         }
     }
 
-    /// Applies every pending migration.
+    /// Tells `observer` how long each write transaction waits to start.
+    pub fn observe_begin_waits(mut self, observer: BeginWaitObserver) -> Self {
+        self.begin_wait = Some(observer);
+        self
+    }
+
+    /// Applies every pending migration, each in its own transaction. Refuses a database that a
+    /// newer binary migrated. On PostgreSQL an advisory lock makes nodes that start together
+    /// migrate one after the other (the later ones find nothing to do).
     pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.write, None).await?;
+        let lock = if self.is_sqlite() {
+            None
+        } else {
+            let tx = self.write.begin().await?;
+            tx.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")).await?;
+            Some(tx)
+        };
+        let status = self.schema_status().await?;
+        if status.is_ahead() {
+            return Err(crate::Error::SchemaAhead(status.describe()));
+        }
+        if !status.pending.is_empty() {
+            Migrator::up(&self.write, None).await?;
+        }
+        if let Some(tx) = lock {
+            tx.commit().await?;
+        }
         Ok(())
+    }
+
+    /// Where the schema stands against this binary's migrations.
+    pub async fn schema_status(&self) -> Result<SchemaStatus> {
+        crate::schema::status(&self.write).await
     }
 
     /// The connection for reads outside a transaction.
@@ -101,7 +147,12 @@ impl Db {
         } else {
             TransactionOptions::default()
         };
-        Ok(self.write.begin_with_options(opts).await?)
+        let asked = Instant::now();
+        let tx = self.write.begin_with_options(opts).await?;
+        if let Some(observe) = &self.begin_wait {
+            (observe.0)(asked.elapsed());
+        }
+        Ok(tx)
     }
 
     /// Whether this is SQLite.

@@ -8,6 +8,7 @@
 pub mod accounts;
 pub mod activities;
 pub mod audit;
+pub mod backup;
 mod db;
 mod entities;
 mod enums;
@@ -15,13 +16,15 @@ pub mod events;
 pub mod exports;
 pub mod idempotency;
 pub mod imports;
+pub mod ops;
 pub mod pairings;
 mod query;
 pub mod reference;
+pub mod schema;
 mod scope;
 pub mod selection;
 
-pub use db::{Db, DbConfig};
+pub use db::{BeginWaitObserver, Db, DbConfig};
 
 /// Errors of the persistence layer: a domain error, or a failure of the database itself.
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +41,9 @@ pub enum Error {
     /// Something else inside the server failed (e.g. a hashing task).
     #[error("internal error: {0}")]
     Internal(String),
+    /// The database was migrated by a newer binary; this one refuses to use it.
+    #[error("{0}")]
+    SchemaAhead(String),
 }
 
 impl From<sea_orm::DbErr> for Error {

@@ -11,6 +11,8 @@ mod conventions;
 mod events;
 mod imports;
 mod openapi;
+mod operations;
 mod pairing;
 mod reference;
 mod selection;
+mod upgrade;

@@ -85,6 +85,19 @@ fn grant_error(e: persistence::Error, rejected: &'static str) -> ApiError {
     }
 }
 
+/// Counts a refused grant in the metrics: bad credentials as a failure, a locked name as a
+/// lockout refusal.
+fn count_failure(req: &HttpRequest, grant: &str, e: ApiError) -> ApiError {
+    if let (Some(m), ApiError::OAuth { code, .. }) = (req.app_data::<web::Data<crate::metrics::Metrics>>(), &e) {
+        match *code {
+            "too_many_attempts" => m.login_refused_locked(),
+            "invalid_grant" | "invalid_client" => m.login_failed(grant),
+            _ => {}
+        }
+    }
+    e
+}
+
 /// Reads an OAuth request body: JSON or a form.
 async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
     let body = read_body(payload.into_inner(), FORM_LIMIT).await?;
@@ -168,7 +181,7 @@ pub async fn issue_token(
             let password = required(form.password, "password")?;
             let user = persistence::accounts::login(db, &username, password)
                 .await
-                .map_err(|e| grant_error(e, "invalid_grant"))?;
+                .map_err(|e| count_failure(&req, "password", grant_error(e, "invalid_grant")))?;
             let session = persistence::accounts::start_session(db, user.id).await?;
             let access = state.tokens.issue_user(user.id, session.session_id)?;
             Ok(token_response(&TokenResponse {
@@ -183,7 +196,7 @@ pub async fn issue_token(
             let refresh = required(form.refresh_token, "refresh_token")?;
             let (user, session) = persistence::accounts::rotate_refresh_token(db, &refresh)
                 .await
-                .map_err(|e| grant_error(e, "invalid_grant"))?;
+                .map_err(|e| count_failure(&req, "refresh_token", grant_error(e, "invalid_grant")))?;
             let access = state.tokens.issue_user(user.id, session.session_id)?;
             Ok(token_response(&TokenResponse {
                 access_token: access.token,
@@ -200,7 +213,7 @@ pub async fn issue_token(
             };
             let (client, scopes) = persistence::accounts::authenticate_client(db, &id, secret, form.scope.as_deref())
                 .await
-                .map_err(|e| grant_error(e, "invalid_client"))?;
+                .map_err(|e| count_failure(&req, "client_credentials", grant_error(e, "invalid_client")))?;
             let access = state.tokens.issue_client(client.id, &scopes)?;
             Ok(token_response(&TokenResponse {
                 access_token: access.token,

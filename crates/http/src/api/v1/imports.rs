@@ -23,6 +23,7 @@ use super::exports::{HonorRecordDto, StaffRecordDto, StudentRecordDto, UnitRecor
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::read_body;
+use crate::metrics::{ImportOutcome as Imported, Metrics};
 use crate::openapi::{BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType};
 use crate::respond::ok;
 use crate::state::AppState;
@@ -224,6 +225,27 @@ async fn import(
     payload: web::Payload,
     kind: ImportKind,
 ) -> Result<HttpResponse, ApiError> {
+    let started = std::time::Instant::now();
+    let result = run_import(state, auth, &req, q, payload, kind).await;
+    if let Some(m) = req.app_data::<web::Data<Metrics>>() {
+        let (outcome, rows) = match &result {
+            Ok(o) if o.dry_run => (Imported::DryRun, None),
+            Ok(o) => (Imported::Written, Some([o.created, o.updated, o.unchanged])),
+            Err(_) => (Imported::Failed, None),
+        };
+        m.observe_import(kind.as_str(), outcome, started.elapsed(), rows);
+    }
+    result.map(|o| ok(&o))
+}
+
+async fn run_import(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: &HttpRequest,
+    q: web::Query<ImportQuery>,
+    payload: web::Payload,
+    kind: ImportKind,
+) -> Result<ImportReport, ApiError> {
     // Refuse early, before reading a large body.
     persistence::imports::check_allowed(&auth.principal)?;
     let q = q.into_inner();
@@ -233,11 +255,11 @@ async fn import(
             domain::Error::invalid("encoding", "invalid_choice", format!("`{e}` is not one of: utf-8, gbk, gb18030"))
         })?),
     };
-    let upload = read_upload(&req, payload, state.settings.import_max_bytes).await?;
+    let upload = read_upload(req, payload, state.settings.import_max_bytes).await?;
     let (table, format, encoding) = read_table(upload, named, q.sheet).await?;
     let dry_run = q.dry_run.unwrap_or(false);
     let outcome = persistence::imports::run(&state.db, &auth.principal, kind, &table, dry_run, today()).await?;
-    Ok(ok(&report(kind, dry_run, format, encoding, outcome)))
+    Ok(report(kind, dry_run, format, encoding, outcome))
 }
 
 fn report(kind: ImportKind, dry_run: bool, format: Format, encoding: Option<String>, o: ImportOutcome) -> ImportReport {
