@@ -6,7 +6,7 @@ CARGO ?= cargo
 # The PostgreSQL server the end-to-end tests create their throw-away databases on.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build test test-pg lint fmt openapi openapi-check check-deploy bench demo ci
+.PHONY: run build test test-pg lint fmt openapi openapi-check check-openapi check-deploy bench demo ci
 
 run:
 	$(CARGO) run --release -p xuezhang -- serve
@@ -35,6 +35,12 @@ openapi:
 # Fails when the committed document differs from what the code generates.
 openapi-check:
 	$(CARGO) run -q -p xuezhang -- openapi | diff -u openapi/openapi.json -
+
+# The contract gate: openapi-spec-validator, Redocly's recommended rules (zero errors and warnings),
+# TypeScript types + a client under `tsc --strict`, a generated Python client that installs and
+# imports. Pinned tools in contract/, cached under target/contract/.
+check-openapi:
+	scripts/check-openapi
 
 # Checks the Dockerfile (Docker's parser, non-root, HEALTHCHECK) and the systemd unit (verify,
 # exposure score) without a Docker engine.

@@ -57,6 +57,12 @@ pub enum Error {
     /// The caller is authenticated and may see the object but may not do this to it.
     #[error("{0}")]
     Forbidden(String),
+    /// A service client's token lacks a scope this needs (RFC 6750 §3.1 `insufficient_scope`).
+    #[error("this needs the {scope} scope")]
+    InsufficientScope {
+        /// The scope (or space-separated scopes) the request needs.
+        scope: String,
+    },
     /// The `If-Match` precondition named a version that is no longer current.
     #[error("the resource has changed since it was read (current version {current})")]
     PreconditionFailed {

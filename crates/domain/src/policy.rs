@@ -26,6 +26,11 @@ fn forbidden(what: &str) -> Error {
     Error::Forbidden(format!("you may not {what}"))
 }
 
+/// A service client lacks `scope` (403 with RFC 6750's `insufficient_scope` challenge naming it).
+pub fn missing_scope(scope: ServiceScope) -> Error {
+    Error::InsufficientScope { scope: scope.as_str().to_owned() }
+}
+
 fn user(p: &Principal) -> Option<&UserPrincipal> {
     match p {
         Principal::User(u) => Some(u),
@@ -39,7 +44,7 @@ pub fn read_reference(p: &Principal) -> Result<()> {
     match p {
         Principal::User(_) => Ok(()),
         Principal::Client(_) if p.has_scope(ServiceScope::ReferenceRead) => Ok(()),
-        Principal::Client(_) => Err(forbidden("read reference data without the reference:read scope")),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::ReferenceRead)),
     }
 }
 
@@ -61,7 +66,7 @@ pub fn manage_unit(p: &Principal, college_id: Uuid) -> Result<()> {
 pub fn student_visibility(p: &Principal) -> Result<Visibility> {
     match p {
         Principal::Client(_) if p.has_scope(ServiceScope::StudentsRead) => Ok(Visibility::All),
-        Principal::Client(_) => Err(forbidden("read students without the students:read scope")),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::StudentsRead)),
         Principal::User(u) => match (u.role, u.college_id, u.staff_id, u.student_id) {
             (Role::UniversityAdmin, ..) => Ok(Visibility::All),
             (Role::CollegeAdmin | Role::Counselor, Some(college), ..) => Ok(Visibility::College(college)),
@@ -88,6 +93,7 @@ pub fn sees_student(v: Visibility, id: Uuid, college_id: Uuid, supervisor_id: Op
 pub fn manage_student(p: &Principal, college_id: Uuid) -> Result<()> {
     match p {
         Principal::Client(_) if p.has_scope(ServiceScope::StudentsWrite) => Ok(()),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::StudentsWrite)),
         Principal::User(u) if u.role == Role::UniversityAdmin => Ok(()),
         Principal::User(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(()),
         _ => Err(forbidden("change students of this college")),
@@ -98,7 +104,7 @@ pub fn manage_student(p: &Principal, college_id: Uuid) -> Result<()> {
 pub fn staff_visibility(p: &Principal) -> Result<Visibility> {
     match p {
         Principal::Client(_) if p.has_scope(ServiceScope::StaffRead) => Ok(Visibility::All),
-        Principal::Client(_) => Err(forbidden("read staff without the staff:read scope")),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::StaffRead)),
         Principal::User(u) => match (u.role, u.college_id, u.staff_id) {
             (Role::UniversityAdmin, ..) => Ok(Visibility::All),
             (Role::CollegeAdmin | Role::Counselor, Some(college), _) => Ok(Visibility::College(college)),
@@ -123,6 +129,7 @@ pub fn sees_staff(v: Visibility, id: Uuid, college_id: Uuid) -> bool {
 pub fn manage_staff(p: &Principal, college_id: Uuid) -> Result<()> {
     match p {
         Principal::Client(_) if p.has_scope(ServiceScope::StaffWrite) => Ok(()),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::StaffWrite)),
         Principal::User(u) if u.role == Role::UniversityAdmin => Ok(()),
         Principal::User(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(()),
         _ => Err(forbidden("change staff of this college")),
@@ -266,7 +273,7 @@ pub fn dismiss(p: &Principal, college_id: Uuid) -> Result<bool> {
 pub fn import(p: &Principal) -> Result<Visibility> {
     match p {
         Principal::Client(_) if p.has_scope(ServiceScope::Import) => Ok(Visibility::All),
-        Principal::Client(_) => Err(forbidden("run imports without the import scope")),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::Import)),
         Principal::User(u) => match (u.role, u.college_id) {
             (Role::UniversityAdmin, _) => Ok(Visibility::All),
             (Role::CollegeAdmin, Some(c)) => Ok(Visibility::College(c)),
@@ -288,7 +295,7 @@ pub fn imports_into(scope: Visibility, college_id: Uuid) -> bool {
 /// `export` scope (on top of the read scope the list needs, e.g. `students:read`).
 pub fn export(p: &Principal) -> Result<()> {
     match p {
-        Principal::Client(_) if !p.has_scope(ServiceScope::Export) => Err(forbidden("export without the export scope")),
+        Principal::Client(_) if !p.has_scope(ServiceScope::Export) => Err(missing_scope(ServiceScope::Export)),
         _ => Ok(()),
     }
 }
@@ -519,6 +526,14 @@ mod tests {
         assert!(import(&user_p(Role::Counselor, Some(c1))).is_err());
         assert!(import(&user_p(Role::Student, Some(c1))).is_err());
         assert!(import(&client(&[ServiceScope::StudentsWrite])).is_err());
+        assert_eq!(
+            manage_student(&client(&[ServiceScope::StudentsRead]), Uuid::now_v7()),
+            Err(Error::InsufficientScope { scope: "students:write".into() })
+        );
+        assert_eq!(
+            export(&client(&[ServiceScope::StudentsRead])),
+            Err(Error::InsufficientScope { scope: "export".into() })
+        );
         assert_eq!(import(&client(&[ServiceScope::Import])), Ok(Visibility::All));
         assert!(export(&client(&[ServiceScope::StudentsRead])).is_err());
         assert!(export(&client(&[ServiceScope::Export, ServiceScope::StudentsRead])).is_ok());

@@ -188,6 +188,14 @@ fn domain_parts(e: &domain::Error) -> Parts {
             p
         }
         D::Forbidden(detail) => Parts::new(StatusCode::FORBIDDEN, "forbidden", detail.clone()),
+        D::InsufficientScope { scope } => {
+            let mut p = Parts::new(StatusCode::FORBIDDEN, "insufficient_scope", e.to_string());
+            p.headers.push((
+                header::WWW_AUTHENTICATE,
+                format!(r#"Bearer realm="xuezhang", error="insufficient_scope", scope="{scope}""#),
+            ));
+            p
+        }
         D::PreconditionFailed { current } => {
             let mut p = Parts::new(StatusCode::PRECONDITION_FAILED, "precondition_failed", e.to_string());
             p.current_version = Some(*current);
@@ -318,9 +326,13 @@ impl ResponseError for ApiError {
             row_errors: p.row_errors,
         };
         let mut res = HttpResponse::build(p.status);
-        res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         if p.oauth.is_some() {
+            // RFC 6749 §5.2: token-endpoint errors are `application/json` and never cached; the body
+            // keeps the problem members beside `error`.
+            res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/json")));
             res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        } else {
+            res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         }
         for (name, value) in p.headers {
             if let Ok(v) = HeaderValue::from_str(&value) {

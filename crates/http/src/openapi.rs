@@ -37,7 +37,7 @@ problem_responses! {
     /// 401.
     Unauthorized => "No valid access token (`unauthenticated`). Carries `WWW-Authenticate: Bearer`.";
     /// 403.
-    Forbidden => "The caller may know of the object but may not do this (`forbidden`).";
+    Forbidden => "The caller may know of the object but may not do this (`forbidden`), or a service client's token lacks a scope the operation needs (`insufficient_scope`, with `WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\"`, RFC 6750 §3.1).";
     /// 404.
     NotFound => "No such object, or the caller may not know that it exists (`not_found`).";
     /// 409.
@@ -94,8 +94,8 @@ impl Modify for Security {
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "xuezhang (学长) API",
-        description = "The JSON API of the graduate Party-member mentor program (研究生党员学长制): \
+        title = "xuezhang API",
+        description = "学长 (xuezhang): the JSON API of the graduate Party-member mentor program (研究生党员学长制): \
 accounts, reference data, nominations, appointments, pairings and activities.\n\n\
 Errors are RFC 9457 `application/problem+json` with a stable `code`. Lists take `page`, `page_size` \
 (at most 100) and `sort` (`-` for descending). Resources carry an `ETag`; `PATCH`/`DELETE` honour \
@@ -105,7 +105,7 @@ or read the one the server made up; problem documents name it in `instance` \
 (`urn:xuezhang:request:<id>`)."
     ),
     components(
-        schemas(Problem, domain::FieldError, domain::import::RowError),
+        schemas(Problem, domain::FieldError, domain::import::RowError, crate::api::v1::exports::ExportFormat),
         responses(
             BadRequest,
             Unauthorized,
@@ -118,6 +118,10 @@ or read the one the server made up; problem documents name it in `instance` \
             Unprocessable,
             TooManyRequests
         )
+    ),
+    servers(
+        (url = "/", description = "The server that serves this document"),
+        (url = "http://127.0.0.1:8080", description = "A local `make run`")
     ),
     modifiers(&Security),
     security(("bearer" = []), ("oauth2" = [])),
@@ -200,6 +204,59 @@ access log writes it."
     }
 }
 
+/// Makes every `PageOf_X` schema refer to `X` for its items instead of an inline copy (utoipa
+/// inlines a generic argument), so generated clients get one `StudentDto`, not one per page.
+fn ref_page_items(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ArrayItems, Schema};
+    let Some(components) = doc.components.as_mut() else { return };
+    let known: Vec<String> = components.schemas.keys().cloned().collect();
+    for (name, schema) in components.schemas.iter_mut() {
+        let Some(item) = name.strip_prefix("PageOf_") else { continue };
+        if !known.iter().any(|k| k == item) {
+            continue;
+        }
+        if let RefOr::T(Schema::Object(page)) = schema
+            && let Some(RefOr::T(Schema::Array(items))) = page.properties.get_mut("items")
+        {
+            items.items = ArrayItems::RefOrSchema(Box::new(RefOr::Ref(Ref::from_schema_name(item))));
+        }
+    }
+}
+
+/// Declares the headers the shared error responses carry: the challenges of 401 and 403 (RFC 6750
+/// §3) and the `Retry-After` of 429.
+fn add_component_headers(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let header = |ty: Type, description: &str| {
+        let mut h = Header::new(ObjectBuilder::new().schema_type(ty).build());
+        h.description = Some(description.to_owned());
+        RefOr::T(h)
+    };
+    let Some(components) = doc.components.as_mut() else { return };
+    let mut add = |response: &str, name: &str, h: RefOr<Header>| {
+        if let Some(RefOr::T(r)) = components.responses.get_mut(response) {
+            r.headers.insert(name.to_owned(), h);
+        }
+    };
+    add(
+        "Unauthorized",
+        "WWW-Authenticate",
+        header(
+            Type::String,
+            "`Bearer realm=\"xuezhang\"` without a token, `Bearer realm=\"xuezhang\", error=\"invalid_token\"` with a bad one.",
+        ),
+    );
+    add(
+        "Forbidden",
+        "WWW-Authenticate",
+        header(
+            Type::String,
+            "Only on `insufficient_scope`: `Bearer realm=\"xuezhang\", error=\"insufficient_scope\", scope=\"<the scope needed>\"`.",
+        ),
+    );
+    add("TooManyRequests", "Retry-After", header(Type::Integer, "Seconds until the caller may try again."));
+}
+
 /// The OpenAPI document, built once.
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
@@ -207,6 +264,8 @@ pub fn document() -> utoipa::openapi::OpenApi {
         let app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
         let (_, mut doc) = mount(app).split_for_parts();
         doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+        ref_page_items(&mut doc);
+        add_component_headers(&mut doc);
         add_request_id_header(&mut doc);
         doc
     })

@@ -15,11 +15,17 @@ pub struct Health {
 }
 
 /// Liveness: the process is up and answering.
+///
+/// Never touches the database, so it answers at once even when the database is down; for load
+/// balancers and `HEALTHCHECK`. Readiness is `/readyz`.
 #[utoipa::path(
     operation_id = "healthz",
     tag = "operations",
     security(()),
-    responses((status = 200, description = "The process is up", body = Health))
+    responses(
+        (status = 200, description = "The process is up", body = Health),
+        (status = 400, description = "The request is not valid HTTP/1.1 (actix answers before any handler, without a body)")
+    )
 )]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
@@ -38,6 +44,7 @@ pub async fn healthz() -> HttpResponse {
     security(()),
     responses(
         (status = 200, description = "The database answers and is migrated", body = Health),
+        (status = 400, description = "The request is not valid HTTP/1.1 (actix answers before any handler, without a body)"),
         (status = 503, description = "The database does not answer (`unavailable`), or its schema is behind or ahead of this binary (`migration_pending`)", body = Problem, content_type = "application/problem+json")
     )
 )]

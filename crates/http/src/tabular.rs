@@ -17,7 +17,9 @@ use encoding_rs::{Encoding, GB18030, UTF_8};
 use crate::error::ApiError;
 
 /// The formats an import reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+#[schema(as = ImportFormat)]
 pub enum Format {
     /// Comma- (or tab-) separated text.
     Csv,

@@ -12,6 +12,57 @@ use uuid::Uuid;
 use crate::entities::{event, event_counter};
 use crate::{Db, Result};
 
+/// The event types of the feed that are not `<resource>.<state>`.
+const FIXED_TYPES: &[&str] = &[
+    "academic_year.closed",
+    "appointment.commended",
+    "appointment.introduced",
+    "appointment.made",
+    "honor.imported",
+    "honor.updated",
+    "nomination.appointed",
+    "nomination.created",
+    "pairing.ended",
+    "pairing.made",
+    "staff.created",
+    "staff.deleted",
+    "staff.imported",
+    "staff.updated",
+    "student.created",
+    "student.deleted",
+    "student.imported",
+    "student.updated",
+    "unit.imported",
+    "unit.updated",
+];
+
+/// Every event type the feed can carry, sorted: the closed set the OpenAPI document lists, so a
+/// consumer can switch over it. Writing an event of another type is a bug (a debug assertion).
+pub fn event_types() -> Vec<String> {
+    use domain::activity::ActivityState;
+    use domain::appointment::AppointmentState;
+    use domain::selection::NominationState;
+    let mut all: Vec<String> = FIXED_TYPES.iter().map(|t| (*t).to_owned()).collect();
+    // A change of state raises `<resource>.<new state>`; no change leads back to the first state.
+    all.extend(ActivityState::ALL.iter().filter(|s| **s != ActivityState::Planned).map(|s| format!("activity.{s}")));
+    all.extend(
+        AppointmentState::ALL.iter().filter(|s| **s != AppointmentState::Active).map(|s| format!("appointment.{s}")),
+    );
+    all.extend(
+        NominationState::ALL.iter().filter(|s| **s != NominationState::Draft).map(|s| format!("nomination.{s}")),
+    );
+    all.sort();
+    all.dedup();
+    all
+}
+
+fn check_type(event_type: &str) {
+    debug_assert!(
+        event_types().iter().any(|t| t == event_type),
+        "event type `{event_type}` is not listed in persistence::events::event_types"
+    );
+}
+
 /// One event of the feed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
@@ -41,6 +92,7 @@ pub async fn emit<C: ConnectionTrait>(
     resource_id: Uuid,
     payload: &impl Serialize,
 ) -> Result<()> {
+    check_type(event_type);
     event_counter::Entity::update_many()
         .col_expr(event_counter::Column::Last, Expr::col(event_counter::Column::Last).add(1))
         .filter(event_counter::Column::Id.eq(1))
@@ -89,6 +141,7 @@ impl NewEvent {
         // Serialised straight to text: a `serde_json::Value` tree per event, cloned on the way to
         // the database, costs more than the insert itself.
         let payload = serde_json::to_string(state).unwrap_or_else(|_| "null".to_owned());
+        check_type(event_type);
         Self { event_type, resource_type, resource_id, payload }
     }
 }
@@ -142,8 +195,13 @@ fn hidden_resource_types(who: &Principal) -> Result<Vec<&'static str>> {
     if who.is_university_admin() {
         return Ok(Vec::new());
     }
+    if matches!(who, Principal::User(_)) {
+        return Err(
+            domain::Error::Forbidden("only university admins and service clients read the change feed".into()).into()
+        );
+    }
     if !who.has_scope(ServiceScope::EventsRead) {
-        return Err(domain::Error::Forbidden("reading the change feed needs the events:read scope".into()).into());
+        return Err(domain::policy::missing_scope(ServiceScope::EventsRead).into());
     }
     let mut hidden = Vec::new();
     if !who.has_scope(ServiceScope::StudentsRead) {

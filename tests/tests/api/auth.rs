@@ -37,7 +37,9 @@ async fn a_wrong_password_and_an_unknown_user_get_the_same_answer() {
     let unknown = app.login_full("nobody", "not-the-password").await.expect(400);
     assert_eq!(wrong.body["error"], "invalid_grant");
     assert_eq!(wrong.code(), "invalid_grant");
-    assert_eq!(wrong.header("content-type").as_deref(), Some("application/problem+json"));
+    // RFC 6749 §5.2: `application/json`, with the problem members kept in the body.
+    assert_eq!(wrong.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(wrong.body["status"], 400);
     assert_eq!(wrong.body["detail"], unknown.body["detail"]);
     assert_eq!(wrong.body["error"], unknown.body["error"]);
 }
@@ -49,6 +51,21 @@ async fn bad_token_requests_get_rfc6749_errors() {
     assert_eq!(res.body["error"], "invalid_request");
     let res = token_json(&app, json!({"grant_type": "authorization_code"})).await.expect(400);
     assert_eq!(res.body["error"], "unsupported_grant_type");
+    assert_eq!(res.code(), "unsupported_grant_type");
+    assert_eq!(res.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(res.header("cache-control").as_deref(), Some("no-store"));
+    // The same as a form, the media type RFC 6749 defines.
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/auth/token", None)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body("grant_type=authorization_code&code=x"),
+        )
+        .await
+        .expect(400);
+    assert_eq!(res.body["error"], "unsupported_grant_type");
+    assert_eq!(res.header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(res.header("cache-control").as_deref(), Some("no-store"));
     let res = token_json(&app, json!({"grant_type": "password", "username": "a"})).await.expect(400);
     assert_eq!(res.body["error"], "invalid_request");
     let res = app
@@ -278,4 +295,64 @@ async fn guessing_the_current_password_with_a_token_is_throttled_too() {
         .expect(429);
     assert!(res.header("retry-after").is_some());
     app.login_full("zhangsan", PASSWORD).await.expect(429);
+}
+
+#[actix_web::test]
+async fn a_token_without_the_scope_gets_403_insufficient_scope_naming_it() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let reader = app.client_token(&admin, json!(["students:read"])).await;
+    let college = app.college(&admin, "CS", "计算机学院").await;
+    // Each scope the operation needs, named in the RFC 6750 §3.1 challenge.
+    let cases: [(Method, &str, Option<serde_json::Value>, &str); 5] = [
+        (Method::GET, "/api/v1/events", None, "events:read"),
+        (Method::GET, "/api/v1/colleges", None, "reference:read"),
+        (Method::GET, "/api/v1/staff", None, "staff:read"),
+        (Method::GET, "/api/v1/exports/students", None, "export"),
+        (
+            Method::POST,
+            "/api/v1/students",
+            Some(json!({"student_no": "2024000001", "name": "张三", "gender": "female", "college_id": college,
+                "degree": "master", "enrollment_year": 2024, "political_status": "masses"})),
+            "students:write",
+        ),
+    ];
+    for (method, path, body, scope) in cases {
+        let mut req = app.request(method.clone(), path, Some(&reader));
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = app.send(req).await.expect(403);
+        assert_eq!(res.code(), "insufficient_scope", "{method} {path}");
+        assert_eq!(
+            res.header("www-authenticate").as_deref(),
+            Some(format!(r#"Bearer realm="xuezhang", error="insufficient_scope", scope="{scope}""#).as_str()),
+            "{method} {path}"
+        );
+    }
+    // What the scope allows still works; a person without a right gets a plain `forbidden`.
+    app.get("/api/v1/students", &reader).await.expect(200);
+    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": college})).await;
+    let res = app.get("/api/v1/events", &cadmin).await.expect(403);
+    assert_eq!(res.code(), "forbidden");
+    assert!(res.header("www-authenticate").is_none());
+}
+
+#[test]
+fn the_document_names_the_scopes_each_operation_accepts() {
+    let doc: serde_json::Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let scopes_of = |path: &str, method: &str| -> Vec<String> {
+        doc["paths"][path][method]["security"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{method} {path} has no security of its own"))
+            .iter()
+            .filter_map(|r| r.get("oauth2"))
+            .flat_map(|s| s.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()))
+            .collect()
+    };
+    assert_eq!(scopes_of("/api/v1/students", "get"), ["students:read"]);
+    assert_eq!(scopes_of("/api/v1/students", "post"), ["students:write"]);
+    assert_eq!(scopes_of("/api/v1/exports/staff", "get"), ["export", "staff:read"]);
+    assert_eq!(scopes_of("/api/v1/events", "get"), ["events:read"]);
+    assert_eq!(scopes_of("/api/v1/imports/units", "post"), ["import"]);
 }

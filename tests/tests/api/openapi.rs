@@ -107,3 +107,116 @@ async fn a_literal_route_answers_405_to_the_wrong_method_rather_than_a_path_erro
     assert_eq!(res.header("allow").as_deref(), Some("POST"));
     app.get("/api/v1/appointments/not-an-id", &token).await.expect(400);
 }
+
+/// Every `$ref` under `value`, as (component kind, name).
+fn refs_in(value: &Value, out: &mut Vec<(String, String)>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if k == "$ref" {
+                    let r = v.as_str().unwrap();
+                    let rest = r.strip_prefix("#/components/").unwrap_or_else(|| panic!("external $ref {r}"));
+                    let (kind, name) = rest.split_once('/').unwrap();
+                    out.push((kind.to_owned(), name.to_owned()));
+                } else {
+                    refs_in(v, out);
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs_in(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn every_reference_resolves_and_every_schema_is_used() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let mut all = Vec::new();
+    refs_in(&doc, &mut all);
+    for (kind, name) in &all {
+        assert!(doc["components"][kind].get(name).is_some(), "#/components/{kind}/{name} is referred to but missing");
+    }
+    // Reachable from the paths, following references through components.
+    let mut reached: std::collections::BTreeSet<(String, String)> = std::collections::BTreeSet::new();
+    let mut todo = Vec::new();
+    refs_in(&doc["paths"], &mut todo);
+    while let Some(r) = todo.pop() {
+        if reached.insert(r.clone()) {
+            refs_in(&doc["components"][&r.0][&r.1], &mut todo);
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(reached.contains(&("schemas".to_owned(), name.clone())), "schema {name} is used by no operation");
+    }
+}
+
+#[test]
+fn the_document_has_an_ascii_title_servers_and_page_items_by_reference() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let title = doc["info"]["title"].as_str().unwrap();
+    assert!(title.is_ascii(), "info.title {title:?} becomes a package name: keep it ASCII");
+    assert!(doc["info"]["description"].as_str().unwrap().contains("学长"));
+    assert!(!doc["servers"].as_array().unwrap().is_empty(), "servers missing");
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let mut pages = 0;
+    for (name, schema) in schemas {
+        if let Some(item) = name.strip_prefix("PageOf_") {
+            assert_eq!(
+                schema["properties"]["items"]["items"]["$ref"],
+                format!("#/components/schemas/{item}"),
+                "{name} copies its items inline"
+            );
+            pages += 1;
+        }
+    }
+    assert!(pages > 5, "only {pages} page schemas");
+    // The pairing feedback and the activity feedback are different shapes with different names.
+    assert!(schemas["PairingFeedbackDto"]["properties"].get("term").is_some());
+    assert!(schemas["FeedbackDto"]["properties"].get("term").is_none());
+}
+
+#[test]
+fn every_operation_has_a_summary_and_a_description() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let summary = op["summary"].as_str().unwrap_or_default();
+            let description = op["description"].as_str().unwrap_or_default();
+            assert!(!summary.is_empty(), "{method} {path} has no summary");
+            assert!(!summary.contains('\n'), "{method} {path}: the summary is one line");
+            assert!(!description.is_empty(), "{method} {path} has no description");
+        }
+    }
+}
+
+#[test]
+fn closed_sets_are_enums() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| -> Vec<String> {
+        schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} has no enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let referred = |schema: &str, field: &str| -> String {
+        let p = &schemas[schema]["properties"][field];
+        p["$ref"].as_str().unwrap_or_else(|| panic!("{schema}.{field} is not a $ref: {p}")).to_owned()
+    };
+    assert_eq!(values("GrantType"), ["password", "refresh_token", "client_credentials"]);
+    assert_eq!(referred("TokenRequest", "grant_type"), "#/components/schemas/GrantType");
+    assert_eq!(values("CallerKind"), ["user", "service_client"]);
+    assert_eq!(referred("MeResponse", "kind"), "#/components/schemas/CallerKind");
+    assert_eq!(values("UnpairedReason"), ["freshman", "mentor_left"]);
+    assert_eq!(referred("UnpairedDto", "reason"), "#/components/schemas/UnpairedReason");
+    assert_eq!(values("ImportFormat"), ["csv", "xlsx", "json"]);
+    assert_eq!(referred("ImportReport", "format"), "#/components/schemas/ImportFormat");
+    assert_eq!(referred("EventDto", "type"), "#/components/schemas/EventType");
+    let types = values("EventType");
+    assert_eq!(types, persistence::events::event_types());
+    for t in ["student.created", "appointment.made", "appointment.dismissed", "pairing.ended", "activity.cancelled"] {
+        assert!(types.iter().any(|v| v == t), "{t} missing from EventType");
+    }
+}

@@ -107,6 +107,11 @@ pub struct UpdateAcademicYearRequest {
 }
 
 /// Create an academic year (university admins).
+///
+/// The code is `YYYY-YYYY` and the dates run from September 1 to August 31 unless given; a code
+/// already used is 409 `duplicate`. The policy (mentor capacity, whether probationary members may
+/// be nominated) and the milestone deadlines default to the program's rules. Answers with
+/// `Location` and `ETag`.
 #[utoipa::path(
     operation_id = "create_academic_year",
     tag = "reference",
@@ -147,6 +152,7 @@ pub async fn create(
 /// Sort keys: `code` (default, newest first), `starts_on`, `created_at`.
 #[utoipa::path(
     operation_id = "list_academic_years",
+    security(("bearer" = []), ("oauth2" = ["reference:read"])),
     tag = "reference",
     params(PageParams),
     responses(
@@ -169,8 +175,12 @@ pub async fn list(
 }
 
 /// Get an academic year.
+///
+/// With its policy and milestone deadlines. Every user may read reference data; a service client
+/// needs `reference:read`. The `ETag` is the version to send as `If-Match`.
 #[utoipa::path(
     operation_id = "get_academic_year",
+    security(("bearer" = []), ("oauth2" = ["reference:read"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Academic year id")),
     responses(
@@ -187,7 +197,11 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(ok_tagged(&AcademicYearDto::from(y.clone()), y.version))
 }
 
-/// Change an academic year's dates or policy (university admins). Honours `If-Match`.
+/// Change an academic year (university admins).
+///
+/// Its dates, policy or milestone deadlines; absent fields stay. Send the `ETag` last read as
+/// `If-Match` to change only that version (412 `precondition_failed` otherwise, with the current
+/// version).
 #[utoipa::path(
     operation_id = "update_academic_year",
     tag = "reference",
@@ -226,7 +240,11 @@ pub async fn update(
     Ok(ok_tagged(&AcademicYearDto::from(y.clone()), y.version))
 }
 
-/// Delete an academic year nothing refers to yet (university admins). Honours `If-Match`.
+/// Delete an academic year (university admins).
+///
+/// Only while nothing refers to it (no nominations, appointments, activities): otherwise 409
+/// `in_use`. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "delete_academic_year",
     tag = "reference",

@@ -501,6 +501,10 @@ pub async fn list(
 }
 
 /// Get an activity.
+///
+/// Visible to the same callers as in the list: a college's own people see its published activities,
+/// organisers and hosts their own, admins more. Objects the caller may not see are 404, as if they
+/// did not exist.
 #[utoipa::path(
     operation_id = "get_activity",
     tag = "activities",
@@ -518,10 +522,9 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(respond(repo::get(&state.db, &auth.principal, *id).await?))
 }
 
-/// Change a planned or published activity (its managers: the organiser, the college's admin, the
-/// university).
+/// Change a planned or published activity.
 ///
-/// A published activity whose time, venue or hosts change is checked for clashes again
+/// By its managers: the organiser, the college's admin, the university. A published activity whose time, venue or hosts change is checked for clashes again
 /// (`host_double_booked`, `venue_double_booked`). Raising the capacity gives waitlisted students
 /// their places in registration order; it cannot drop below the places taken
 /// (`capacity_below_registrations`).

@@ -380,9 +380,11 @@ pub async fn give_feedback(
     Ok(created(format!("/api/v1/activities/{id}/feedback"), &FeedbackDto::from(f), 1))
 }
 
-/// Read the feedback on an activity: every answer with who gave it for the university and the
-/// college's admins and counselors; only the count (and, once feedback has closed, the mean) for
-/// the mentors who organise or host it.
+/// Read the feedback on an activity.
+///
+/// The university and the college's admins and counselors get every answer with who gave it; the
+/// mentors who organise or host it only the count (and, once feedback has closed, the mean). Others
+/// are 403 or 404.
 #[utoipa::path(
     operation_id = "list_activity_feedback",
     tag = "activities",

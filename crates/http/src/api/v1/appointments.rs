@@ -374,6 +374,9 @@ pub async fn list(
 }
 
 /// Get an appointment.
+///
+/// The mentor themself, their college's admins and counselors, and the university see it. Objects
+/// the caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "get_appointment",
     tag = "appointments",
@@ -392,6 +395,10 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
 }
 
 /// Record that the mentor completed the university's training (university admins).
+///
+/// Training is recorded once per appointment; the appointment must be active (409 otherwise). Send
+/// the `ETag` last read as `If-Match` to change only that version (412 `precondition_failed`
+/// otherwise, with the current version).
 #[utoipa::path(
     operation_id = "record_training",
     tag = "appointments",
@@ -421,7 +428,10 @@ pub async fn training(
     Ok(respond(repo::record_training(&state.db, &auth.principal, *id, b.completed_on, b.note, if_match.0).await?))
 }
 
-/// Record a commendation (表彰) of a serving or completed mentor (university admins).
+/// Record a commendation (表彰) (university admins).
+///
+/// For a serving or completed mentor; a dismissed or resigned one is 409. The change feed gets
+/// `appointment.commended`. Answers with `Location`.
 #[utoipa::path(
     operation_id = "create_commendation",
     tag = "appointments",
@@ -451,6 +461,9 @@ pub async fn commend(
 }
 
 /// List an appointment's commendations.
+///
+/// Oldest first, to those who see the appointment. Objects the caller may not see are 404, as if
+/// they did not exist.
 #[utoipa::path(
     operation_id = "list_commendations",
     tag = "appointments",
@@ -517,8 +530,12 @@ pub async fn dismiss(
     })
 }
 
-/// Resign (the mentor themself, or the university on their behalf), with a required reason.
-/// Ends the appointment like a dismissal does.
+/// Resign an appointment.
+///
+/// By the mentor themself, or the university on their behalf, with a required reason. It ends the
+/// appointment like a dismissal does: active pairings end and the mentees are listed for
+/// re-pairing; 409 `invalid_transition` unless active. Send the `ETag` last read as `If-Match` to
+/// change only that version (412 `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "resign_appointment",
     tag = "appointments",
@@ -548,8 +565,12 @@ pub async fn resign(
     Ok(respond(repo::resign(&state.db, &auth.principal, *id, reason, if_match.0).await?))
 }
 
-/// Record the orientation milestone (三(一)1): the mentor was introduced to the freshmen and joined
-/// their QQ/WeChat group (the mentor, the college, or the university). Recording again replaces it.
+/// Record the orientation milestone (三(一)1).
+///
+/// The mentor was introduced to the freshmen and joined their QQ/WeChat group; recorded by the
+/// mentor, the college or the university. Recording again replaces it. The compliance report
+/// compares its date with the year's deadline. Send the `ETag` last read as `If-Match` to change
+/// only that version (412 `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "record_introduction",
     tag = "pairing",
@@ -580,9 +601,12 @@ pub async fn introduction(
     Ok(respond(repo::record_introduction(&state.db, &auth.principal, *id, i, if_match.0).await?))
 }
 
-/// Change a serving appointment: its capacity (the college or the university; never below the
-/// active mentees: `capacity_below_mentees`) or the contact details shared with mentees (the
-/// mentor or the college). Honours `If-Match`.
+/// Change a serving appointment.
+///
+/// Its capacity (the college or the university; never below the active mentees: 409
+/// `capacity_below_mentees`) or the contact details shared with mentees (the mentor or the
+/// college). Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "update_appointment",
     tag = "appointments",
@@ -687,8 +711,10 @@ fn respond_profile(p: MentorProfile) -> HttpResponse {
     ok_tagged(&ProfileDto::from(p), version)
 }
 
-/// A mentor's public profile (those who see the appointment). Before anything is written it is
-/// empty and unpublished, with version 0.
+/// A mentor's public profile.
+///
+/// For those who see the appointment. Before anything is written it is empty and unpublished, with
+/// version 0. The public directory shows only what is published.
 #[utoipa::path(
     operation_id = "get_mentor_profile",
     tag = "appointments",
@@ -706,11 +732,10 @@ pub async fn profile(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>
     Ok(respond_profile(persistence::selection::profiles::get(&state.db, &auth.principal, *id).await?))
 }
 
-/// Write a mentor's public profile (公示): the mentor, the admin of the college or the university,
-/// while the appointment serves (otherwise 409 `invalid_transition`). The whole profile is
-/// replaced.
+/// Write a mentor's public profile (公示).
 ///
-/// Nothing private goes public: a text showing the mentor's 学号, phone or private email on
+/// By the mentor, the admin of the college or the university, while the appointment serves
+/// (otherwise 409 `invalid_transition`). The whole profile is replaced. Nothing private goes public: a text showing the mentor's 学号, phone or private email on
 /// record, or anything shaped like a mobile or ID-card number, is a 422 `private_detail` on that
 /// field. Publishing needs `research_direction` and `bio`. Dismissal, resignation and the close
 /// of the year withdraw a published profile (`withdrawn_at`). Honours `If-Match` (`"0"` for a

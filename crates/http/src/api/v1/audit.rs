@@ -54,7 +54,10 @@ pub struct AuditQuery {
     pub to: Option<DateTime<Utc>>,
 }
 
-/// List audit events, newest first.
+/// List audit events, newest first (university admins).
+///
+/// Every write leaves one: who (user or service client), what action, on which resource, and the
+/// change. Filter by actor, action, resource or time.
 #[utoipa::path(
     operation_id = "list_audit_events",
     tag = "audit",

@@ -20,10 +20,36 @@ use crate::state::AppState;
 /// The largest token or revocation request accepted.
 const FORM_LIMIT: usize = 16 * 1024;
 
-/// A token request (RFC 6749 §4.3, §4.4, §6), as JSON or `application/x-www-form-urlencoded`.
+/// Who is calling: a person's account or a service client.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CallerKind {
+    /// A user account.
+    User,
+    /// A service client (client_credentials grant).
+    ServiceClient,
+}
+
+/// The grant types of the token endpoint.
+#[derive(Debug, Clone, Copy, ToSchema)]
+#[schema(rename_all = "snake_case")]
+pub enum GrantType {
+    /// A person's login name and password (RFC 6749 §4.3).
+    Password,
+    /// A refresh token (RFC 6749 §6).
+    RefreshToken,
+    /// A service client's id and secret (RFC 6749 §4.4).
+    ClientCredentials,
+}
+
+/// A token request (RFC 6749 §4.3, §4.4, §6), as `application/x-www-form-urlencoded` (the server
+/// also reads the same members as JSON).
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[schema(example = json!({"grant_type": "password", "username": "admin", "password": "correct horse battery"}))]
 pub struct TokenRequest {
-    /// `password`, `refresh_token` or `client_credentials`.
+    /// `password`, `refresh_token` or `client_credentials`; another value is 400
+    /// `unsupported_grant_type`.
+    #[schema(value_type = GrantType)]
     pub grant_type: Option<String>,
     /// Login name (password grant).
     pub username: Option<String>,
@@ -152,19 +178,16 @@ fn required(value: Option<String>, name: &str) -> Result<String, ApiError> {
     tag = "auth",
     security(()),
     request_body(
-        description = "RFC 6749 token request",
-        content(
-            (TokenRequest = "application/x-www-form-urlencoded"),
-            (TokenRequest = "application/json")
-        )
+        description = "An RFC 6749 token request, as a form. (The same members as a JSON object are read too.)",
+        content((TokenRequest = "application/x-www-form-urlencoded"))
     ),
     responses(
         (status = 200, description = "Tokens issued", body = TokenResponse),
-        (status = 400, description = "`invalid_request`, `invalid_grant`, `invalid_scope`, `unsupported_grant_type`", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "`invalid_client`", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "RFC 6749 §5.2 error `invalid_request`, `invalid_grant`, `invalid_scope` or `unsupported_grant_type` (also the problem's `code`). `application/json` as RFC 6749 asks; the body is a problem document with `error` and `error_description` added.", body = Problem, content_type = "application/json", headers(("Cache-Control" = String, description = "`no-store`"))),
+        (status = 401, description = "`invalid_client` (RFC 6749 §5.2), as for 400.", body = Problem, content_type = "application/json", headers(("Cache-Control" = String, description = "`no-store`"), ("WWW-Authenticate" = String, description = "`Basic realm=\"xuezhang\"`"))),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType),
-        (status = 429, description = "Too many failed logins (`too_many_attempts`, `error`: `temporarily_unavailable`)", body = Problem, content_type = "application/problem+json")
+        (status = 429, description = "Too many failed logins (`too_many_attempts`, `error`: `temporarily_unavailable`), as for 400.", body = Problem, content_type = "application/json", headers(("Cache-Control" = String, description = "`no-store`"), ("Retry-After" = i64, description = "Seconds until the login name may try again.")))
     )
 )]
 #[post("/auth/token")]
@@ -250,12 +273,12 @@ pub struct RevokeRequest {
     tag = "auth",
     security(()),
     request_body(
-        description = "RFC 7009 revocation request",
-        content((RevokeRequest = "application/x-www-form-urlencoded"), (RevokeRequest = "application/json"))
+        description = "An RFC 7009 revocation request, as a form. (The same members as a JSON object are read too.)",
+        content((RevokeRequest = "application/x-www-form-urlencoded"))
     ),
     responses(
         (status = 200, description = "Revoked (or nothing to revoke)"),
-        (status = 400, description = "`invalid_request`: no token", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "`invalid_request`: no token (RFC 7009 §2.2.1: RFC 6749's error format, `application/json`)", body = Problem, content_type = "application/json", headers(("Cache-Control" = String, description = "`no-store`"))),
         (status = 413, response = crate::openapi::PayloadTooLarge),
         (status = 415, response = UnsupportedMediaType)
     )
@@ -282,7 +305,7 @@ pub async fn revoke_token(
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeResponse {
     /// `user` or `service_client`.
-    pub kind: String,
+    pub kind: CallerKind,
     /// The user or service-client id.
     pub id: Uuid,
     /// Login name (users).
@@ -323,6 +346,9 @@ pub struct MentorTerm {
 }
 
 /// Who am I?
+///
+/// The caller of the token: a user (with role, college and linked student or staff record, and the
+/// appointments they serve) or a service client (with its scopes). `kind` says which.
 #[utoipa::path(
     operation_id = "get_me",
     tag = "auth",
@@ -341,7 +367,7 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
                 None => Vec::new(),
             };
             MeResponse {
-                kind: "user".into(),
+                kind: CallerKind::User,
                 id: user.id,
                 username: Some(user.username),
                 display_name: user.display_name,
@@ -363,7 +389,7 @@ pub async fn me(state: web::Data<AppState>, auth: Auth) -> Result<HttpResponse, 
         Principal::Client(c) => {
             let client = persistence::accounts::get_client_unchecked(&state.db, c.id).await?;
             MeResponse {
-                kind: "service_client".into(),
+                kind: CallerKind::ServiceClient,
                 id: client.id,
                 username: None,
                 display_name: client.name,

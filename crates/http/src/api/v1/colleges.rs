@@ -84,6 +84,8 @@ pub struct CollegeQuery {
 }
 
 /// Create a college (university admins).
+///
+/// Its code is unique (409 `duplicate`). Answers with `Location` and `ETag`.
 #[utoipa::path(
     operation_id = "create_college",
     tag = "reference",
@@ -119,6 +121,7 @@ pub async fn create(
 /// Sort keys: `code` (default), `name`, `created_at`.
 #[utoipa::path(
     operation_id = "list_colleges",
+    security(("bearer" = []), ("oauth2" = ["reference:read"])),
     tag = "reference",
     params(PageParams, CollegeQuery),
     responses(
@@ -148,8 +151,11 @@ pub async fn list(
 }
 
 /// Get a college.
+///
+/// Every user may read reference data; a service client needs `reference:read`.
 #[utoipa::path(
     operation_id = "get_college",
+    security(("bearer" = []), ("oauth2" = ["reference:read"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "College id")),
     responses(
@@ -166,7 +172,11 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(ok_tagged(&CollegeDto::from(c.clone()), c.version))
 }
 
-/// Change a college (university admins). Honours `If-Match`.
+/// Change a college (university admins).
+///
+/// Its code or name; a code already used is 409 `duplicate`. Send the `ETag` last read as
+/// `If-Match` to change only that version (412 `precondition_failed` otherwise, with the current
+/// version).
 #[utoipa::path(
     operation_id = "update_college",
     tag = "reference",
@@ -204,7 +214,11 @@ pub async fn update(
     Ok(ok_tagged(&CollegeDto::from(c.clone()), c.version))
 }
 
-/// Delete a college that has no units, staff, students or accounts (university admins).
+/// Delete a college (university admins).
+///
+/// Only while it has no units, staff, students or accounts: otherwise 409 `in_use`. Send the `ETag`
+/// last read as `If-Match` to change only that version (412 `precondition_failed` otherwise, with
+/// the current version).
 #[utoipa::path(
     operation_id = "delete_college",
     tag = "reference",

@@ -12,6 +12,30 @@ use crate::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
 use crate::respond::ok;
 use crate::state::AppState;
 
+/// What happened: `<resource>.<what>`, e.g. `student.created`, `appointment.made`,
+/// `appointment.dismissed`; every type the feed carries is listed.
+pub struct EventType;
+
+impl utoipa::PartialSchema for EventType {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "What happened: `<resource>.<what>`, e.g. `student.created`, `appointment.made`, \
+`appointment.dismissed`. A consumer should skip a type it does not know: later versions may add types.",
+            ))
+            .enum_values(Some(persistence::events::event_types()))
+            .into()
+    }
+}
+
+impl ToSchema for EventType {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "EventType".into()
+    }
+}
+
 /// One change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EventDto {
@@ -22,6 +46,7 @@ pub struct EventDto {
     /// What happened, e.g. `student.created`, `nomination.recommended`, `appointment.made`,
     /// `appointment.dismissed`, `academic_year.closed`.
     #[serde(rename = "type")]
+    #[schema(value_type = EventType)]
     pub event_type: String,
     /// When.
     pub occurred_at: DateTime<Utc>,
@@ -62,6 +87,7 @@ pub struct EventQuery {
 /// and service clients with `events:read` may read it.
 #[utoipa::path(
     operation_id = "list_events",
+    security(("bearer" = []), ("oauth2" = ["events:read"])),
     tag = "integration",
     params(EventQuery),
     responses(

@@ -303,6 +303,7 @@ fn csv_response(name: &str, columns: &[Column], rows: impl Iterator<Item = Vec<S
 /// 学籍状态 — what `POST /imports/students` reads, so the file imports back unchanged.
 #[utoipa::path(
     operation_id = "export_students",
+    security(("bearer" = []), ("oauth2" = ["export", "students:read"])),
     tag = "import-export",
     params(ExportQuery, StudentQuery),
     responses(
@@ -336,6 +337,7 @@ pub async fn students(
 /// Columns: 工号, 姓名, 学院, 是否导师, 是否辅导员, 手机, 邮箱 — what `POST /imports/staff` reads.
 #[utoipa::path(
     operation_id = "export_staff",
+    security(("bearer" = []), ("oauth2" = ["export", "staff:read"])),
     tag = "import-export",
     params(ExportQuery, StaffQuery),
     responses(
@@ -369,6 +371,7 @@ pub async fn staff(
 /// Columns: 单位代码, 单位名称, 类型, 学院, 所属学科代码 — what `POST /imports/units` reads.
 #[utoipa::path(
     operation_id = "export_units",
+    security(("bearer" = []), ("oauth2" = ["export", "reference:read"])),
     tag = "import-export",
     params(ExportQuery, UnitQuery),
     responses(

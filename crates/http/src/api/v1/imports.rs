@@ -68,7 +68,7 @@ pub struct ImportReport {
     /// Whether nothing was written.
     pub dry_run: bool,
     /// `csv`, `xlsx` or `json`.
-    pub format: String,
+    pub format: Format,
     /// The text encoding of a CSV file: `utf-8`, `utf-8-bom`, `gb18030`, `UTF-16LE`, `UTF-16BE`.
     pub encoding: Option<String>,
     /// The data rows of the file (blank rows are skipped).
@@ -267,7 +267,7 @@ fn report(kind: ImportKind, dry_run: bool, format: Format, encoding: Option<Stri
         import_id: o.import_id,
         kind,
         dry_run,
-        format: format.as_str().to_owned(),
+        format,
         encoding,
         rows: o.rows,
         created: o.created,
@@ -277,9 +277,9 @@ fn report(kind: ImportKind, dry_run: bool, format: Format, encoding: Option<Stri
     }
 }
 
-/// Import students, upserted by 学号 (university admins, a college admin into their own college,
-/// service clients with `import`).
+/// Import students, upserted by 学号.
 ///
+/// University admins, a college admin into their own college, service clients with `import`.
 /// Columns (English or Chinese header): `student_no` 学号, `name` 姓名, `gender` 性别 (男/女),
 /// `college` 学院 (code or name), `degree` 培养层次 (硕士/博士), `enrollment_year` 入学年份,
 /// `political_status` 政治面貌 (中共党员/中共预备党员/共青团员/群众/其他) are required;
@@ -295,6 +295,7 @@ fn report(kind: ImportKind, dry_run: bool, format: Format, encoding: Option<Stri
 /// event in the change feed.
 #[utoipa::path(
     operation_id = "import_students",
+    security(("bearer" = []), ("oauth2" = ["import"])),
     tag = "import-export",
     params(ImportQuery),
     request_body(description = "The file, or a form with it in `file`", content(
@@ -324,15 +325,16 @@ pub async fn students(
     import(state, auth, req, q, payload, ImportKind::Students).await
 }
 
-/// Import staff, upserted by 工号 (university admins, a college admin into their own college,
-/// service clients with `import`).
+/// Import staff, upserted by 工号.
 ///
+/// University admins, a college admin into their own college, service clients with `import`.
 /// Columns: `staff_no` 工号, `name` 姓名, `college` 学院 (code or name) are required;
 /// `is_supervisor` 是否导师 and `is_counselor` 是否辅导员 (是/否), `phone` 手机, `email` 邮箱 are
 /// optional. A supervisor who still supervises students cannot be made a non-supervisor. Events:
 /// `staff.imported`, `staff.updated`. Otherwise as `POST /imports/students`.
 #[utoipa::path(
     operation_id = "import_staff",
+    security(("bearer" = []), ("oauth2" = ["import"])),
     tag = "import-export",
     params(ImportQuery),
     request_body(description = "The file, or a form with it in `file`", content(
@@ -362,15 +364,16 @@ pub async fn staff(
     import(state, auth, req, q, payload, ImportKind::Staff).await
 }
 
-/// Import units, upserted by code (university admins, a college admin for their own college,
-/// service clients with `import`).
+/// Import units, upserted by code.
 ///
+/// University admins, a college admin for their own college, service clients with `import`.
 /// Columns: `code` 单位代码, `name` 单位名称, `kind` 类型 (学科方向/实验室/课题组/临床科室/导师科研团队),
 /// `college` 学院 (code or name) are required; `discipline` 所属学科代码 (a discipline of the same
 /// college, stored or in the same file) is optional. A unit's college never changes. Events:
 /// `unit.imported`, `unit.updated`. Otherwise as `POST /imports/students`.
 #[utoipa::path(
     operation_id = "import_units",
+    security(("bearer" = []), ("oauth2" = ["import"])),
     tag = "import-export",
     params(ImportQuery),
     request_body(description = "The file, or a form with it in `file`", content(
@@ -400,14 +403,15 @@ pub async fn units(
     import(state, auth, req, q, payload, ImportKind::Units).await
 }
 
-/// Import honours, upserted by (学号, 荣誉称号, 获得日期); only the level can change (university
-/// admins, a college admin for their own college's students, service clients with `import`).
+/// Import honours, upserted by (学号, 荣誉称号, 获得日期).
 ///
-/// Columns: `student_no` 学号, `title` 荣誉称号, `level` 级别 (院级/校级/省级/国家级),
+/// Only the level can change. University admins, a college admin for their own college's
+/// students, service clients with `import`. Columns: `student_no` 学号, `title` 荣誉称号, `level` 级别 (院级/校级/省级/国家级),
 /// `awarded_on` 获得日期 are required; `name` 姓名, when given, must be the student's. Events:
 /// `honor.imported`, `honor.updated`. Otherwise as `POST /imports/students`.
 #[utoipa::path(
     operation_id = "import_honors",
+    security(("bearer" = []), ("oauth2" = ["import"])),
     tag = "import-export",
     params(ImportQuery),
     request_body(description = "The file, or a form with it in `file`", content(

@@ -388,6 +388,10 @@ pub async fn list(
 }
 
 /// Get a nomination with its eligibility report.
+///
+/// The report lists every eligibility rule as `pass`, `warn` or `fail` with a reason, evaluated
+/// now. The student sees their own; the college and the university theirs. Objects the caller may
+/// not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "get_nomination",
     tag = "selection",
@@ -405,7 +409,11 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(respond(repo::get(&state.db, &auth.principal, *id).await?))
 }
 
-/// Edit a nomination before it is recommended (a student only their own draft). Honours `If-Match`.
+/// Edit a nomination before it is recommended.
+///
+/// A student only their own draft; the college until it recommends. Once recommended it is 409
+/// `invalid_transition`. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "update_nomination",
     tag = "selection",
@@ -442,6 +450,10 @@ pub async fn update(
 }
 
 /// Hand a draft in to the college (`draft → submitted`).
+///
+/// By the student or the college. From another state it is 409 `invalid_transition`. Send the
+/// `ETag` last read as `If-Match` to change only that version (412 `precondition_failed` otherwise,
+/// with the current version).
 #[utoipa::path(
     operation_id = "submit_nomination",
     tag = "selection",
@@ -466,7 +478,11 @@ pub async fn submit(
     Ok(respond(repo::submit(&state.db, &auth.principal, *id, if_match.0).await?))
 }
 
-/// Score a nomination (the college reviewer; `submitted → college_reviewed`, or again).
+/// Score a nomination (the college reviewer).
+///
+/// Morality, research and leadership, 0–100 each, with a comment: `submitted → college_reviewed`,
+/// or a new score while reviewed. Send the `ETag` last read as `If-Match` to change only that
+/// version (412 `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "review_nomination",
     tag = "selection",
@@ -530,7 +546,11 @@ pub async fn recommend(
     Ok(respond(repo::recommend(&state.db, &auth.principal, *id, j, if_match.0).await?))
 }
 
-/// Reject a nomination with a reason. The college may until it recommends; then only the university.
+/// Reject a nomination with a reason.
+///
+/// The college may until it recommends; then only the university. An ended nomination is 409
+/// `invalid_transition`. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "reject_nomination",
     tag = "selection",
@@ -560,7 +580,11 @@ pub async fn reject(
     Ok(respond(repo::reject(&state.db, &auth.principal, *id, reason, if_match.0).await?))
 }
 
-/// Withdraw a nomination (the student themself, the college, or the university).
+/// Withdraw a nomination.
+///
+/// The student themself, the college, or the university, until it is appointed. An ended nomination
+/// is 409 `invalid_transition`. Send the `ETag` last read as `If-Match` to change only that version
+/// (412 `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "withdraw_nomination",
     tag = "selection",

@@ -252,6 +252,9 @@ pub async fn list(
 }
 
 /// Get a pairing.
+///
+/// The mentor, the mentee, their college and the university see it. Objects the caller may not see
+/// are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "get_pairing",
     tag = "pairing",
@@ -269,7 +272,12 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(respond(repo::get(&state.db, &auth.principal, *id).await?))
 }
 
-/// End a pairing with a reason; it stays in the history.
+/// End a pairing with a reason.
+///
+/// By the college or the university; it stays in the history as `ended`, and the mentee may be
+/// paired again. Ending an ended pairing is 409 `invalid_transition`. The change feed gets
+/// `pairing.ended`. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "end_pairing",
     tag = "pairing",
@@ -428,8 +436,18 @@ pub struct UnpairedQuery {
 pub struct UnpairedDto {
     /// The student.
     pub student: PersonDto,
-    /// `freshman` (never paired this year) or `mentor_left` (their mentor was dismissed or resigned).
-    pub reason: String,
+    /// Why they need a mentor.
+    pub reason: UnpairedReason,
+}
+
+/// Why a student needs a mentor.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UnpairedReason {
+    /// Never paired this year.
+    Freshman,
+    /// Their mentor was dismissed or resigned.
+    MentorLeft,
 }
 
 /// The students who need a mentor.
@@ -439,8 +457,10 @@ pub struct UnpairedList {
     pub items: Vec<UnpairedDto>,
 }
 
-/// List the students of a college who need a mentor this year (the college and the university):
-/// unpaired freshmen, and mentees whose mentor was dismissed or resigned.
+/// List the students of a college who need a mentor this year.
+///
+/// For the college and the university: unpaired freshmen (`freshman`), and mentees whose mentor was
+/// dismissed or resigned (`mentor_left`), in 学号 order.
 #[utoipa::path(
     operation_id = "list_unpaired",
     tag = "pairing",
@@ -465,8 +485,8 @@ pub async fn unpaired(
         .map(|(p, why)| UnpairedDto {
             student: p.into(),
             reason: match why {
-                NeedsMentor::Freshman => "freshman".into(),
-                NeedsMentor::MentorLeft => "mentor_left".into(),
+                NeedsMentor::Freshman => UnpairedReason::Freshman,
+                NeedsMentor::MentorLeft => UnpairedReason::MentorLeft,
             },
         })
         .collect();
@@ -475,6 +495,7 @@ pub async fn unpaired(
 
 /// A mentee's rating of their mentor.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
+#[schema(as = PairingFeedbackRequest)]
 #[serde(deny_unknown_fields)]
 pub struct FeedbackRequest {
     /// 1–5.
@@ -489,6 +510,7 @@ pub struct FeedbackRequest {
 
 /// A recorded rating.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PairingFeedbackDto)]
 pub struct FeedbackDto {
     /// Id.
     pub id: Uuid,
@@ -520,7 +542,10 @@ impl From<repo::Feedback> for FeedbackDto {
     }
 }
 
-/// Rate your mentor (the mentee only; once per term).
+/// Rate your mentor (the mentee only).
+///
+/// A rating 1–5 and an optional comment, once per term (autumn, spring) of an active pairing; a
+/// second one in the term is 409 `duplicate`.
 #[utoipa::path(
     operation_id = "give_pairing_feedback",
     tag = "pairing",
@@ -556,7 +581,10 @@ pub struct MenteeList {
     pub items: Vec<PairingDto>,
 }
 
-/// List a mentor's active mentees (the mentor themself and the college), with their contact details.
+/// List a mentor's active mentees.
+///
+/// For the mentor themself and their college, with the contact details mentees share. Objects the
+/// caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "list_mentees",
     tag = "pairing",
@@ -577,6 +605,7 @@ pub async fn mentees(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>
 
 /// Mentee feedback as numbers.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = PairingFeedbackSummaryDto)]
 pub struct FeedbackSummaryDto {
     /// How many ratings.
     pub count: u64,
@@ -585,7 +614,10 @@ pub struct FeedbackSummaryDto {
     pub mean: Option<f64>,
 }
 
-/// The mentee feedback of an appointment as count and mean (the mentor and the college).
+/// The mentee feedback of an appointment, as numbers.
+///
+/// Count and mean rating, for the mentor and their college (never who said what). Objects the
+/// caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "get_feedback_summary",
     tag = "pairing",
@@ -615,8 +647,10 @@ pub struct FeedbackList {
     pub items: Vec<FeedbackDto>,
 }
 
-/// The individual feedback entries of an appointment (the college and the university only; never
-/// the mentor).
+/// The individual feedback entries of an appointment.
+///
+/// For the college and the university only; never for the mentor, so mentees can rate freely.
+/// Objects the caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "list_feedback_entries",
     tag = "pairing",

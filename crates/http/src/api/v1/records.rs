@@ -133,9 +133,14 @@ pub struct SanctionList {
     pub items: Vec<SanctionDto>,
 }
 
-/// Record an honour of a student (university admins, or the admin of the student's college).
+/// Record an honour of a student.
+///
+/// University admins, the admin of the student's college, or a service client with
+/// `students:write`. An honour of level `university` or higher counts for eligibility. Answers with
+/// `Location`.
 #[utoipa::path(
     operation_id = "create_honor",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "selection",
     params(("id" = Uuid, Path, description = "Student id")),
     request_body = CreateHonorRequest,
@@ -164,8 +169,12 @@ pub async fn create_honor(
 }
 
 /// List a student's honours.
+///
+/// To those who see the student; a service client needs `students:read`. Objects the caller may not
+/// see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "list_honors",
+    security(("bearer" = []), ("oauth2" = ["students:read"])),
     tag = "selection",
     params(("id" = Uuid, Path, description = "Student id")),
     responses(
@@ -187,8 +196,11 @@ pub async fn list_honors(
 }
 
 /// Remove an honour recorded by mistake.
+///
+/// By those who may record it. Objects the caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "delete_honor",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "selection",
     params(("id" = Uuid, Path, description = "Student id"), ("honor_id" = Uuid, Path, description = "Honour id")),
     responses(
@@ -216,6 +228,7 @@ pub async fn delete_honor(
 /// in force fails the eligibility rule `no_active_sanction`.
 #[utoipa::path(
     operation_id = "create_sanction",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "selection",
     params(("id" = Uuid, Path, description = "Student id")),
     request_body = CreateSanctionRequest,
@@ -247,9 +260,13 @@ pub async fn create_sanction(
     Ok(created(format!("/api/v1/students/{}/sanctions/{}", s.student_id, s.id), &SanctionDto::from(s), 1))
 }
 
-/// List a student's sanctions (the university and the student's college only).
+/// List a student's sanctions.
+///
+/// The university and the student's college only. An active sanction fails eligibility. Objects the
+/// caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "list_sanctions",
+    security(("bearer" = []), ("oauth2" = ["students:read"])),
     tag = "selection",
     params(("id" = Uuid, Path, description = "Student id")),
     responses(
@@ -271,8 +288,12 @@ pub async fn list_sanctions(
 }
 
 /// Lift (解除) a sanction.
+///
+/// By those who may record it; lifting a lifted sanction is 409 `invalid_transition`. Objects the
+/// caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "lift_sanction",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "selection",
     params(("id" = Uuid, Path, description = "Student id"), ("sanction_id" = Uuid, Path, description = "Sanction id")),
     request_body = LiftSanctionRequest,

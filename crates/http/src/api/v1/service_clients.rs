@@ -179,7 +179,9 @@ pub async fn list(
     Ok(ok(&PageOf::from_page(p, ServiceClientDto::from)))
 }
 
-/// Get a service client.
+/// Get a service client (university admins).
+///
+/// Never with its secret.
 #[utoipa::path(
     operation_id = "get_service_client",
     tag = "accounts",
@@ -198,7 +200,11 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(ok_tagged(&ServiceClientDto::from(c.clone()), c.version))
 }
 
-/// Change a service client.
+/// Change a service client (university admins).
+///
+/// Its name, scopes or whether it is active. Tokens already issued lose removed scopes at once;
+/// disabling stops them all. Send the `ETag` last read as `If-Match` to change only that version
+/// (412 `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "update_service_client",
     tag = "accounts",

@@ -136,10 +136,14 @@ impl From<StaffQuery> for persistence::reference::staff::StaffFilter {
     }
 }
 
-/// Create a staff member (university admins, the admin of their college, or a service client
-/// with `staff:write`).
+/// Create a staff member.
+///
+/// University admins, the admin of the staff member's college, or a service client with
+/// `staff:write`. The 工号 is unique (409 `duplicate`). Answers with `Location` and `ETag`; the
+/// change feed gets `staff.created`.
 #[utoipa::path(
     operation_id = "create_staff",
+    security(("bearer" = []), ("oauth2" = ["staff:write"])),
     tag = "reference",
     request_body = CreateStaffRequest,
     responses(
@@ -184,6 +188,7 @@ pub async fn create(
 /// Sort keys: `staff_no` (default), `name`, `created_at`.
 #[utoipa::path(
     operation_id = "list_staff",
+    security(("bearer" = []), ("oauth2" = ["staff:read"])),
     tag = "reference",
     params(PageParams, StaffQuery),
     responses(
@@ -209,8 +214,13 @@ pub async fn list(
 }
 
 /// Get a staff member.
+///
+/// The university and the staff member's college see all staff; a supervisor their own record; a
+/// service client needs `staff:read`. Objects the caller may not see are 404, as if they did not
+/// exist.
 #[utoipa::path(
     operation_id = "get_staff",
+    security(("bearer" = []), ("oauth2" = ["staff:read"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Staff id")),
     responses(
@@ -227,9 +237,14 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(ok_tagged(&StaffDto::from(s.clone()), s.version))
 }
 
-/// Change a staff member. Honours `If-Match`.
+/// Change a staff member.
+///
+/// Absent fields stay; `null` clears a nullable one. Moving to another college needs the right to
+/// manage both. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "update_staff",
+    security(("bearer" = []), ("oauth2" = ["staff:write"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Staff id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = UpdateStaffRequest,
@@ -270,9 +285,14 @@ pub async fn update(
     Ok(ok_tagged(&StaffDto::from(s.clone()), s.version))
 }
 
-/// Delete a staff member nothing refers to. Honours `If-Match`.
+/// Delete a staff member.
+///
+/// Only while nothing refers to them (students they supervise or counsel, an account): otherwise
+/// 409 `in_use`. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "delete_staff",
+    security(("bearer" = []), ("oauth2" = ["staff:write"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Staff id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(

@@ -247,10 +247,14 @@ impl From<StudentQuery> for persistence::reference::students::StudentFilter {
     }
 }
 
-/// Create a student (university admins, the admin of the student's college, or a service client
-/// with `students:write`).
+/// Create a student.
+///
+/// University admins, the admin of the student's college, or a service client with
+/// `students:write`. The 学号 is unique (409 `duplicate`). Answers with `Location` and `ETag`; the
+/// change feed gets `student.created`.
 #[utoipa::path(
     operation_id = "create_student",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "reference",
     request_body = CreateStudentRequest,
     responses(
@@ -279,6 +283,7 @@ pub async fn create(
 /// Sort keys: `student_no` (default), `name`, `enrollment_year`, `created_at`.
 #[utoipa::path(
     operation_id = "list_students",
+    security(("bearer" = []), ("oauth2" = ["students:read"])),
     tag = "reference",
     params(PageParams, StudentQuery),
     responses(
@@ -308,8 +313,13 @@ pub async fn list(
 }
 
 /// Get a student.
+///
+/// The university and the student's college see all students, a supervisor their own students, a
+/// student themself; a service client needs `students:read`. Objects the caller may not see are
+/// 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "get_student",
+    security(("bearer" = []), ("oauth2" = ["students:read"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Student id")),
     responses(
@@ -326,9 +336,14 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(ok_tagged(&StudentDto::from(s.clone()), s.version))
 }
 
-/// Change a student. Honours `If-Match`.
+/// Change a student.
+///
+/// Absent fields stay; `null` clears a nullable one. Moving to another college needs the right to
+/// manage both. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "update_student",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Student id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     request_body = UpdateStudentRequest,
@@ -358,9 +373,14 @@ pub async fn update(
     Ok(ok_tagged(&StudentDto::from(s.clone()), s.version))
 }
 
-/// Delete a student nothing refers to. Honours `If-Match`.
+/// Delete a student.
+///
+/// Only while nothing refers to them (nominations, appointments, pairings, an account): otherwise
+/// 409 `in_use`. Send the `ETag` last read as `If-Match` to change only that version (412
+/// `precondition_failed` otherwise, with the current version).
 #[utoipa::path(
     operation_id = "delete_student",
+    security(("bearer" = []), ("oauth2" = ["students:write"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Student id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(

@@ -117,6 +117,9 @@ impl From<UnitQuery> for persistence::reference::units::UnitFilter {
 }
 
 /// Create a unit (university admins, or the admin of its college).
+///
+/// A discipline, laboratory, research group, clinical department or supervisor team; its code is
+/// unique in the college (409 `duplicate`). Answers with `Location` and `ETag`.
 #[utoipa::path(
     operation_id = "create_unit",
     tag = "reference",
@@ -153,6 +156,7 @@ pub async fn create(
 /// Sort keys: `code` (default), `name`, `created_at`.
 #[utoipa::path(
     operation_id = "list_units",
+    security(("bearer" = []), ("oauth2" = ["reference:read"])),
     tag = "reference",
     params(PageParams, UnitQuery),
     responses(
@@ -178,8 +182,11 @@ pub async fn list(
 }
 
 /// Get a unit.
+///
+/// Every user may read reference data; a service client needs `reference:read`.
 #[utoipa::path(
     operation_id = "get_unit",
+    security(("bearer" = []), ("oauth2" = ["reference:read"])),
     tag = "reference",
     params(("id" = Uuid, Path, description = "Unit id")),
     responses(
@@ -196,7 +203,11 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     Ok(ok_tagged(&UnitDto::from(u.clone()), u.version))
 }
 
-/// Change a unit (university admins, or the admin of its college). Honours `If-Match`.
+/// Change a unit (university admins, or the admin of its college).
+///
+/// Its code, name, kind or discipline; its college never changes. Send the `ETag` last read as
+/// `If-Match` to change only that version (412 `precondition_failed` otherwise, with the current
+/// version).
 #[utoipa::path(
     operation_id = "update_unit",
     tag = "reference",
@@ -236,7 +247,11 @@ pub async fn update(
     Ok(ok_tagged(&UnitDto::from(u.clone()), u.version))
 }
 
-/// Delete a unit nothing refers to (university admins, or the admin of its college).
+/// Delete a unit (university admins, or the admin of its college).
+///
+/// Only while nothing refers to it (students, nominations, appointments): otherwise 409 `in_use`.
+/// Send the `ETag` last read as `If-Match` to change only that version (412 `precondition_failed`
+/// otherwise, with the current version).
 #[utoipa::path(
     operation_id = "delete_unit",
     tag = "reference",

@@ -145,6 +145,10 @@ pub struct UserQuery {
 }
 
 /// Create an account.
+///
+/// University admins any; a college admin accounts of their own college only, never a university
+/// admin. A student or staff account links to its record. The username is unique,
+/// case-insensitively (409 `duplicate`); the password has 10–128 characters.
 #[utoipa::path(
     operation_id = "create_user",
     tag = "accounts",
@@ -201,6 +205,9 @@ pub async fn list(
 }
 
 /// Get an account.
+///
+/// University admins any; a college admin those of their college. Never with the password. Objects
+/// the caller may not see are 404, as if they did not exist.
 #[utoipa::path(
     operation_id = "get_user",
     tag = "accounts",
