@@ -677,7 +677,20 @@ fn parse_table<R, K: Eq + Hash + std::fmt::Display>(
             continue;
         }
         total_rows += 1;
+        // The text rule (see `crate::text`): a cell with a control character is a row error, and
+        // the only one reported for that cell.
+        let mut refused: Vec<RowError> = Vec::new();
+        for (i, cell) in r.cells.iter().enumerate() {
+            if let Some(Err(c)) = cell.as_deref().map(crate::text::check_text) {
+                let column = table.headers.get(i).map(String::as_str).unwrap_or("");
+                refused.push(RowError::new(Some(r.line), column, crate::text::CONTROL_CHARACTER, c.message(column)));
+            }
+        }
         let parsed = parse_row(&mut view);
+        if !refused.is_empty() {
+            view.problems.retain(|p| !refused.iter().any(|c| c.column == p.column));
+            view.problems.append(&mut refused);
+        }
         let bad = !view.problems.is_empty() || unreadable.contains(&r.line);
         errors.append(&mut view.problems);
         let Some(row) = parsed.filter(|_| !bad) else { continue };
@@ -1128,6 +1141,18 @@ mod tests {
 
     const CN: &[&str] =
         &["学号", "姓名", "性别", "学院", "专业/学科方向", "培养层次", "入学年份", "政治面貌", "导师", "手机", "邮箱"];
+
+    #[test]
+    fn a_cell_with_a_control_character_is_a_row_error_naming_its_column() {
+        let good = ["2023a001", "李华", "女", "计算机学院", "CS-LAB1", "硕士", "2023级", "中共党员", "T001", "", ""];
+        let mut bad = good;
+        bad[0] = "2023a002";
+        bad[1] = "李\u{0}华";
+        let p = parse_students(&table(CN, &[&good, &bad]), today());
+        let found: Vec<_> = p.errors.iter().map(|e| (e.line, e.column.as_str(), e.code.as_str())).collect();
+        assert_eq!(found, [(Some(3), "姓名", "control_character")]);
+        assert_eq!(p.rows.len(), 1, "the bad row is not imported");
+    }
 
     #[test]
     fn chinese_headers_and_values_map_to_the_domain() {

@@ -14,5 +14,6 @@ pub mod policy;
 pub mod profile;
 pub mod reference;
 pub mod selection;
+pub mod text;
 
 pub use error::{Error, FieldError, Problems, Result};

@@ -722,12 +722,25 @@ pub fn check_student_unit(unit: &Unit, college_id: Uuid) -> Result<(), FieldErro
     }
 }
 
-/// Checks that a student's supervisor is a supervisor.
-pub fn check_supervisor(staff: &Staff) -> Result<(), FieldError> {
-    if staff.is_supervisor {
-        Ok(())
-    } else {
-        Err(FieldError::new("supervisor_id", "invalid_reference", "the staff member is not a supervisor"))
+/// What a student's supervisor reference fails with when it names no supervisor the student's
+/// college has: the same words for an id that does not exist and for one of another college, so
+/// the answer never tells which staff of other colleges exist.
+pub const NO_SUCH_SUPERVISOR: &str = "no supervisor of the student's college has this id";
+
+/// Checks a student's supervisor: a staff member of the student's own college (a supervisor of
+/// another college would read the student's contact details and political status) who supervises.
+/// `staff` is what the reference resolved to, `None` when it names no one.
+pub fn check_supervisor(staff: Option<&Staff>, student_college_id: Uuid) -> Result<(), FieldError> {
+    match staff {
+        Some(s) if s.college_id == student_college_id => {
+            if s.is_supervisor {
+                Ok(())
+            } else {
+                Err(FieldError::new("supervisor_id", "invalid_reference", "the staff member is not a supervisor"))
+            }
+        }
+        // Unknown, or of another college: one answer for both.
+        _ => Err(FieldError::new("supervisor_id", "invalid_reference", NO_SUCH_SUPERVISOR)),
     }
 }
 
@@ -804,6 +817,34 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_supervisor_must_be_a_supervisor_of_the_students_college_and_foreign_is_unknown() {
+        let (own, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let staff = |college_id: Uuid, is_supervisor: bool| Staff {
+            id: Uuid::now_v7(),
+            staff_no: "T001".into(),
+            name: "王老师".into(),
+            college_id,
+            is_supervisor,
+            is_counselor: false,
+            phone: None,
+            email: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        assert_eq!(check_supervisor(Some(&staff(own, true)), own), Ok(()));
+        let unknown = check_supervisor(None, own).unwrap_err();
+        let foreign = check_supervisor(Some(&staff(other, true)), own).unwrap_err();
+        assert_eq!(foreign, unknown, "a foreign id answers exactly like an unknown one");
+        assert_eq!(unknown.field, "supervisor_id");
+        assert_eq!(unknown.code, "invalid_reference");
+        // A foreign non-supervisor too: nothing about it shows through.
+        assert_eq!(check_supervisor(Some(&staff(other, false)), own).unwrap_err(), unknown);
+        let not_supervisor = check_supervisor(Some(&staff(own, false)), own).unwrap_err();
+        assert_ne!(not_supervisor.message, unknown.message);
     }
 
     #[test]

@@ -85,6 +85,15 @@ pub enum ApiError {
     /// 503 on `/readyz`: the schema is behind or ahead of this binary.
     #[error("{0}")]
     NotReady(String),
+    /// 503 on `/readyz` while the server drains before it stops.
+    #[error("the server is shutting down")]
+    ShuttingDown,
+    /// 408: the request body did not arrive within the deadline.
+    #[error("the request body did not arrive within {seconds} s")]
+    BodyTimeout {
+        /// The deadline in seconds.
+        seconds: f64,
+    },
     /// 413: the body is larger than the limit.
     #[error("the request body is larger than the limit of {} ({limit} bytes)", human_size(*limit))]
     PayloadTooLarge {
@@ -270,6 +279,18 @@ impl ApiError {
             ApiError::NotReady(detail) => {
                 Parts::new(StatusCode::SERVICE_UNAVAILABLE, "migration_pending", detail.clone())
             }
+            ApiError::ShuttingDown => {
+                let mut p = Parts::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "shutting_down",
+                    "the server is shutting down; send new requests to another node",
+                );
+                p.headers.push((header::RETRY_AFTER, "1".into()));
+                p
+            }
+            ApiError::BodyTimeout { .. } => {
+                Parts::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", self.to_string())
+            }
             ApiError::PayloadTooLarge { .. } => {
                 Parts::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", self.to_string())
             }
@@ -309,7 +330,11 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let p = self.parts();
-        if p.status.is_server_error() {
+        // A 503 is the database being away or the server stopping: expected, said once by
+        // `/readyz` when it starts and ends, not once per request.
+        if p.status == StatusCode::SERVICE_UNAVAILABLE {
+            log::debug!("{} {}: {self:?}", p.status.as_u16(), p.code);
+        } else if p.status.is_server_error() {
             log::error!("{} {}: {self:?}", p.status.as_u16(), p.code);
         }
         let problem = Problem {
@@ -333,6 +358,10 @@ impl ResponseError for ApiError {
             res.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
         } else {
             res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        }
+        if matches!(self, ApiError::BodyTimeout { .. }) {
+            // What is left of the body cannot be told from the next request.
+            res.force_close();
         }
         for (name, value) in p.headers {
             if let Ok(v) = HeaderValue::from_str(&value) {

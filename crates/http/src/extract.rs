@@ -51,20 +51,73 @@ pub async fn read_body(mut payload: Payload, limit: usize) -> Result<Bytes, ApiE
     Ok(body.freeze())
 }
 
+/// Whether a JSON text may hold a control character in a string: as an escape (`\u0000`), a raw
+/// DEL, or a raw C1 character (UTF-8 `C2 80`–`C2 9F`). Raw C0 characters are syntax errors.
+fn may_hold_control_characters(bytes: &[u8]) -> bool {
+    bytes.windows(2).any(|w| w == b"\\u" || (w[0] == 0xC2 && (0x80..=0x9F).contains(&w[1]))) || bytes.contains(&0x7F)
+}
+
+/// The text rule ([`domain::text`]) for every string in a JSON value, keys included: one field
+/// error per bad string, named by its path (`members[2].name`).
+pub fn control_characters_in(value: &serde_json::Value) -> Vec<FieldError> {
+    fn walk(path: &str, value: &serde_json::Value, out: &mut Vec<FieldError>) {
+        match value {
+            serde_json::Value::String(s) => {
+                if let Err(c) = domain::text::check_text(s) {
+                    out.push(c.field_error(if path.is_empty() { "body" } else { path }));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(&format!("{path}[{i}]"), item, out);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (key, item) in map {
+                    let name = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+                    if let Err(c) = domain::text::check_text(key) {
+                        out.push(c.field_error(if path.is_empty() { "body" } else { path }));
+                        continue;
+                    }
+                    walk(&name, item, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk("", value, &mut out);
+    out
+}
+
+fn malformed_json(e: &serde_json::Error) -> ApiError {
+    ApiError::BadRequest { code: "malformed_json", detail: format!("the body is not valid JSON: {e}") }
+}
+
 /// Deserialises JSON, telling syntax errors (400) from shape errors (422, with the field path).
+/// Strings with control characters are 422 `validation_failed` (code `control_character`);
+/// anything after the value but white space is a syntax error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if may_hold_control_characters(bytes)
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
+    {
+        let errors = control_characters_in(&value);
+        if !errors.is_empty() {
+            return Err(domain::Error::Validation(errors).into());
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
-        Ok(v) => Ok(v),
+    match serde_path_to_error::deserialize::<_, T>(&mut *de) {
+        Ok(v) => {
+            de.end().map_err(|e| malformed_json(&e))?;
+            Ok(v)
+        }
         Err(e) => {
             let path = e.path().to_string();
             let inner = e.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Data => Err(shape_error(&path, &inner)),
-                _ => Err(ApiError::BadRequest {
-                    code: "malformed_json",
-                    detail: format!("the body is not valid JSON: {inner}"),
-                }),
+                _ => Err(malformed_json(&inner)),
             }
         }
     }
@@ -278,6 +331,33 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
+    }
+
+    #[test]
+    fn anything_after_the_value_is_malformed_json() {
+        let malformed =
+            |b: &[u8]| matches!(parse_json::<Body>(b), Err(ApiError::BadRequest { code: "malformed_json", .. }));
+        assert!(malformed(br#"{"name": "x", "size": 1} trailing"#));
+        assert!(malformed(br#"{"name": "x", "size": 1}{"name": "y", "size": 2}"#));
+        assert!(malformed(br#"{"name": "x", "size": 1} 1"#));
+        assert!(parse_json::<Body>(b" {\"name\": \"x\", \"size\": 1} \r\n\t").is_ok());
+    }
+
+    #[test]
+    fn control_characters_in_strings_are_refused_naming_the_field() {
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"name": "ad\u0000min", "size": 1}"#).unwrap_err()),
+            ("name".into(), "control_character".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>("{\"name\": \"x\u{85}\", \"size\": 1}".as_bytes()).unwrap_err()),
+            ("name".into(), "control_character".into())
+        );
+        let nested: serde_json::Value =
+            serde_json::from_str(r#"{"a": [{"b": "ok"}, {"b": "\u001b[0m"}], "c\u0007": 1}"#).unwrap();
+        let fields: Vec<String> = control_characters_in(&nested).into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["a[1].b", "body"]);
+        assert!(parse_json::<Body>(br#"{"name": "line\nbreak\ttab", "size": 1}"#).is_ok());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub(crate) mod fallback;
+pub mod guard;
 mod idempotency;
 pub mod metrics;
 pub mod observe;

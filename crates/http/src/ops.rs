@@ -1,5 +1,8 @@
 //! Liveness and readiness probes, outside `/api/v1`.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -32,12 +35,46 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok".into() })
 }
 
-/// Readiness: the database answers and its schema is the one this binary serves.
+/// How long `/readyz` waits for the database before it answers 503.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Where the server is in its life: serving, or draining before it stops; and whether the last
+/// readiness check failed (so that a failure is logged when it starts and ends, not per probe).
+#[derive(Debug, Default)]
+pub struct Lifecycle {
+    draining: AtomicBool,
+    unready: AtomicBool,
+}
+
+impl Lifecycle {
+    /// From now on `/readyz` answers 503 `shutting_down`.
+    pub fn start_draining(&self) {
+        self.draining.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether the server is draining.
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::SeqCst)
+    }
+
+    /// Records the outcome of a readiness check, logging only a change.
+    fn observe(&self, problem: Option<&str>) {
+        let was_unready = self.unready.swap(problem.is_some(), Ordering::SeqCst);
+        match problem {
+            Some(p) if !was_unready => log::warn!("not ready: {p}"),
+            None if was_unready => log::info!("ready again"),
+            _ => {}
+        }
+    }
+}
+
+/// Readiness: the database answers (within 1 s) and its schema is the one this binary serves.
 ///
-/// 503 `unavailable` when the database does not answer; 503 `migration_pending` when it lacks
-/// migrations of this binary (a node started with `--no-migrate` before `xuezhang migrate` ran) or
-/// has migrations this binary does not know (a newer node migrated it: this one should be
-/// replaced). `detail` names the migrations.
+/// 503 `unavailable` when the database does not answer within 1 s; 503 `migration_pending` when it
+/// lacks migrations of this binary (a node started with `--no-migrate` before `xuezhang migrate`
+/// ran) or has migrations this binary does not know (a newer node migrated it: this one should be
+/// replaced), `detail` naming the migrations; 503 `shutting_down` once the server got SIGTERM and
+/// drains before it stops.
 #[utoipa::path(
     operation_id = "readyz",
     tag = "operations",
@@ -45,21 +82,35 @@ pub async fn healthz() -> HttpResponse {
     responses(
         (status = 200, description = "The database answers and is migrated", body = Health),
         (status = 400, description = "The request is not valid HTTP/1.1 (actix answers before any handler, without a body)"),
-        (status = 503, description = "The database does not answer (`unavailable`), or its schema is behind or ahead of this binary (`migration_pending`)", body = Problem, content_type = "application/problem+json")
+        (status = 503, description = "The database does not answer within 1 s (`unavailable`), its schema is behind or ahead of this binary (`migration_pending`), or the server is stopping (`shutting_down`)", body = Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/readyz")]
-pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let checked = async {
+pub async fn readyz(state: web::Data<AppState>, life: web::Data<Lifecycle>) -> Result<HttpResponse, ApiError> {
+    if life.is_draining() {
+        return Err(ApiError::ShuttingDown);
+    }
+    let checked = tokio::time::timeout(READY_TIMEOUT, async {
         state.db.ping().await?;
         state.db.schema_status().await
-    };
+    });
     match checked.await {
-        Ok(schema) if schema.is_current() => Ok(HttpResponse::Ok().json(Health { status: "ok".into() })),
-        Ok(schema) => Err(ApiError::NotReady(schema.describe())),
-        Err(e) => {
-            log::warn!("readiness check failed: {e}");
+        Ok(Ok(schema)) if schema.is_current() => {
+            life.observe(None);
+            Ok(HttpResponse::Ok().json(Health { status: "ok".into() }))
+        }
+        Ok(Ok(schema)) => {
+            life.observe(Some(&schema.describe()));
+            Err(ApiError::NotReady(schema.describe()))
+        }
+        Ok(Err(e)) => {
+            life.observe(Some(&format!("the database does not answer: {e}")));
             Err(ApiError::Persistence(persistence::Error::Unavailable(e.to_string())))
+        }
+        Err(_) => {
+            let detail = format!("the database did not answer within {} s", READY_TIMEOUT.as_secs());
+            life.observe(Some(&detail));
+            Err(ApiError::Persistence(persistence::Error::Unavailable(detail)))
         }
     }
 }

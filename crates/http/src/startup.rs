@@ -17,6 +17,7 @@ use crate::auth::Tokens;
 use crate::error::ApiError;
 use crate::metrics::{Listener, Metrics};
 use crate::observe::{Observe, REQUEST_ID};
+use crate::ops::Lifecycle;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::{extract, fallback, openapi};
@@ -42,6 +43,8 @@ pub struct Application {
     metrics_server: Option<(Server, u16)>,
     db: Db,
     initial_admin: Option<(String, String)>,
+    lifecycle: web::Data<Lifecycle>,
+    drain: Duration,
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -92,10 +95,13 @@ impl Application {
         check_origins(&settings.cors_origins)?;
         let metrics = Arc::new(Metrics::new());
         let observer = Arc::clone(&metrics);
-        let db =
-            Db::connect(&DbConfig { url: settings.database_url.clone(), max_connections: settings.db_max_connections })
-                .await?
-                .observe_begin_waits(BeginWaitObserver(Arc::new(move |waited| observer.observe_begin_wait(waited))));
+        let db = Db::connect(&DbConfig {
+            max_connections: settings.db_max_connections,
+            acquire_timeout: settings.db_acquire_timeout,
+            ..DbConfig::new(settings.database_url.clone())
+        })
+        .await?
+        .observe_begin_waits(BeginWaitObserver(Arc::new(move |waited| observer.observe_begin_wait(waited))));
         if settings.migrate_on_start {
             db.migrate().await?;
         } else {
@@ -125,6 +131,8 @@ impl Application {
         let origins = settings.cors_origins.clone();
         let metrics_data = web::Data::from(Arc::clone(&metrics));
         let (public_state, public_metrics) = (state.clone(), metrics_data.clone());
+        let lifecycle = web::Data::new(Lifecycle::default());
+        let public_life = lifecycle.clone();
         let mut server = HttpServer::new(move || {
             let app = App::new()
                 .app_data(public_state.clone())
@@ -132,6 +140,10 @@ impl Application {
                 .app_data(web::Data::new(Listener::Public))
                 .app_data(web::QueryConfig::default().error_handler(extract::query_error))
                 .app_data(web::PathConfig::default().error_handler(extract::path_error))
+                .app_data(public_life.clone())
+                .wrap(actix_web::middleware::from_fn(crate::guard::text_rule))
+                .wrap(actix_web::middleware::from_fn(crate::guard::body_deadline))
+                .wrap(actix_web::middleware::from_fn(crate::guard::close_when_draining))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(Observe::new(Arc::clone(&metrics)))
@@ -142,7 +154,15 @@ impl Application {
             openapi::mount(app).default_service(web::to(fallback::not_found_or_not_allowed)).into_app()
         })
         .listen(listener)?
-        .shutdown_timeout(30);
+        // Requests in flight when the server stops get this long to finish.
+        .shutdown_timeout(settings.shutdown_grace.as_secs().max(1))
+        // Headers must be in within 5 s of the connection (actix's default, stated); the body
+        // has `body_timeout` (see `guard::body_deadline`); an idle kept-alive connection is closed
+        // after 5 s.
+        .client_request_timeout(Duration::from_secs(5))
+        .keep_alive(Duration::from_secs(5))
+        // Signals are handled in `run_with_signals`: drain first, then stop.
+        .disable_signals();
         if settings.workers > 0 {
             server = server.workers(settings.workers);
         }
@@ -181,7 +201,7 @@ impl Application {
                 }
             }
         });
-        Ok(Self { port, server, metrics_server, db, initial_admin })
+        Ok(Self { port, server, metrics_server, db, initial_admin, lifecycle, drain: settings.drain })
     }
 
     /// The port the server listens on.
@@ -209,7 +229,25 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped (SIGTERM/SIGINT stop it gracefully: requests in flight finish).
+    /// Serves until SIGTERM or SIGINT, then stops gracefully: `/readyz` answers 503 for the drain
+    /// time while everything else is still served (and each connection is closed after its
+    /// response), then the listener closes and requests in flight get the grace period to finish.
+    pub async fn run_with_signals(self) -> std::io::Result<()> {
+        let (handle, life, drain) = (self.server.handle(), self.lifecycle.clone(), self.drain);
+        actix_web::rt::spawn(async move {
+            let signal = shutdown_signal().await;
+            log::info!("{signal}: draining for {} s (/readyz answers 503), then stopping", drain.as_secs_f64());
+            life.start_draining();
+            tokio::time::sleep(drain).await;
+            log::info!("stopping: the listener closes; requests in flight finish");
+            handle.stop(true).await;
+        });
+        let result = self.run_until_stopped().await;
+        log::info!("stopped");
+        result
+    }
+
+    /// Serves until stopped through [`Application::handle`] (gracefully: requests in flight finish).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let Some((metrics_server, _)) = self.metrics_server else { return self.server.await };
         // The metrics listener lives as long as the API: it stops when the API has stopped.
@@ -219,5 +257,28 @@ impl Application {
         handle.stop(true).await;
         let _ = metrics.await;
         result
+    }
+}
+
+/// Waits for SIGTERM or SIGINT (Ctrl-C), and names it.
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => tokio::select! {
+                _ = term.recv() => "SIGTERM",
+                _ = int.recv() => "SIGINT",
+            },
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+                "SIGINT"
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "Ctrl-C"
     }
 }

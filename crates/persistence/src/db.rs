@@ -21,12 +21,23 @@ pub struct DbConfig {
     pub url: String,
     /// Pool size for PostgreSQL, and the number of SQLite readers.
     pub max_connections: u32,
+    /// How long a request waits for a PostgreSQL connection before it fails with `Unavailable`
+    /// (a 503): short, so that a database outage fails fast instead of holding every request.
+    /// SQLite waits [`SQLITE_ACQUIRE_TIMEOUT`]: its one writer connection is a queue, not an outage.
+    pub acquire_timeout: Duration,
 }
 
+/// The default of [`DbConfig::acquire_timeout`].
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// How long a SQLite request waits for a connection (writes queue for the single writer, behind
+/// imports that may take seconds).
+pub const SQLITE_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl DbConfig {
-    /// Settings for `url` with the default pool size.
+    /// Settings for `url` with the default pool size and acquire timeout.
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), max_connections: 8 }
+        Self { url: url.into(), max_connections: 8, acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT }
     }
 }
 
@@ -38,6 +49,10 @@ pub struct Db {
     read: DatabaseConnection,
     write: DatabaseConnection,
     begin_wait: Option<BeginWaitObserver>,
+    /// Imports lock whole tables, so they run one after the other anyway; on one node they queue
+    /// here, holding no connection, rather than in the pool, where twenty waiting imports would
+    /// hold every connection and leave other requests to time out on a pool acquire.
+    imports: Arc<tokio::sync::Semaphore>,
 }
 
 /// Told how long each write transaction waited to start (the metrics of `GET /metrics`).
@@ -62,12 +77,12 @@ fn sqlite_options(opts: SqliteConnectOptions) -> SqliteConnectOptions {
         .foreign_keys(true)
 }
 
-fn options(url: &str, max_connections: u32) -> ConnectOptions {
+fn options(url: &str, max_connections: u32, acquire_timeout: Duration) -> ConnectOptions {
     let mut opt = ConnectOptions::new(url.to_owned());
     opt.max_connections(max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .connect_timeout(Duration::from_secs(10).min(acquire_timeout.max(Duration::from_secs(1))))
+        .acquire_timeout(acquire_timeout)
         // Statements carry personal data; never log them at info level.
         .sqlx_logging(false);
     opt
@@ -79,19 +94,30 @@ impl Db {
         let url = config.url.as_str();
         if url.starts_with("sqlite:") {
             // The writer connects first: it creates the file and switches it to WAL.
-            let mut w = options(url, 1);
+            let mut w = options(url, 1, SQLITE_ACQUIRE_TIMEOUT);
             w.map_sqlx_sqlite_opts(|o| sqlite_options(o).create_if_missing(true));
             let write = Database::connect(w).await?;
-            let mut r = options(url, config.max_connections.max(1));
+            let mut r = options(url, config.max_connections.max(1), SQLITE_ACQUIRE_TIMEOUT);
             r.map_sqlx_sqlite_opts(|o| sqlite_options(o).read_only(true));
             let read = Database::connect(r).await?;
-            Ok(Self { read, write, begin_wait: None })
+            Ok(Self { read, write, begin_wait: None, imports: Arc::new(tokio::sync::Semaphore::new(1)) })
         } else {
-            let mut o = options(url, config.max_connections.max(2));
+            let mut o = options(url, config.max_connections.max(2), config.acquire_timeout);
             o.map_sqlx_postgres_opts(|o| o.application_name("xuezhang"));
             let pool = Database::connect(o).await?;
-            Ok(Self { read: pool.clone(), write: pool, begin_wait: None })
+            Ok(Self {
+                read: pool.clone(),
+                write: pool,
+                begin_wait: None,
+                imports: Arc::new(tokio::sync::Semaphore::new(1)),
+            })
         }
+    }
+
+    /// Waits for this node's turn to run an import.
+    pub(crate) async fn import_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
+        // The semaphore is never closed.
+        self.imports.acquire().await.ok()
     }
 
     /// Tells `observer` how long each write transaction waits to start.

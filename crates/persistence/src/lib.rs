@@ -24,7 +24,7 @@ pub mod schema;
 mod scope;
 pub mod selection;
 
-pub use db::{BeginWaitObserver, Db, DbConfig};
+pub use db::{BeginWaitObserver, DEFAULT_ACQUIRE_TIMEOUT, Db, DbConfig, SQLITE_ACQUIRE_TIMEOUT};
 
 /// Errors of the persistence layer: a domain error, or a failure of the database itself.
 #[derive(Debug, thiserror::Error)]

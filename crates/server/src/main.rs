@@ -120,6 +120,15 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
 }
 
+/// A duration in seconds, fractions allowed (`1.5`).
+fn seconds(name: &str, v: &str) -> Result<std::time::Duration, String> {
+    v.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && *s >= 0.0 && *s <= 86_400.0)
+        .map(std::time::Duration::from_secs_f64)
+        .ok_or_else(|| format!("{name} must be a number of seconds, not `{v}`"))
+}
+
 fn settings() -> Result<Settings, String> {
     let database_url = env("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
     let mut s = Settings::for_database(database_url);
@@ -142,6 +151,18 @@ fn settings() -> Result<Settings, String> {
         Some(v) => v.parse().map_err(|_| format!("XUEZHANG_DB_MAX_CONNECTIONS must be a number, not `{v}`"))?,
         None => 8,
     };
+    if let Some(v) = env("XUEZHANG_DB_ACQUIRE_TIMEOUT_SECS") {
+        s.db_acquire_timeout = seconds("XUEZHANG_DB_ACQUIRE_TIMEOUT_SECS", &v)?;
+    }
+    if let Some(v) = env("XUEZHANG_BODY_TIMEOUT_SECS") {
+        s.body_timeout = seconds("XUEZHANG_BODY_TIMEOUT_SECS", &v)?;
+    }
+    if let Some(v) = env("XUEZHANG_DRAIN_SECS") {
+        s.drain = seconds("XUEZHANG_DRAIN_SECS", &v)?;
+    }
+    if let Some(v) = env("XUEZHANG_SHUTDOWN_GRACE_SECS") {
+        s.shutdown_grace = seconds("XUEZHANG_SHUTDOWN_GRACE_SECS", &v)?;
+    }
     if let Some(v) = env("XUEZHANG_IMPORT_MAX_BYTES") {
         s.import_max_bytes =
             v.parse().map_err(|_| format!("XUEZHANG_IMPORT_MAX_BYTES must be a number of bytes, not `{v}`"))?;
@@ -179,7 +200,7 @@ async fn serve(mut settings: Settings, no_migrate: bool) -> Result<(), Failure> 
     if let Some(port) = app.metrics_port() {
         log::info!("metrics on http://{}:{port}/metrics", host_of(settings.metrics_bind.as_deref().unwrap_or("")));
     }
-    app.run_until_stopped().await.map_err(|e| e.to_string().into())
+    app.run_with_signals().await.map_err(|e| e.to_string().into())
 }
 
 fn host_of(bind: &str) -> &str {
@@ -187,7 +208,7 @@ fn host_of(bind: &str) -> &str {
 }
 
 async fn connect(settings: &Settings) -> Result<Db, Failure> {
-    let db = Db::connect(&DbConfig { url: settings.database_url.clone(), max_connections: 2 }).await?;
+    let db = Db::connect(&DbConfig { max_connections: 2, ..DbConfig::new(settings.database_url.clone()) }).await?;
     db.migrate().await?;
     Ok(db)
 }
@@ -199,7 +220,7 @@ async fn migrate(settings: Settings, check: bool) -> Result<(), Failure> {
         println!("migrated");
         return Ok(());
     }
-    let db = Db::connect(&DbConfig { url: settings.database_url.clone(), max_connections: 2 }).await?;
+    let db = Db::connect(&DbConfig { max_connections: 2, ..DbConfig::new(settings.database_url.clone()) }).await?;
     let status = db.schema_status().await;
     db.close().await;
     let status = status?;

@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod conventions;
 mod events;
+mod hardening;
 mod imports;
 mod openapi;
 mod operations;

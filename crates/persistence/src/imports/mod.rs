@@ -66,6 +66,7 @@ pub async fn run(
     today: NaiveDate,
 ) -> Result<ImportOutcome> {
     let scope = policy::import(who)?;
+    let _turn = db.import_turn().await;
     let started = std::time::Instant::now();
     let outcome = match kind {
         ImportKind::Students => {

@@ -176,17 +176,28 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
         let supervisor_id = match &row.supervisor {
             None => None,
             Some(None) => Some(None),
-            Some(Some(no)) => match supervisors.get(no.as_str()) {
-                Some(s) => match check_supervisor(s) {
-                    Ok(()) => Some(Some(s.id)),
-                    Err(e) => {
-                        err(F::Supervisor, &e.code, format!("{} ({}) is not a supervisor", s.name, s.staff_no));
-                        None
+            // Without a college the row fails anyway, and there is nothing to check the
+            // supervisor against.
+            Some(Some(no)) => match college {
+                None => None,
+                Some(college_id) => {
+                    match (supervisors.get(no.as_str()), check_supervisor(supervisors.get(no.as_str()), college_id)) {
+                        (Some(s), Ok(())) => Some(Some(s.id)),
+                        (Some(s), Err(e)) if s.college_id == college_id => {
+                            err(F::Supervisor, &e.code, format!("{} ({}) is not a supervisor", s.name, s.staff_no));
+                            None
+                        }
+                        // Unknown or of another college: the same answer, which tells nothing of
+                        // other colleges' staff.
+                        _ => {
+                            err(
+                                F::Supervisor,
+                                "invalid_reference",
+                                format!("no supervisor of the student's college has the 工号 {no}"),
+                            );
+                            None
+                        }
                     }
-                },
-                None => {
-                    err(F::Supervisor, "invalid_reference", format!("no staff member has the 工号 {no}"));
-                    None
                 }
             },
         };

@@ -46,15 +46,6 @@ pub(crate) fn to_active(s: &Staff) -> ActiveModel {
     }
 }
 
-/// Loads a staff member named by a command's `field`, reporting a missing one as a bad reference.
-pub(crate) async fn referenced<C: ConnectionTrait>(conn: &C, field: &str, id: Uuid) -> Result<Staff> {
-    Entity::find_by_id(id)
-        .one(conn)
-        .await?
-        .map(to_domain)
-        .ok_or_else(|| domain::Error::invalid(field, "invalid_reference", "no such staff member").into())
-}
-
 pub(crate) async fn check_college<C: ConnectionTrait>(conn: &C, college_id: Uuid) -> Result<()> {
     crate::entities::college::Entity::find_by_id(college_id)
         .one(conn)
@@ -167,13 +158,21 @@ pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: StaffChanges, i
     let mut after = before.with_changes(changes);
     policy::manage_staff(who, after.college_id)?;
     check_college(&tx, after.college_id).await?;
-    if before.is_supervisor && !after.is_supervisor {
+    // A supervisor's students must keep a supervisor of their own college: one who supervises
+    // someone neither stops supervising nor moves to another college.
+    let moved = before.college_id != after.college_id;
+    if before.is_supervisor && (!after.is_supervisor || moved) {
         let supervised = crate::entities::student::Entity::find()
             .filter(crate::entities::student::Column::SupervisorId.eq(id))
             .one(&tx)
             .await?;
         if supervised.is_some() {
-            return Err(domain::Error::in_use("the staff member still supervises students").into());
+            let detail = if moved {
+                "the staff member still supervises students of their college; give them another supervisor first"
+            } else {
+                "the staff member still supervises students"
+            };
+            return Err(domain::Error::in_use(detail).into());
         }
     }
     after.version += 1;

@@ -62,7 +62,7 @@ pub(crate) fn to_active(s: &Student) -> ActiveModel {
 }
 
 /// Checks that a student's references exist and fit: the college, the unit in that college,
-/// the supervisor a supervisor. Reports every bad reference at once.
+/// the supervisor a supervisor of that college. Reports every bad reference at once.
 pub(crate) async fn check_references<C: ConnectionTrait>(conn: &C, s: &Student) -> Result<()> {
     let mut p = Problems::new();
     if crate::entities::college::Entity::find_by_id(s.college_id).one(conn).await?.is_none() {
@@ -78,13 +78,8 @@ pub(crate) async fn check_references<C: ConnectionTrait>(conn: &C, s: &Student) 
         }
     }
     if let Some(sup) = s.supervisor_id {
-        match staff::referenced(conn, "supervisor_id", sup).await {
-            Ok(st) => {
-                p.take(check_supervisor(&st));
-            }
-            Err(crate::Error::Domain(e)) => p.absorb(e)?,
-            Err(e) => return Err(e),
-        }
+        let found = crate::entities::staff::Entity::find_by_id(sup).one(conn).await?.map(staff::to_domain);
+        p.take(check_supervisor(found.as_ref(), s.college_id));
     }
     Ok(p.finish()?)
 }

@@ -9,4 +9,5 @@ mod backup;
 mod logs;
 mod nodes;
 mod schema;
+mod shutdown;
 mod support;

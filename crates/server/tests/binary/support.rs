@@ -23,6 +23,8 @@ pub fn command(url: &str) -> Command {
         .env("DATABASE_URL", url)
         .env("XUEZHANG_JWT_SECRET", SECRET)
         .env("XUEZHANG_WORKERS", "2")
+        // No drain before stopping, unless a test asks for one: the tests stop servers often.
+        .env("XUEZHANG_DRAIN_SECS", "0")
         .env("RUST_LOG", "info");
     c
 }
@@ -110,6 +112,20 @@ impl Server {
         // The readers finish once the pipes close.
         std::thread::sleep(Duration::from_millis(100));
         self.lines.lock().expect("the log").clone()
+    }
+
+    /// Sends SIGTERM and waits (at most `limit`) for the process to exit; its exit status, if it
+    /// exited.
+    pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let started = Instant::now();
+        while started.elapsed() < limit {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// Sends a request and reads the whole response.

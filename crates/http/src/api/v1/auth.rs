@@ -133,13 +133,39 @@ async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     if is_json(req) {
-        parse_json(&body).map_err(|e| oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))
+        parse_json(&body).map_err(|e| match e {
+            ApiError::Persistence(persistence::Error::Domain(domain::Error::Validation(errors))) => {
+                invalid_fields(errors)
+            }
+            e => oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()),
+        })
     } else if form {
+        // The text rule first, on every field as sent (before any is looked up in the database).
+        if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+            let errors: Vec<domain::FieldError> = pairs
+                .iter()
+                .filter_map(|(name, value)| {
+                    domain::text::check_field("form", name).and_then(|()| domain::text::check_field(name, value)).err()
+                })
+                .collect();
+            if !errors.is_empty() {
+                return Err(invalid_fields(errors));
+            }
+        }
         serde_urlencoded::from_bytes(&body)
             .map_err(|e| oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))
     } else {
         Err(ApiError::UnsupportedMediaType("send application/x-www-form-urlencoded or application/json".into()))
     }
+}
+
+/// RFC 6749's `invalid_request`, naming every bad field in `detail`.
+fn invalid_fields(errors: Vec<domain::FieldError>) -> ApiError {
+    oauth(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        errors.into_iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "),
+    )
 }
 
 /// Client credentials from `Authorization: Basic` (RFC 6749 §2.3.1), if sent.
@@ -234,6 +260,10 @@ pub async fn issue_token(
                 Some(c) => c,
                 None => (required(form.client_id, "client_id")?, required(form.client_secret, "client_secret")?),
             };
+            // HTTP Basic credentials are base64: the text rule applies to what they decode to.
+            for (name, value) in [("client_id", &id), ("client_secret", &secret)] {
+                domain::text::check_field(name, value).map_err(|e| invalid_fields(vec![e]))?;
+            }
             let (client, scopes) = persistence::accounts::authenticate_client(db, &id, secret, form.scope.as_deref())
                 .await
                 .map_err(|e| count_failure(&req, "client_credentials", grant_error(e, "invalid_client")))?;
