@@ -7,6 +7,7 @@
 mod accounts;
 mod activities;
 mod auth;
+mod authz;
 mod conventions;
 mod events;
 mod hardening;

@@ -1,0 +1,287 @@
+//! The authorisation table: every role of college A against every kind of college-B object, on
+//! every route of the OpenAPI document that takes an id, with every method the route has. None may
+//! succeed, and none may answer differently from the same request on an id that does not exist
+//! (no existence oracle). Lists, exports and filters by college B leak nothing of B. On SQLite and
+//! PostgreSQL.
+
+use chrono::{Datelike, Duration, Utc};
+use reqwest::{Method, header};
+use serde_json::json;
+use xuezhang_tests::*;
+
+/// Markers of college B's private data: none may appear in what a role of A reads.
+struct CollegeB {
+    college: String,
+    /// (kind, id) of every object of B.
+    objects: Vec<(&'static str, String)>,
+    /// Strings that only B's private records contain.
+    markers: Vec<String>,
+    honor: String,
+    sanction: String,
+}
+
+fn current_year_code() -> String {
+    let d = (Utc::now() + Duration::hours(8)).date_naive();
+    let start = if d.month() >= 9 { d.year() } else { d.year() - 1 };
+    format!("{start}-{}", start + 1)
+}
+
+async fn college_b(app: &TestApp, admin: &str, year: &str) -> CollegeB {
+    let college = app.college(admin, "B", "乙学院").await;
+    let lab = app.unit(admin, &college, "B-LAB", "laboratory").await;
+    let staff = app
+        .post(
+            "/api/v1/staff",
+            admin,
+            json!({"staff_no": "TB0001", "name": "乙导师甲", "college_id": college, "is_supervisor": true, "is_counselor": true}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let senior = app
+        .student(
+            admin,
+            &college,
+            "B2023001",
+            json!({"name": "乙学长甲", "enrollment_year": 2023, "unit_id": lab, "supervisor_id": staff, "phone": "13900000001"}),
+        )
+        .await;
+    let other = app.student(admin, &college, "B2023002", json!({"name": "乙学长乙", "enrollment_year": 2023})).await;
+    let this_year: i32 = year[..4].parse().unwrap();
+    let freshman = app
+        .student(admin, &college, "B2099001", json!({"name": "乙新生甲", "enrollment_year": this_year, "unit_id": lab}))
+        .await;
+    let honor = app
+        .post(
+            &format!("/api/v1/students/{senior}/honors"),
+            admin,
+            json!({"title": "乙优秀研究生", "level": "university", "awarded_on": "2024-12-01"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let sanction = app
+        .post(
+            &format!("/api/v1/students/{other}/sanctions"),
+            admin,
+            json!({"kind": "警告", "reason": "乙处分事由", "imposed_on": "2025-03-01"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let b_admin_user = app
+        .post(
+            "/api/v1/users",
+            admin,
+            json!({"username": "b-admin", "display_name": "乙管理员", "password": PASSWORD, "role": "college_admin", "college_id": college}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let b_admin = app.login("b-admin", PASSWORD).await;
+    let year_id = app.get("/api/v1/academic-years?page_size=100", admin).await.expect(200).body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|y| y["code"] == year)
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let nominate = |student: &str| json!({"student_id": student, "academic_year_id": year_id, "unit_id": lab, "statement": "乙推荐理由"});
+    let nomination = app.post("/api/v1/nominations", &b_admin, nominate(&senior)).await.expect(201).id();
+    for (action, body) in [
+        ("submit", json!({})),
+        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
+        ("recommend", json!({})),
+    ] {
+        app.post(&format!("/api/v1/nominations/{nomination}/{action}"), &b_admin, body).await.expect(200);
+    }
+    let draft = app.post("/api/v1/nominations", &b_admin, nominate(&other)).await.expect(201).id();
+    let appointment =
+        app.post("/api/v1/appointments", admin, json!({"nomination_id": nomination})).await.expect(201).id();
+    let pairing = app
+        .post("/api/v1/pairings", &b_admin, json!({"appointment_id": appointment, "mentee_id": freshman}))
+        .await
+        .expect(201)
+        .id();
+    let start = Utc::now() + Duration::days(3);
+    let activity = app
+        .post(
+            "/api/v1/activities",
+            &b_admin,
+            json!({"kind": "freshman_salon", "title": "乙学院内部沙龙", "academic_year_id": year_id,
+                   "college_id": college, "unit_id": lab, "host_appointment_ids": [appointment],
+                   "start_at": start.to_rfc3339(), "end_at": (start + Duration::hours(2)).to_rfc3339(),
+                   "venue": "乙楼101"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let objects = vec![
+        ("college", college.clone()),
+        ("unit", lab),
+        ("staff", staff.clone()),
+        ("student", senior.clone()),
+        ("student", freshman.clone()),
+        ("nomination", nomination.clone()),
+        ("nomination", draft.clone()),
+        ("appointment", appointment.clone()),
+        ("pairing", pairing.clone()),
+        ("activity", activity.clone()),
+        ("user", b_admin_user.clone()),
+    ];
+    let markers = [
+        "乙导师甲",
+        "TB0001",
+        "乙学长甲",
+        "乙学长乙",
+        "乙新生甲",
+        "B2023001",
+        "B2023002",
+        "B2099001",
+        "13900000001",
+        "乙优秀研究生",
+        "乙处分事由",
+        "乙推荐理由",
+        "乙学院内部沙龙",
+        "乙楼101",
+        "b-admin",
+        "乙管理员",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .chain([staff, senior, other, freshman, nomination, draft, appointment, pairing, activity, b_admin_user])
+    .collect();
+    CollegeB { college, objects, markers, honor, sanction }
+}
+
+/// Kinds that are reference data every signed-in user may read (not write).
+fn readable_reference(kind: &str) -> bool {
+    matches!(kind, "college" | "unit")
+}
+
+#[actix_web::test]
+async fn no_role_of_college_a_reaches_any_object_of_college_b() {
+    let app = spawn_app().await;
+    let admin = app.admin().await;
+    let year = current_year_code();
+    app.post("/api/v1/academic-years", &admin, json!({"code": year})).await.expect(201);
+    let a = app.college(&admin, "A", "甲学院").await;
+    let a_staff = app.staff(&admin, &a, "TA0001", true).await;
+    let a_student =
+        app.student(&admin, &a, "A2023001", json!({"enrollment_year": 2023, "supervisor_id": a_staff})).await;
+    let b = college_b(&app, &admin, &year).await;
+    let roles = [
+        ("college_admin", app.user(&admin, "a-admin", "college_admin", json!({"college_id": a})).await),
+        ("counselor", app.user(&admin, "a-counselor", "counselor", json!({"college_id": a})).await),
+        ("supervisor", app.user(&admin, "a-supervisor", "supervisor", json!({"staff_id": a_staff})).await),
+        ("student", app.user(&admin, "a-student", "student", json!({"student_id": a_student})).await),
+    ];
+
+    let spec = app.send(app.request(Method::GET, "/api/v1/openapi.json", None)).await.expect(200).body;
+    let paths = spec["paths"].as_object().unwrap();
+    let mut probes = 0;
+    let mut failures = Vec::new();
+    for (template, item) in paths {
+        if !template.starts_with("/api/v1/")
+            || template.starts_with("/api/v1/public")
+            || template.starts_with("/api/v1/auth")
+        {
+            continue;
+        }
+        let methods: Vec<&str> =
+            ["get", "post", "put", "patch", "delete"].into_iter().filter(|m| item.get(*m).is_some()).collect();
+        if !template.contains('{') {
+            continue;
+        }
+        for (kind, id) in &b.objects {
+            let fill = |with: &str| {
+                template.replacen("{id}", with, 1).replace("{honor_id}", &b.honor).replace("{sanction_id}", &b.sanction)
+            };
+            let (path, unknown) = (fill(id), fill(&uuid::Uuid::now_v7().to_string()));
+            for method in &methods {
+                if *method == "get" && readable_reference(kind) && !template.contains("}/") {
+                    continue;
+                }
+                let m = Method::from_bytes(method.to_ascii_uppercase().as_bytes()).unwrap();
+                for (role, token) in &roles {
+                    let send = |p: &str| {
+                        let mut r = app.request(m.clone(), p, Some(token));
+                        if m != Method::GET && m != Method::DELETE {
+                            r = r.header(header::CONTENT_TYPE, "application/json").body("{}");
+                        }
+                        app.send(r)
+                    };
+                    let got = send(&path).await;
+                    let baseline = send(&unknown).await;
+                    probes += 1;
+                    let s = got.status.as_u16();
+                    let ok = !got.status.is_success()
+                        && !got.status.is_server_error()
+                        && (s == 403 || s == 404 || s == baseline.status.as_u16());
+                    if !ok {
+                        failures.push(format!(
+                            "{role} {} {template} on B's {kind}: {s} (unknown id: {}) {}",
+                            m,
+                            baseline.status.as_u16(),
+                            got.text.chars().take(200).collect::<String>()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // Lists, exports, the calendar and the audit log: nothing of B, also when asked for B.
+    for (template, item) in paths {
+        if template.contains('{') || item.get("get").is_none() || !template.starts_with("/api/v1/") {
+            continue;
+        }
+        if template.ends_with("openapi.json") || template.starts_with("/api/v1/public") {
+            continue;
+        }
+        for query in ["", "?page_size=100", &format!("?college_id={}&page_size=100", b.college)] {
+            for (role, token) in &roles {
+                let res = app.get(&format!("{template}{query}"), token).await;
+                probes += 1;
+                if res.status.is_server_error() {
+                    failures.push(format!("{role} GET {template}{query}: {}", res.status));
+                }
+                if res.status.is_success()
+                    && let Some(m) = b.markers.iter().find(|m| res.text.contains(m.as_str()))
+                {
+                    failures.push(format!("{role} GET {template}{query} shows B's `{m}`"));
+                }
+            }
+        }
+    }
+
+    // Creating in B, or linking to B's people, from A.
+    let creations = [
+        (
+            "/api/v1/students",
+            json!({"student_no": "X2024001", "name": "某", "gender": "male", "college_id": b.college,
+            "degree": "master", "enrollment_year": 2024, "political_status": "masses"}),
+        ),
+        ("/api/v1/staff", json!({"staff_no": "TX0001", "name": "某", "college_id": b.college, "is_supervisor": true})),
+        ("/api/v1/units", json!({"code": "X-LAB", "name": "某", "kind": "laboratory", "college_id": b.college})),
+        (
+            "/api/v1/users",
+            json!({"username": "x-admin", "display_name": "某", "password": PASSWORD,
+            "role": "college_admin", "college_id": b.college}),
+        ),
+    ];
+    for (path, body) in creations {
+        for (role, token) in &roles {
+            let res = app.post(path, token, body.clone()).await;
+            probes += 1;
+            if res.status.is_success() || res.status.is_server_error() {
+                failures.push(format!("{role} POST {path} into B: {} {}", res.status, res.text));
+            }
+        }
+    }
+    eprintln!("authorisation table: {probes} probes, {} failures", failures.len());
+    assert!(failures.is_empty(), "{} of {probes} probes failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(probes > 1000, "the table shrank to {probes} probes");
+}
