@@ -510,18 +510,15 @@ impl Activity {
         Ok(())
     }
 
-    /// Checks that attendance may be taken now: published and started, or held while feedback is
-    /// still open — recording an activity as held before taking attendance must not shut its
-    /// attendees out of giving feedback.
+    /// Checks that attendance may be taken now: published and started. Recording the activity as
+    /// held closes attendance (`attendance_closed`): what was recorded then is who attended, and
+    /// only they may give feedback — a list changed afterwards could make anyone an attendee.
     pub fn check_attendance_open(&self, now: DateTime<Utc>) -> Result<()> {
         if self.state == ActivityState::Held {
-            if now > self.feedback_closes_at() {
-                return Err(Error::Conflict {
-                    code: "attendance_closed",
-                    detail: format!("attendance closed {FEEDBACK_WINDOW_DAYS} days after the activity ended"),
-                });
-            }
-            return Ok(());
+            return Err(Error::Conflict {
+                code: "attendance_closed",
+                detail: "the activity was recorded as held; attendance closed then".into(),
+            });
         }
         self.state.apply(ActivityAction::RecordAttendance)?;
         self.check_started(now)
@@ -562,6 +559,33 @@ impl Activity {
             && self.state == ActivityState::Held
             && self.academic_year_id == year.id
             && shanghai_date(self.schedule.start()) <= year.policy.salon_deadline
+    }
+}
+
+/// How far back the public calendar reaches: published and held activities that ended longer ago
+/// than this are left out.
+pub const CALENDAR_LOOKBACK_DAYS: i64 = 400;
+
+/// How long a cancelled activity stays in the public calendar (as `STATUS:CANCELLED`) after its
+/// start: a calendar app that subscribed while it was published removes it from its copy only
+/// when the feed says it was cancelled, so dropping it at once would leave a ghost event.
+pub const CANCELLED_IN_CALENDAR_DAYS: i64 = 30;
+
+impl Activity {
+    /// Whether the public calendar shows the activity at `now`: published and held ones until
+    /// [`CALENDAR_LOOKBACK_DAYS`] after their end; cancelled ones that had been published until
+    /// [`CANCELLED_IN_CALENDAR_DAYS`] after their start; never a planned one (nor one cancelled
+    /// while planned: nobody was told of it).
+    pub fn shows_in_calendar(&self, now: DateTime<Utc>) -> bool {
+        match self.state {
+            ActivityState::Published | ActivityState::Held => {
+                self.schedule.end() >= now - Duration::days(CALENDAR_LOOKBACK_DAYS)
+            }
+            ActivityState::Cancelled => {
+                self.published_at.is_some() && self.schedule.start() >= now - Duration::days(CANCELLED_IN_CALENDAR_DAYS)
+            }
+            ActivityState::Planned => false,
+        }
     }
 }
 
@@ -1284,11 +1308,33 @@ mod tests {
         assert!(matches!(a.check_completable(before), Err(Error::Conflict { code: "not_started", .. })));
         assert!(a.check_completable(during).is_ok());
         a.state = ActivityState::Held;
-        assert!(a.check_attendance_open(after).is_ok(), "still open while feedback is");
-        let late = a.feedback_closes_at() + Duration::seconds(1);
-        assert!(matches!(a.check_attendance_open(late), Err(Error::Conflict { code: "attendance_closed", .. })));
+        for t in [during, after, a.feedback_closes_at() + Duration::seconds(1)] {
+            assert!(
+                matches!(a.check_attendance_open(t), Err(Error::Conflict { code: "attendance_closed", .. })),
+                "recording it as held closes attendance"
+            );
+        }
         a.state = ActivityState::Cancelled;
         assert!(matches!(a.check_attendance_open(during), Err(Error::InvalidTransition { .. })));
+    }
+
+    #[test]
+    fn the_calendar_shows_published_and_held_and_keeps_a_cancelled_announcement_for_30_days() {
+        let mut a = activity(ActivityKind::ResearchSalon, None, ActivityState::Planned);
+        let start = a.schedule.start();
+        assert!(!a.shows_in_calendar(start - Duration::days(1)), "planned: nobody was told");
+        a.state = ActivityState::Cancelled;
+        assert!(!a.shows_in_calendar(start - Duration::days(1)), "cancelled while planned: never announced");
+        a.published_at = Some(start - Duration::days(10));
+        assert!(a.shows_in_calendar(start - Duration::days(1)));
+        assert!(a.shows_in_calendar(start + Duration::days(CANCELLED_IN_CALENDAR_DAYS)));
+        assert!(!a.shows_in_calendar(start + Duration::days(CANCELLED_IN_CALENDAR_DAYS) + Duration::seconds(1)));
+        for state in [ActivityState::Published, ActivityState::Held] {
+            a.state = state;
+            let end = a.schedule.end();
+            assert!(a.shows_in_calendar(end + Duration::days(CALENDAR_LOOKBACK_DAYS)));
+            assert!(!a.shows_in_calendar(end + Duration::days(CALENDAR_LOOKBACK_DAYS) + Duration::seconds(1)));
+        }
     }
 
     #[test]

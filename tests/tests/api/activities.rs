@@ -25,6 +25,11 @@ fn iso(t: DateTime<FixedOffset>) -> String {
     t.to_rfc3339()
 }
 
+/// How the API shows an instant: UTC with `Z`, like every timestamp it answers with.
+fn utc(t: DateTime<FixedOffset>) -> String {
+    t.with_timezone(&Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 /// The academic year running today (Sept 1 → Aug 31, Asia/Shanghai).
 fn current_year() -> i32 {
     let d = now().date_naive();
@@ -203,8 +208,10 @@ async fn the_full_path_planned_published_held_with_attendance_and_feedback() {
     assert_eq!(res.header("location"), Some(format!("/api/v1/activities/{id}")));
     assert_eq!(res.header("etag").as_deref(), Some("\"1\""));
     assert_eq!(res.body["state"], "planned");
-    assert_eq!(res.body["start_at"], iso(start));
-    assert!(res.body["start_at"].as_str().unwrap().ends_with("+08:00"));
+    // Given in +08:00, answered in UTC like created_at and every other timestamp.
+    assert_eq!(res.body["start_at"], utc(start));
+    assert!(res.body["start_at"].as_str().unwrap().ends_with('Z'));
+    assert!(res.body["created_at"].as_str().unwrap().ends_with('Z'));
     assert_eq!(res.body["hosts"][0]["appointment_id"], li.appointment);
     assert_eq!(res.body["hosts"][0]["name"], "李华");
     assert_eq!(res.body["topics"].as_array().unwrap().len(), 2);
@@ -266,10 +273,17 @@ async fn the_full_path_planned_published_held_with_attendance_and_feedback() {
     assert_eq!(done.body["actual_expense_fen"], 42000);
     assert_eq!((done.body["registered_count"].as_u64(), done.body["attended_count"].as_u64()), (Some(3), Some(2)));
     assert!(done.body["held_at"].is_string());
-    // Held is final; attendance can still be corrected while feedback is open.
-    w.put(&format!("/api/v1/activities/{id}/attendance"), &host_token, json!({"student_ids": [s1, s2]}))
-        .await
-        .expect(200);
+    // Held is final and closes attendance: s3, who did not come, cannot be made an attendee now
+    // (not by the host, not by the college admin), so cannot give feedback either.
+    for who in [&host_token, &w.college_admin] {
+        let closed = w
+            .put(&format!("/api/v1/activities/{id}/attendance"), who, json!({"student_ids": [s1, s2, s3]}))
+            .await
+            .expect(409);
+        assert_eq!(closed.code(), "attendance_closed");
+    }
+    let kept = w.app.get(&format!("/api/v1/activities/{id}"), &w.college_admin).await.expect(200);
+    assert_eq!(kept.body["attended_count"], 2, "the refused change wrote nothing");
     assert_eq!(
         w.act(&w.college_admin, &id, "cancel", json!({"reason": "x"})).await.expect(409).code(),
         "invalid_transition"
@@ -649,8 +663,8 @@ async fn the_calendar_feed_parses_and_shows_the_times_in_shanghai() {
     assert_eq!(dtstart, start);
     assert_eq!((dtstart.hour(), dtstart.minute()), (19, 0));
     assert_eq!((dtend.hour(), dtend.minute()), (21, 30));
-    assert_eq!(iso(dtstart), api.body["start_at"].as_str().unwrap());
-    assert_eq!(iso(dtend), api.body["end_at"].as_str().unwrap());
+    assert_eq!(utc(dtstart), api.body["start_at"].as_str().unwrap());
+    assert_eq!(utc(dtend), api.body["end_at"].as_str().unwrap());
     // Text is escaped as RFC 5545 says (the parser leaves escapes in place).
     assert_eq!(prop(e, "SUMMARY").value.as_deref(), Some("我与学长聊科研\\, 第1期\\; 深度学习"));
     assert_eq!(prop(e, "LOCATION").value.as_deref(), Some("江安校区 一教A101"));
@@ -688,10 +702,25 @@ async fn the_calendar_feed_parses_and_shows_the_times_in_shanghai() {
         w.app.send(w.app.request(reqwest::Method::GET, "/api/v1/calendar.ics?mentor_id=abc", None)).await.expect(400);
     assert_eq!(bad.code(), "invalid_query");
 
-    // A cancelled activity drops out.
+    // A cancelled activity that was announced stays, marked cancelled with the next SEQUENCE, so
+    // subscribed calendars remove it instead of keeping a ghost event; one cancelled while still
+    // planned was never announced and never appears.
+    let before = w.app.get(&format!("/api/v1/activities/{training}"), &w.admin).await.expect(200);
     w.act(&w.admin, &training, "cancel", json!({"reason": "延期"})).await.expect(200);
+    let planned = w.create(&w.college_admin, w.salon(day_at(5, 19, 0), day_at(5, 21, 0), &[&li], json!({}))).await;
+    let planned = planned.expect(201).id();
+    w.act(&w.college_admin, &planned, "cancel", json!({"reason": "x"})).await.expect(200);
     let after = w.app.send(w.app.request(reqwest::Method::GET, "/api/v1/calendar.ics", None)).await.expect(200);
-    assert_eq!(after.text.matches("BEGIN:VEVENT").count(), 1);
+    let cal = ical::IcalParser::new(std::io::BufReader::new(after.text.as_bytes())).next().unwrap().unwrap();
+    assert_eq!(cal.events.len(), 2, "{}", after.text);
+    let uid = |e: &ical::parser::ical::component::IcalEvent| prop(e, "UID").value.clone().unwrap();
+    let cancelled = cal.events.iter().find(|e| uid(e) == format!("{training}@xuezhang")).expect("still in the feed");
+    assert_eq!(prop(cancelled, "STATUS").value.as_deref(), Some("CANCELLED"));
+    let seq: i64 = prop(cancelled, "SEQUENCE").value.as_deref().unwrap().parse().unwrap();
+    assert!(seq > before.body["version"].as_i64().unwrap(), "the cancellation is a new revision");
+    let kept = cal.events.iter().find(|e| uid(e) == format!("{salon}@xuezhang")).unwrap();
+    assert_eq!(prop(kept, "STATUS").value.as_deref(), Some("CONFIRMED"));
+    assert!(!after.text.contains(&planned), "a salon cancelled while planned was never announced");
 }
 
 #[actix_web::test]
@@ -785,20 +814,20 @@ async fn bad_inputs_are_422_listing_every_bad_field_and_never_500() {
     let mut fields = res.error_fields();
     fields.sort();
     assert_eq!(fields, ["budget_fen", "capacity", "end_at", "online_link", "title", "topics[0]"]);
-    // No offset is not a time; another offset is fine and shown in +08:00.
+    // No offset is not a time; another offset is fine, and every answer is in UTC.
     let res = w
         .create(&w.college_admin, w.salon(start, end, &[&li], json!({"start_at": "2026-12-01T19:00:00"})))
         .await
         .expect(422);
     assert_eq!(res.error_fields(), ["start_at"]);
-    let utc = w
+    let in_utc = w
         .create(
             &w.college_admin,
             w.salon(start, end, &[&li], json!({"start_at": start.with_timezone(&Utc).to_rfc3339()})),
         )
         .await
         .expect(201);
-    assert_eq!(utc.body["start_at"], iso(start));
+    assert_eq!(in_utc.body["start_at"], utc(start));
     // Dates at the edge of what a calendar can hold are refused, not a crash.
     let res = w
         .create(

@@ -1,9 +1,10 @@
-//! What the public iCalendar feed shows: published and held activities, with no personal data.
+//! What the public iCalendar feed shows: published and held activities, and for a while the
+//! cancelled ones that had been announced, with no personal data.
 
 use chrono::Duration;
-use domain::activity::Activity;
+use domain::activity::{Activity, CALENDAR_LOOKBACK_DAYS, CANCELLED_IN_CALENDAR_DAYS};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::load_many;
@@ -18,7 +19,7 @@ pub const MAX_EVENTS: u64 = 2000;
 
 /// How far back the feed reaches: activities that ended longer ago than this are left out.
 pub fn lookback() -> Duration {
-    Duration::days(400)
+    Duration::days(CALENDAR_LOOKBACK_DAYS)
 }
 
 /// Which activities a feed shows.
@@ -39,13 +40,27 @@ pub struct CalendarEntry {
     pub college_name: Option<String>,
 }
 
-/// The published and held activities of the filter, oldest first, that ended within the last
-/// [`lookback`]. An unknown college or mentor is `NotFound`. No caller: the feed is public.
+/// The activities of the filter the calendar shows ([`Activity::shows_in_calendar`]), oldest
+/// first: published and held ones that ended within the last [`lookback`], cancelled ones that
+/// had been published and started at most [`CANCELLED_IN_CALENDAR_DAYS`] days ago. An unknown
+/// college or mentor is `NotFound`. No caller: the feed is public.
 pub async fn feed(db: &Db, f: CalendarFilter) -> Result<Vec<CalendarEntry>> {
     let conn = db.reader();
-    let mut select = Entity::find()
-        .filter(Column::State.is_in([DbActivityState::Published, DbActivityState::Held]))
-        .filter(Column::EndAt.gte(crate::now() - lookback()));
+    let now = crate::now();
+    let mut select = Entity::find().filter(
+        Condition::any()
+            .add(
+                Condition::all()
+                    .add(Column::State.is_in([DbActivityState::Published, DbActivityState::Held]))
+                    .add(Column::EndAt.gte(now - lookback())),
+            )
+            .add(
+                Condition::all()
+                    .add(Column::State.eq(DbActivityState::Cancelled))
+                    .add(Column::PublishedAt.is_not_null())
+                    .add(Column::StartAt.gte(now - Duration::days(CANCELLED_IN_CALENDAR_DAYS))),
+            ),
+    );
     if let Some(c) = f.college_id {
         college::Entity::find_by_id(c).one(conn).await?.ok_or_else(|| not_found("college"))?;
         select = select.filter(Column::CollegeId.eq(c));
@@ -74,6 +89,7 @@ pub async fn feed(db: &Db, f: CalendarFilter) -> Result<Vec<CalendarEntry>> {
     Ok(load_many(conn, rows)
         .await?
         .into_iter()
+        .filter(|a| a.shows_in_calendar(now))
         .map(|a| CalendarEntry { college_name: a.college_id.and_then(|c| names.get(&c).cloned()), activity: a })
         .collect())
 }

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
-use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, in_shanghai, shanghai};
+use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, shanghai};
 use domain::{FieldError, Problems};
 use persistence::activities::{self as repo, ActivityChanges, ActivityFilter, ActivityView, Completion, NewActivity};
 use serde::{Deserialize, Serialize};
@@ -57,10 +57,11 @@ pub struct ActivityDto {
     pub hosts: Vec<HostDto>,
     /// The user who organised it.
     pub organiser_id: Option<Uuid>,
-    /// Start, e.g. `2025-10-20T19:00:00+08:00`.
-    pub start_at: DateTime<FixedOffset>,
-    /// End (exclusive), e.g. `2025-10-20T21:00:00+08:00`.
-    pub end_at: DateTime<FixedOffset>,
+    /// Start, in UTC like every timestamp of the API: 19:00 in Shanghai is
+    /// `2025-10-20T11:00:00Z`.
+    pub start_at: DateTime<Utc>,
+    /// End (exclusive), in UTC, e.g. `2025-10-20T13:00:00Z`.
+    pub end_at: DateTime<Utc>,
     /// Venue, if on site.
     pub venue: Option<String>,
     /// Online meeting link, if online.
@@ -115,8 +116,8 @@ impl From<ActivityView> for ActivityDto {
                 .map(|h| HostDto { appointment_id: h.appointment_id, student_id: h.mentor.id, name: h.mentor.name })
                 .collect(),
             organiser_id: a.organiser_id,
-            start_at: in_shanghai(a.schedule.start()),
-            end_at: in_shanghai(a.schedule.end()),
+            start_at: a.schedule.start(),
+            end_at: a.schedule.end(),
             venue: a.venue,
             online_link: a.online_link,
             capacity: a.capacity,

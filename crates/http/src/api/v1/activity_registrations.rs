@@ -317,7 +317,8 @@ pub async fn cancel(
 /// Record attendance in bulk (organisers and hosts).
 ///
 /// The listed students were present; every other registered student was not. Open from the
-/// activity's start while it is published; recording it as held closes attendance (409 after).
+/// activity's start while it is published; recording it as held closes attendance (409
+/// `attendance_closed` after), so only those recorded by then may give feedback.
 /// Before the start is 409 `not_started`. Each listed student must hold a place
 /// (`student_ids[i]`: `not_registered`).
 #[utoipa::path(

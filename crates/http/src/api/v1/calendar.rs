@@ -1,4 +1,5 @@
-//! `GET /calendar.ics`: an iCalendar (RFC 5545) feed of published and held activities that
+//! `GET /calendar.ics`: an iCalendar (RFC 5545) feed of published and held activities (and, for
+//! 30 days after their start, cancelled ones that had been published, as `STATUS:CANCELLED`) that
 //! Outlook, Apple Calendar, Google Calendar or DingTalk subscribe to.
 //!
 //! Calendar apps cannot send bearer tokens, so the feed is public and carries only what a poster
@@ -8,6 +9,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::Duration;
+use domain::activity::ActivityState;
 use icalendar::{Calendar, Component, Event, EventLike, EventStatus, Property};
 use persistence::activities::calendar::{self as repo, CalendarEntry, CalendarFilter};
 use serde::Deserialize;
@@ -64,7 +66,7 @@ fn event(e: &CalendarEntry) -> Event {
         .created(a.created_at)
         .last_modified(a.updated_at)
         .sequence(u32::try_from(a.version).unwrap_or(0))
-        .status(EventStatus::Confirmed)
+        .status(if a.state == ActivityState::Cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed })
         .add_property("CATEGORIES", a.kind.label())
         .add_property("X-XUEZHANG-KIND", a.kind.as_str())
         .done()
@@ -96,7 +98,10 @@ pub fn render(entries: &[CalendarEntry]) -> String {
 /// that ended more than 400 days ago are left out, at most 2000 events. Times are UTC (`Z`) and
 /// show in the subscriber's zone (Asia/Shanghai for the program); `X-WR-TIMEZONE` is
 /// `Asia/Shanghai`. Each event's `UID` is `<activity id>@xuezhang` and its `SEQUENCE` the
-/// activity's version, so changes update the subscribed copy; cancelled activities drop out.
+/// activity's version, so changes update the subscribed copy. A cancelled activity that had been
+/// published stays in the feed with `STATUS:CANCELLED` until 30 days after its start, so that
+/// subscribed calendars remove it rather than keep a ghost event; one cancelled while planned
+/// never appears.
 #[utoipa::path(
     operation_id = "activity_calendar",
     tag = "activities",
