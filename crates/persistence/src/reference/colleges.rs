@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::entities::college::{ActiveModel, Column, Entity, Model};
 use crate::query::{check_version, constraint, find, find_for_update, page, search};
-use crate::{Db, Result, audit};
+use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "college";
 
@@ -55,6 +55,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewCollege) -> Result<College
     let tx = db.begin().await?;
     to_active(&college).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&college.code, &college.name), "-"))?;
     audit::record(&tx, who.actor(), "college.create", RESOURCE, Some(college.id), audit::created(&college)).await?;
+    events::emit(&tx, "college.created", RESOURCE, college.id, &college).await?;
     tx.commit().await?;
     Ok(college)
 }
@@ -107,6 +108,7 @@ pub async fn update(
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.code, &after.name), "-"))?;
     audit::record(&tx, who.actor(), "college.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
+    events::emit(&tx, "college.updated", RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -122,6 +124,7 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .await
         .map_err(|e| constraint(e, "-", "the college still has units, staff, students or accounts"))?;
     audit::record(&tx, who.actor(), "college.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, "college.deleted", RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::entities::unit::{ActiveModel, Column, Entity, Model};
 use crate::enums::DbUnitKind;
 use crate::query::{check_version, constraint, filter_eq, find, find_for_update, page, search};
-use crate::{Db, Result, audit};
+use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "unit";
 
@@ -100,6 +100,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
     check_discipline(&tx, &unit).await?;
     to_active(&unit).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&unit.code), "no such college"))?;
     audit::record(&tx, who.actor(), "unit.create", RESOURCE, Some(unit.id), audit::created(&unit)).await?;
+    events::emit(&tx, "unit.created", RESOURCE, unit.id, &unit).await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -175,6 +176,7 @@ pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: UnitChanges, if
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.code), "-"))?;
     audit::record(&tx, who.actor(), "unit.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
+    events::emit(&tx, "unit.updated", RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -191,6 +193,7 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .await
         .map_err(|e| constraint(e, "-", "the unit still has students or sub-units"))?;
     audit::record(&tx, who.actor(), "unit.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, "unit.deleted", RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

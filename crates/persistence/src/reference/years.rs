@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::entities::academic_year::{ActiveModel, Column, Entity, Model};
 use crate::query::{check_version, constraint, find, find_for_update, page};
-use crate::{Db, Result, audit};
+use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "academic_year";
 
@@ -78,6 +78,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewAcademicYear) -> Result<Ac
         .await
         .map_err(|e| constraint(e, &format!("the academic year {} exists already", year.code), "-"))?;
     audit::record(&tx, who.actor(), "academic_year.create", RESOURCE, Some(year.id), audit::created(&year)).await?;
+    events::emit(&tx, "academic_year.created", RESOURCE, year.id, &year).await?;
     tx.commit().await?;
     Ok(year)
 }
@@ -124,6 +125,7 @@ pub async fn update(
     to_active(&after).update(&tx).await?;
     audit::record(&tx, who.actor(), "academic_year.update", RESOURCE, Some(id), audit::updated(&before, &after))
         .await?;
+    events::emit(&tx, "academic_year.updated", RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -139,6 +141,7 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .await
         .map_err(|e| constraint(e, "-", "the academic year is still referred to and cannot be deleted"))?;
     audit::record(&tx, who.actor(), "academic_year.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, "academic_year.deleted", RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

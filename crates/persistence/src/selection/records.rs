@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::entities::{honor, sanction, student};
 use crate::query::{constraint, not_found};
 use crate::reference::students;
-use crate::{Db, Result, audit};
+use crate::{Db, Result, audit, events};
 
 pub(crate) fn honor_from(m: honor::Model) -> Honor {
     Honor {
@@ -34,6 +34,15 @@ pub(crate) fn sanction_from(m: sanction::Model) -> Sanction {
         lifted_on: m.lifted_on,
         created_at: m.created_at,
     }
+}
+
+/// An honour with the 学号 of its student, as the change feed shows it (the same shape an
+/// import's `honor.imported` has).
+#[derive(serde::Serialize)]
+struct HonorInFeed<'a> {
+    #[serde(flatten)]
+    honor: &'a Honor,
+    student_no: &'a str,
 }
 
 /// Loads a student the caller may see, or `NotFound`.
@@ -90,6 +99,7 @@ pub async fn add_honor(db: &Db, who: &Principal, student_id: Uuid, new: NewHonor
     .await
     .map_err(|e| constraint(e, "the student already has this honour for that date", "-"))?;
     audit::record(&tx, who.actor(), "honor.create", "honor", Some(h.id), audit::created(&h)).await?;
+    events::emit(&tx, "honor.created", "honor", h.id, &HonorInFeed { honor: &h, student_no: &s.student_no }).await?;
     tx.commit().await?;
     Ok(h)
 }
@@ -124,6 +134,8 @@ pub async fn delete_honor(db: &Db, who: &Principal, student_id: Uuid, honor_id: 
         .ok_or_else(|| not_found("honor"))?;
     honor::Entity::delete_by_id(honor_id).exec(&tx).await?;
     audit::record(&tx, who.actor(), "honor.delete", "honor", Some(honor_id), audit::deleted(&h)).await?;
+    events::emit(&tx, "honor.deleted", "honor", honor_id, &HonorInFeed { honor: &h, student_no: &s.student_no })
+        .await?;
     tx.commit().await?;
     Ok(())
 }

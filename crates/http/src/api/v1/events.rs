@@ -43,8 +43,8 @@ pub struct EventDto {
     pub seq: i64,
     /// Id.
     pub id: Uuid,
-    /// What happened, e.g. `student.created`, `nomination.recommended`, `appointment.made`,
-    /// `appointment.dismissed`, `academic_year.closed`.
+    /// What happened, e.g. `college.created`, `unit.updated`, `student.created`,
+    /// `nomination.recommended`, `appointment.made`, `appointment.dismissed`, `academic_year.closed`.
     #[serde(rename = "type")]
     #[schema(value_type = EventType)]
     pub event_type: String,
