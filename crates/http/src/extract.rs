@@ -94,37 +94,225 @@ fn malformed_json(e: &serde_json::Error) -> ApiError {
     ApiError::BadRequest { code: "malformed_json", detail: format!("the body is not valid JSON: {e}") }
 }
 
-/// Deserialises JSON, telling syntax errors (400) from shape errors (422, with the field path).
-/// Strings with control characters are 422 `validation_failed` (code `control_character`);
-/// anything after the value but white space is a syntax error.
+/// Deserialises JSON, telling syntax errors (400) from shape errors (422, naming every bad field:
+/// see [`shape_errors`]). Strings with control characters are 422 `validation_failed` (code
+/// `control_character`); anything after the value but white space is a syntax error.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    parse_json_or_repair(bytes).map_err(|bad| match bad {
+        Bad::Syntax(e) => e,
+        Bad::Shape(errors, _) => domain::Error::Validation(errors).into(),
+    })
+}
+
+/// Like [`parse_json`], then validates; a body with shape errors also gets the validation errors
+/// of its other fields, so one answer names every bad field.
+pub fn parse_valid_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
+    match parse_json_or_repair::<T>(bytes) {
+        Ok(v) => {
+            v.validate().map_err(|e| ApiError::from(domain::Error::Validation(validation_errors(&e))))?;
+            Ok(v)
+        }
+        Err(Bad::Syntax(e)) => Err(e),
+        Err(Bad::Shape(mut errors, repaired)) => {
+            if let Some(Err(e)) = repaired.map(|r| r.validate()) {
+                // Fields given a stand-in value are already reported; only the others count.
+                let standing_in = |f: &str| {
+                    errors.iter().any(|e| {
+                        f == e.field || f.strip_prefix(e.field.as_str()).is_some_and(|r| r.starts_with(['.', '[']))
+                    })
+                };
+                let more: Vec<FieldError> =
+                    validation_errors(&e).into_iter().filter(|v| !standing_in(&v.field)).collect();
+                errors.extend(more);
+            }
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(domain::Error::Validation(errors).into())
+        }
+    }
+}
+
+/// The largest body whose shape errors are all collected; a larger one reports its first.
+const COLLECT_LIMIT: usize = 64 * 1024;
+
+/// The most shape errors collected from one body.
+const MAX_SHAPE_ERRORS: usize = 50;
+
+/// Why a body is not a `T`.
+enum Bad<T> {
+    /// Not JSON at all (400 `malformed_json`).
+    Syntax(ApiError),
+    /// JSON of the wrong shape: every shape error and, when each bad part could be given a
+    /// stand-in, the value with the stand-ins (to validate the rest).
+    Shape(Vec<FieldError>, Option<T>),
+}
+
+fn parse_json_or_repair<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Bad<T>> {
     if may_hold_control_characters(bytes)
         && let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes)
     {
         let errors = control_characters_in(&value);
         if !errors.is_empty() {
-            return Err(domain::Error::Validation(errors).into());
+            return Err(Bad::Shape(errors, None));
         }
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(&mut *de) {
         Ok(v) => {
-            de.end().map_err(|e| malformed_json(&e))?;
+            de.end().map_err(|e| Bad::Syntax(malformed_json(&e)))?;
             Ok(v)
         }
         Err(e) => {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            match inner.classify() {
-                serde_json::error::Category::Data => Err(shape_error(&path, &inner)),
-                _ => Err(malformed_json(&inner)),
+            if e.inner().classify() != serde_json::error::Category::Data {
+                return Err(Bad::Syntax(malformed_json(e.inner())));
             }
+            let first = shape_error(&e.path().to_string(), e.inner());
+            if bytes.len() > COLLECT_LIMIT {
+                return Err(Bad::Shape(vec![first], None));
+            }
+            let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+                return Err(Bad::Shape(vec![first], None));
+            };
+            let (errors, repaired) = shape_errors(value);
+            Err(Bad::Shape(if errors.is_empty() { vec![first] } else { errors }, repaired))
         }
     }
 }
 
+/// Every shape error of a JSON value that is not a `T`. serde stops at the first error, so each
+/// bad part is in turn replaced by a stand-in that deserialises — an unknown field is dropped, a
+/// missing or ill-typed one gets `null` (an optional field), the first choice an enum names, or
+/// an empty value of each JSON type — and deserialising starts again, until it succeeds or
+/// nothing stands in (then the errors found so far are all there is).
+pub fn shape_errors<T: DeserializeOwned>(mut value: serde_json::Value) -> (Vec<FieldError>, Option<T>) {
+    let mut errors: Vec<FieldError> = Vec::new();
+    // Each round either finds a new bad field or stands in for one found before (a dropped field
+    // that turned out to be required), so twice the limit of rounds ends it.
+    for _ in 0..2 * MAX_SHAPE_ERRORS {
+        if errors.len() >= MAX_SHAPE_ERRORS {
+            break;
+        }
+        let (path, err) = match serde_path_to_error::deserialize::<_, T>(&value) {
+            Ok(v) => return (errors, Some(v)),
+            Err(e) => (e.path().clone(), e.into_inner()),
+        };
+        let found = shape_error(&path.to_string(), &err);
+        let repaired = repair::<T>(&mut value, &path, &err.to_string(), &found.field);
+        // A field dropped as a stand-in may turn out to be required: it is reported once.
+        if !errors.iter().any(|e| e.field == found.field) {
+            errors.push(found);
+        }
+        if !repaired {
+            break;
+        }
+    }
+    (errors, None)
+}
+
+/// Puts a stand-in where the error at `path` is, keeping the first that moves the error off
+/// `field`. `false` when none does.
+fn repair<T: DeserializeOwned>(
+    value: &mut serde_json::Value,
+    path: &serde_path_to_error::Path,
+    msg: &str,
+    field: &str,
+) -> bool {
+    use serde_json::Value;
+    use serde_path_to_error::Segment;
+    let mut segments: Vec<Segment> = path.iter().cloned().collect();
+    let missing = msg.starts_with("missing field");
+    if missing {
+        let Some(name) = msg.split('`').nth(1) else { return false };
+        segments.push(Segment::Map { key: name.to_owned() });
+    }
+    let Some((last, parent_path)) = segments.split_last() else { return false };
+    if msg.starts_with("unknown field") {
+        return match (last, locate(value, parent_path)) {
+            (Segment::Map { key }, Some(Value::Object(parent))) => parent.remove(key).is_some(),
+            _ => false,
+        };
+    }
+    let mut candidates: Vec<Option<Value>> = if missing { vec![] } else { vec![None] };
+    candidates.push(Some(Value::Null));
+    candidates.extend(
+        [
+            Value::String(String::new()),
+            Value::from(0),
+            Value::from(1),
+            Value::Bool(false),
+            Value::Array(vec![]),
+            Value::Object(serde_json::Map::new()),
+            Value::from("00000000-0000-0000-0000-000000000000"),
+            Value::from("2000-01-01"),
+            Value::from("2000-01-01T00:00:00Z"),
+        ]
+        .map(Some),
+    );
+    let original = locate(value, &segments).map(Value::take);
+    let mut candidates: std::collections::VecDeque<Option<Value>> = candidates.into();
+    let mut tried_choice = false;
+    while let Some(candidate) = candidates.pop_front() {
+        if !put(value, &segments, candidate) {
+            continue;
+        }
+        match serde_path_to_error::deserialize::<_, T>(&*value) {
+            Ok(_) => return true,
+            Err(e) => {
+                if shape_error(&e.path().to_string(), e.inner()).field != field {
+                    return true;
+                }
+                // An enum names its choices: the first stands in.
+                let msg = e.inner().to_string();
+                if let Some(choice) =
+                    msg.split('`').nth(3).filter(|_| !tried_choice && msg.starts_with("unknown variant"))
+                {
+                    tried_choice = true;
+                    candidates.push_front(Some(Value::String(choice.to_owned())));
+                }
+            }
+        }
+    }
+    put(value, &segments, original);
+    false
+}
+
+/// The part of `value` at `segments`.
+fn locate<'v>(
+    value: &'v mut serde_json::Value,
+    segments: &[serde_path_to_error::Segment],
+) -> Option<&'v mut serde_json::Value> {
+    use serde_path_to_error::Segment;
+    segments.iter().try_fold(value, |v, s| match s {
+        Segment::Map { key } => v.as_object_mut()?.get_mut(key),
+        Segment::Seq { index } => v.as_array_mut()?.get_mut(*index),
+        _ => None,
+    })
+}
+
+/// Sets (`Some`) or removes (`None`) the member at `segments`; `false` when there is no such
+/// place (or an array element would be removed).
+fn put(value: &mut serde_json::Value, segments: &[serde_path_to_error::Segment], v: Option<serde_json::Value>) -> bool {
+    use serde_path_to_error::Segment;
+    let Some((last, parent_path)) = segments.split_last() else { return false };
+    let Some(parent) = locate(value, parent_path) else { return false };
+    match (last, parent, v) {
+        (Segment::Map { key }, serde_json::Value::Object(m), Some(v)) => {
+            m.insert(key.clone(), v);
+            true
+        }
+        (Segment::Map { key }, serde_json::Value::Object(m), None) => {
+            m.remove(key);
+            true
+        }
+        (Segment::Seq { index }, serde_json::Value::Array(a), Some(v)) if *index < a.len() => {
+            a[*index] = v;
+            true
+        }
+        _ => false,
+    }
+}
+
 /// Turns a serde data error into a field error: `missing field `x`` names `x`, the rest name the path.
-fn shape_error(path: &str, e: &serde_json::Error) -> ApiError {
+fn shape_error(path: &str, e: &serde_json::Error) -> FieldError {
     let msg = e.to_string();
     let base = if path == "." { String::new() } else { path.to_string() };
     let between_ticks = |m: &str| m.split('`').nth(1).map(str::to_owned);
@@ -141,7 +329,7 @@ fn shape_error(path: &str, e: &serde_json::Error) -> ApiError {
     };
     let message = msg.split(" at line ").next().unwrap_or(&msg).to_string();
     let field = if field.is_empty() { "body".to_string() } else { field };
-    domain::Error::Validation(vec![FieldError::new(field, code, message)]).into()
+    FieldError::new(field, code, message)
 }
 
 /// Flattens validator's errors into field errors.
@@ -205,9 +393,7 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for Json<T> {
                 ));
             }
             let bytes = read_body(payload, JSON_LIMIT).await?;
-            let value: T = parse_json(&bytes)?;
-            value.validate().map_err(|e| ApiError::from(domain::Error::Validation(validation_errors(&e))))?;
-            Ok(Json(value))
+            Ok(Json(parse_valid_json(&bytes)?))
         })
     }
 }
@@ -241,9 +427,7 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for MaybeJs
                     "the body must be JSON (Content-Type: application/json)".into(),
                 ));
             }
-            let value: T = parse_json(&bytes)?;
-            value.validate().map_err(|e| ApiError::from(domain::Error::Validation(validation_errors(&e))))?;
-            Ok(MaybeJson(value))
+            Ok(MaybeJson(parse_valid_json(&bytes)?))
         })
     }
 }
@@ -333,6 +517,45 @@ mod tests {
         }
     }
 
+    fn fields_of(e: ApiError) -> Vec<(String, String)> {
+        match e {
+            ApiError::Persistence(persistence::Error::Domain(domain::Error::Validation(v))) => {
+                let mut v: Vec<(String, String)> = v.into_iter().map(|e| (e.field, e.code)).collect();
+                v.sort();
+                v
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize, Validate)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    pub(super) struct Nested {
+        #[validate(length(min = 2))]
+        title: String,
+        kind: Kind,
+        when: Option<chrono::NaiveDate>,
+        #[validate(nested)]
+        items: Vec<Item>,
+    }
+
+    #[derive(Debug, serde::Deserialize, Validate)]
+    #[allow(dead_code)]
+    pub(super) struct Item {
+        id: uuid::Uuid,
+        #[validate(range(min = 1))]
+        n: i32,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(rename_all = "snake_case")]
+    pub(super) enum Kind {
+        Laboratory,
+        #[allow(dead_code)]
+        Discipline,
+    }
+
     #[test]
     fn anything_after_the_value_is_malformed_json() {
         let malformed =
@@ -358,6 +581,52 @@ mod tests {
         let fields: Vec<String> = control_characters_in(&nested).into_iter().map(|e| e.field).collect();
         assert_eq!(fields, ["a[1].b", "body"]);
         assert!(parse_json::<Body>(br#"{"name": "line\nbreak\ttab", "size": 1}"#).is_ok());
+    }
+
+    #[test]
+    fn json_syntax_errors_are_400_and_shape_errors_name_the_field() {
+        assert!(matches!(parse_json::<Body>(b"{\"name\": "), Err(ApiError::BadRequest { code: "malformed_json", .. })));
+        assert_eq!(field_of(parse_json::<Body>(b"{\"name\": \"x\"}").unwrap_err()), ("size".into(), "required".into()));
+        assert_eq!(
+            field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": -1}").unwrap_err()),
+            ("size".into(), "invalid_type".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": 1, \"extra\": 1}").unwrap_err()),
+            ("extra".into(), "unknown_field".into())
+        );
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_not_only_the_first() {
+        let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
+        assert_eq!(
+            fields_of(parse_json::<Body>(b"{\"name\": 5, \"size\": \"x\", \"extra\": 1}").unwrap_err()),
+            [pair("extra", "unknown_field"), pair("name", "invalid_type"), pair("size", "invalid_type")]
+        );
+        assert_eq!(
+            fields_of(parse_json::<Body>(b"{}").unwrap_err()),
+            [pair("name", "required"), pair("size", "required")]
+        );
+        // Nested and listed fields, enums, optional fields; and the validation errors of the
+        // fields that were well-formed come with them.
+        let body = br#"{"title": "x", "kind": "lab", "when": "soon",
+                        "items": [{"id": "nope", "n": 0}, {"id": "00000000-0000-0000-0000-000000000001", "n": "1"}]}"#;
+        assert_eq!(
+            fields_of(parse_valid_json::<Nested>(body).unwrap_err()),
+            [
+                pair("items[0].id", "invalid_type"),
+                pair("items[0].n", "range"),
+                pair("items[1].n", "invalid_type"),
+                pair("kind", "invalid_choice"),
+                pair("title", "length"),
+                pair("when", "invalid_type"),
+            ]
+        );
+        // A syntax error is still a 400, a good body still parses.
+        assert!(matches!(parse_valid_json::<Nested>(b"{\"title\": "), Err(ApiError::BadRequest { .. })));
+        let ok = br#"{"title": "xy", "kind": "laboratory", "items": [{"id": "00000000-0000-0000-0000-000000000001", "n": 1}]}"#;
+        assert!(parse_valid_json::<Nested>(ok).is_ok());
     }
 
     #[test]

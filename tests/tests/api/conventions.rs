@@ -63,6 +63,41 @@ async fn validation_lists_every_bad_field_at_once() {
 }
 
 #[actix_web::test]
+async fn type_errors_list_every_bad_field_too_not_only_the_first() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    // Wrong types, an unknown choice, a malformed id, a missing field and an unknown one, all in
+    // one body: every one of them is named, each with its own code.
+    let res = app
+        .post(
+            "/api/v1/students",
+            &token,
+            json!({"student_no": 2024001, "name": 5, "gender": "x", "college_id": "nope", "degree": "master",
+                   "enrollment_year": "2024", "extra": true}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(res.code(), "validation_failed");
+    let mut found: Vec<(String, String)> = res.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["field"].as_str().unwrap().to_owned(), e["code"].as_str().unwrap().to_owned()))
+        .collect();
+    found.sort();
+    let want = [
+        ("college_id", "invalid_type"),
+        ("enrollment_year", "invalid_type"),
+        ("extra", "unknown_field"),
+        ("gender", "invalid_choice"),
+        ("name", "invalid_type"),
+        ("political_status", "required"),
+        ("student_no", "invalid_type"),
+    ];
+    assert_eq!(found, want.map(|(f, c)| (f.to_owned(), c.to_owned())), "{}", res.text);
+}
+
+#[actix_web::test]
 async fn a_body_that_is_not_json_is_415_and_a_huge_one_413() {
     let app = spawn_app().await;
     let token = app.admin().await;

@@ -347,6 +347,26 @@ async fn a_file_with_three_bad_rows_among_a_thousand_writes_nothing_and_reports_
 }
 
 #[actix_web::test]
+async fn an_unknown_college_is_the_one_error_of_its_row_not_also_its_unit() {
+    let w = world().await;
+    // A unit may be named (not coded) within the student's college: with the college unknown, the
+    // unit cannot be judged, so the row gets the college's error only. With the college known, an
+    // unknown unit is still an error of its own.
+    let rows = [
+        row("202300001", "甲").replace("计算机学院,CS-LAB1", "不存在学院,智能系统实验室"),
+        row("202300002", "乙").replace("CS-LAB1", "不存在的实验室"),
+    ];
+    let res = w.import_csv(&w.admin, &csv(&rows)).await.expect(422);
+    let problems: Vec<(i64, &str, &str)> = res.body["row_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["line"].as_i64().unwrap(), e["column"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(problems, [(2, "学院", "invalid_reference"), (3, "专业/学科方向", "invalid_reference")], "{}", res.text);
+}
+
+#[actix_web::test]
 async fn a_dry_run_reports_what_would_happen_and_writes_nothing() {
     let w = world().await;
     w.import_csv(&w.admin, &csv(&[row("2023001", "李华")])).await.expect(200);

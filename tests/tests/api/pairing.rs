@@ -88,7 +88,7 @@ impl World {
             .post(
                 "/api/v1/pairings/auto-match",
                 &self.college_admin,
-                json!({"academic_year": "2025-2026", "college_id": self.college, "dry_run": dry_run}),
+                json!({"academic_year_id": self.year, "college_id": self.college, "dry_run": dry_run}),
             )
             .await
     }
@@ -268,6 +268,31 @@ async fn auto_match_input_and_rights_are_checked() {
         .post("/api/v1/pairings/auto-match", &w.college_admin, json!({"academic_year": w.year, "college_id": ee}))
         .await
         .expect(403);
+}
+
+#[actix_web::test]
+async fn auto_match_takes_academic_year_id_and_the_deprecated_academic_year_for_one_version() {
+    let w = world().await;
+    w.mentor("2023001", &w.lab1, 2).await;
+    w.freshman("2025001", Some(&w.lab1)).await;
+    let auto = |body: serde_json::Value| w.app.post("/api/v1/pairings/auto-match", &w.college_admin, body);
+    let by_id = auto(json!({"academic_year_id": w.year, "college_id": w.college})).await.expect(200);
+    assert_eq!(by_id.body["pairs"].as_array().unwrap().len(), 1);
+    // The old name, by code or by id, proposes the same; both names are fine when they agree.
+    for old in [json!("2025-2026"), json!(w.year)] {
+        let res = auto(json!({"academic_year": old, "college_id": w.college})).await.expect(200);
+        assert_eq!(res.body, by_id.body);
+    }
+    auto(json!({"academic_year": "2025-2026", "academic_year_id": w.year, "college_id": w.college})).await.expect(200);
+    let other = w.app.post("/api/v1/academic-years", &w.admin, json!({"code": "2026-2027"})).await.expect(201).id();
+    let res = auto(json!({"academic_year": "2025-2026", "academic_year_id": other, "college_id": w.college}))
+        .await
+        .expect(422);
+    assert_eq!(res.error_fields(), ["academic_year"]);
+    let res = auto(json!({"college_id": w.college})).await.expect(422);
+    assert_eq!(res.error_fields(), ["academic_year_id"]);
+    let res = auto(json!({"academic_year_id": "2025-2026", "college_id": w.college})).await.expect(422);
+    assert_eq!(res.error_fields(), ["academic_year_id"]);
 }
 
 #[actix_web::test]

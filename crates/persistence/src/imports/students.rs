@@ -165,6 +165,9 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
         let unit_id = match &row.unit {
             None => None,
             Some(None) => Some(None),
+            // A unit may be named within the student's college: until the college is known it
+            // cannot be judged, and the college's own error says what is wrong with the row.
+            Some(Some(_)) if college.is_none() => None,
             Some(Some(raw)) => match units.resolve(raw, college) {
                 Ok(u) => Some(Some(u.id)),
                 Err(message) => {

@@ -311,8 +311,12 @@ pub async fn end(
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 pub struct AutoMatchRequest {
-    /// The academic year, by code (`2025-2026`) or id.
-    pub academic_year: String,
+    /// The academic year (required, unless the deprecated `academic_year` is given).
+    pub academic_year_id: Option<Uuid>,
+    /// Deprecated: the academic year by code (`2025-2026`) or id. Use `academic_year_id`, which
+    /// every other endpoint takes; this name is accepted until the next major version.
+    #[schema(deprecated)]
+    pub academic_year: Option<String>,
     /// The college.
     pub college_id: Uuid,
     /// Propose only (the default) or write the pairs.
@@ -376,6 +380,30 @@ impl From<MatchOutcome> for AutoMatchResponse {
     }
 }
 
+/// The year an auto-match request names: `academic_year_id`, or the deprecated `academic_year`
+/// (a code or an id); both may be given only when they agree.
+async fn requested_year(state: &AppState, auth: &Auth, b: &AutoMatchRequest) -> Result<Uuid, ApiError> {
+    match (b.academic_year_id, b.academic_year.as_deref()) {
+        (Some(id), None) => Ok(id),
+        (None, Some(raw)) => year_id(state, auth, raw).await,
+        (Some(id), Some(raw)) => {
+            if year_id(state, auth, raw).await.ok() == Some(id) {
+                Ok(id)
+            } else {
+                Err(domain::Error::invalid(
+                    "academic_year",
+                    "conflict",
+                    "academic_year (deprecated) names another year than academic_year_id; give only academic_year_id",
+                )
+                .into())
+            }
+        }
+        (None, None) => {
+            Err(domain::Error::invalid("academic_year_id", "required", "academic_year_id is required").into())
+        }
+    }
+}
+
 async fn year_id(state: &AppState, auth: &Auth, raw: &str) -> Result<Uuid, ApiError> {
     if let Ok(id) = raw.parse::<Uuid>() {
         return Ok(id);
@@ -395,6 +423,10 @@ async fn year_id(state: &AppState, auth: &Auth, raw: &str) -> Result<Uuid, ApiEr
 /// enrolled in the year's first calendar year and have no active mentor. `dry_run` (default
 /// `true`) writes nothing; `false` computes the proposal again under locks and writes it in one
 /// transaction, so a stale proposal can never exceed a capacity.
+///
+/// The year is `academic_year_id`, as everywhere else. The older `academic_year` (a code or an
+/// id) is deprecated and still accepted in this version; giving both is allowed only when they
+/// name the same year (else 422 on `academic_year`).
 #[utoipa::path(
     operation_id = "auto_match_pairings",
     tag = "pairing",
@@ -416,7 +448,7 @@ pub async fn auto_match(
     body: Json<AutoMatchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let year = year_id(&state, &auth, &b.academic_year).await?;
+    let year = requested_year(&state, &auth, &b).await?;
     let outcome = repo::auto_match(&state.db, &auth.principal, year, b.college_id, b.dry_run).await?;
     Ok(ok(&AutoMatchResponse::from(outcome)))
 }
