@@ -15,9 +15,17 @@ use crate::{Db, Result};
 /// The event types of the feed that are not `<resource>.<state>`.
 const FIXED_TYPES: &[&str] = &[
     "academic_year.closed",
+    "academic_year.created",
+    "academic_year.deleted",
+    "academic_year.updated",
     "appointment.commended",
     "appointment.introduced",
     "appointment.made",
+    "college.created",
+    "college.deleted",
+    "college.updated",
+    "honor.created",
+    "honor.deleted",
     "honor.imported",
     "honor.updated",
     "nomination.appointed",
@@ -32,6 +40,8 @@ const FIXED_TYPES: &[&str] = &[
     "student.deleted",
     "student.imported",
     "student.updated",
+    "unit.created",
+    "unit.deleted",
     "unit.imported",
     "unit.updated",
 ];
