@@ -6,7 +6,7 @@ CARGO ?= cargo
 # The PostgreSQL server the end-to-end tests create their throw-away databases on.
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: run build test test-pg lint fmt openapi openapi-check check-openapi check-deploy bench demo ci
+.PHONY: run build test test-pg lint fmt openapi openapi-check check-openapi check-readme check-deploy bench demo ci
 
 run:
 	$(CARGO) run --release -p xuezhang -- serve
@@ -41,6 +41,10 @@ openapi-check:
 # imports. Pinned tools in contract/, cached under target/contract/.
 check-openapi:
 	scripts/check-openapi
+
+# Runs the README's curl walkthrough, as written, against a fresh server (fails on any non-2xx).
+check-readme:
+	scripts/check-readme
 
 # Checks the Dockerfile (Docker's parser, non-root, HEALTHCHECK) and the systemd unit (verify,
 # exposure score) without a Docker engine.
