@@ -584,20 +584,6 @@ mod tests {
     }
 
     #[test]
-    fn json_syntax_errors_are_400_and_shape_errors_name_the_field() {
-        assert!(matches!(parse_json::<Body>(b"{\"name\": "), Err(ApiError::BadRequest { code: "malformed_json", .. })));
-        assert_eq!(field_of(parse_json::<Body>(b"{\"name\": \"x\"}").unwrap_err()), ("size".into(), "required".into()));
-        assert_eq!(
-            field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": -1}").unwrap_err()),
-            ("size".into(), "invalid_type".into())
-        );
-        assert_eq!(
-            field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": 1, \"extra\": 1}").unwrap_err()),
-            ("extra".into(), "unknown_field".into())
-        );
-    }
-
-    #[test]
     fn every_bad_field_is_reported_not_only_the_first() {
         let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
         assert_eq!(
