@@ -257,6 +257,39 @@ fn add_component_headers(doc: &mut utoipa::openapi::OpenApi) {
     add("TooManyRequests", "Retry-After", header(Type::Integer, "Seconds until the caller may try again."));
 }
 
+/// Declares the `Link` header (RFC 8288) under `components/headers` and refers to it from the
+/// `200` answer of every list (an operation answering a `PageOf_…` schema).
+fn add_link_header(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    const NAME: &str = "Link";
+    let schema = ObjectBuilder::new()
+        .schema_type(Type::String)
+        .examples([serde_json::json!(
+            "</api/v1/students?sort=name&page=1&page_size=20>; rel=\"first\", \
+</api/v1/students?sort=name&page=3&page_size=20>; rel=\"next\", \
+</api/v1/students?sort=name&page=9&page_size=20>; rel=\"last\""
+        )])
+        .build();
+    let mut header = Header::new(schema);
+    header.description = Some(
+        "RFC 8288 links to the `first` and `last` pages, and to the `prev` and `next` ones when there \
+are such pages: the request's own path and query with `page` and `page_size` set, every filter kept."
+            .to_owned(),
+    );
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.headers.insert(NAME.to_owned(), RefOr::T(header));
+    for item in doc.paths.paths.values_mut() {
+        let Some(get) = item.get.as_mut() else { continue };
+        let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200") else { continue };
+        let lists = ok.content.values().any(
+            |c| matches!(c, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.starts_with("#/components/schemas/PageOf_"))),
+        );
+        if lists {
+            ok.headers.insert(NAME.to_owned(), RefOr::Ref(Ref::new(format!("#/components/headers/{NAME}"))));
+        }
+    }
+}
+
 /// The OpenAPI document, built once.
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
@@ -267,6 +300,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         ref_page_items(&mut doc);
         add_component_headers(&mut doc);
         add_request_id_header(&mut doc);
+        add_link_header(&mut doc);
         doc
     })
     .clone()

@@ -48,3 +48,70 @@ impl<T: ToSchema> PageOf<T> {
         PageOf { items: p.items, total: p.total, page: p.page, page_size: p.page_size }
     }
 }
+
+/// `200 OK` with a page and its RFC 8288 `Link` header: `first`, `last`, and `prev`/`next` when
+/// there is such a page. Each link is the request's own path and query with `page` and
+/// `page_size` set, every other parameter (filters, `sort`, `q`) kept as the caller wrote it.
+pub fn page<T: ToSchema + Serialize>(req: &actix_web::HttpRequest, page: PageOf<T>) -> HttpResponse {
+    let links = page_links(req.path(), req.query_string(), page.page, page.page_size, page.total);
+    HttpResponse::Ok().insert_header((header::LINK, links)).json(page)
+}
+
+/// The `Link` header of a page: `page` of pages of `page_size` out of `total` items.
+pub fn page_links(path: &str, query: &str, page: u64, page_size: u64, total: u64) -> String {
+    let size = page_size.max(1);
+    let last = total.div_ceil(size).max(1);
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or("");
+            key != "page" && key != "page_size"
+        })
+        .collect();
+    let link = |n: u64, rel: &str| {
+        let mut q = kept.join("&");
+        if !q.is_empty() {
+            q.push('&');
+        }
+        format!("<{path}?{q}page={n}&page_size={size}>; rel=\"{rel}\"")
+    };
+    let mut out = Vec::with_capacity(4);
+    out.push(link(1, "first"));
+    if page > 1 {
+        out.push(link((page - 1).min(last), "prev"));
+    }
+    if page < last {
+        out.push(link(page + 1, "next"));
+    }
+    out.push(link(last, "last"));
+    out.join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_links;
+
+    #[test]
+    fn links_name_first_prev_next_and_last_keeping_the_other_parameters() {
+        let l = page_links("/api/v1/students", "q=%E6%9D%8E&page=2&sort=-name&page_size=10", 2, 10, 35);
+        assert_eq!(
+            l,
+            "</api/v1/students?q=%E6%9D%8E&sort=-name&page=1&page_size=10>; rel=\"first\", \
+             </api/v1/students?q=%E6%9D%8E&sort=-name&page=1&page_size=10>; rel=\"prev\", \
+             </api/v1/students?q=%E6%9D%8E&sort=-name&page=3&page_size=10>; rel=\"next\", \
+             </api/v1/students?q=%E6%9D%8E&sort=-name&page=4&page_size=10>; rel=\"last\""
+        );
+        // The first page has no prev, the last no next; an empty list has one page.
+        assert_eq!(
+            page_links("/a", "", 1, 20, 0),
+            "</a?page=1&page_size=20>; rel=\"first\", </a?page=1&page_size=20>; rel=\"last\""
+        );
+        let last = page_links("/a", "page=4&page_size=10", 4, 10, 35);
+        assert!(last.contains("rel=\"prev\"") && !last.contains("rel=\"next\""));
+        // Beyond the end, prev leads back to the last page.
+        assert!(page_links("/a", "page=9", 9, 10, 35).contains("</a?page=4&page_size=10>; rel=\"prev\""));
+        // `page_sizes=3` is another parameter, not `page_size`.
+        assert!(page_links("/a", "page_sizes=3", 1, 10, 5).starts_with("</a?page_sizes=3&page=1"));
+    }
+}

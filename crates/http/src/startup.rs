@@ -59,6 +59,7 @@ fn cors(origins: &[String]) -> Cors {
         ])
         .expose_headers([
             header::ETAG,
+            header::LINK,
             header::LOCATION,
             header::RETRY_AFTER,
             header::HeaderName::from_static(crate::idempotency::REPLAYED),

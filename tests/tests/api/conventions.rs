@@ -354,3 +354,49 @@ async fn idempotent_replays_need_a_live_session_and_never_repeat_a_secret() {
         .expect(413);
     assert_eq!(res.code(), "payload_too_large");
 }
+
+/// The links of a `Link` header by relation.
+fn links(header: &str) -> std::collections::BTreeMap<String, String> {
+    header
+        .split(", ")
+        .map(|l| {
+            let (target, rel) = l.split_once("; rel=").expect("a relation");
+            (rel.trim_matches('"').to_owned(), target.trim_start_matches('<').trim_end_matches('>').to_owned())
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn lists_link_to_the_first_previous_next_and_last_pages() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    for (code, name) in [("A1", "甲学院"), ("B2", "乙学院"), ("C3", "丙学院"), ("D4", "丁学院"), ("E5", "戊学院")]
+    {
+        app.college(&token, code, name).await;
+    }
+    let res = app.get("/api/v1/colleges?sort=-code&page=2&page_size=2&q=%E5%AD%A6%E9%99%A2", &token).await.expect(200);
+    let l = links(&res.header("link").expect("a Link header"));
+    let page = |n: u64| format!("/api/v1/colleges?sort=-code&q=%E5%AD%A6%E9%99%A2&page={n}&page_size=2");
+    assert_eq!(l.get("first"), Some(&page(1)));
+    assert_eq!(l.get("prev"), Some(&page(1)));
+    assert_eq!(l.get("next"), Some(&page(3)));
+    assert_eq!(l.get("last"), Some(&page(3)));
+    // Following `next` gives the next page with the same filter and order.
+    let next = app.get(&l["next"], &token).await.expect(200);
+    let codes: Vec<&str> = next.body["items"].as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["A1"]);
+    let last = links(&next.header("link").unwrap());
+    assert!(!last.contains_key("next") && last.contains_key("prev"));
+    // One page: no prev, no next; first and last are that page.
+    let one = app.get("/api/v1/colleges", &token).await.expect(200);
+    let l = links(&one.header("link").unwrap());
+    assert_eq!(l.keys().collect::<Vec<_>>(), ["first", "last"]);
+    assert_eq!(l["first"], "/api/v1/colleges?page=1&page_size=20");
+    // The header is declared on the lists in the OpenAPI document.
+    let doc = app.send(app.request(Method::GET, "/api/v1/openapi.json", None)).await.expect(200);
+    for path in ["/api/v1/colleges", "/api/v1/students", "/api/v1/audit-events"] {
+        let h = &doc.body["paths"][path]["get"]["responses"]["200"]["headers"]["Link"];
+        assert_eq!(h["$ref"], "#/components/headers/Link", "{path}");
+    }
+    assert!(doc.body["components"]["headers"]["Link"]["description"].as_str().unwrap().contains("RFC 8288"));
+}

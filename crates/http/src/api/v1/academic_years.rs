@@ -1,6 +1,6 @@
 //! `/academic-years`: the yearly cycle with its policy and milestones.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::reference::{AcademicYear, AcademicYearChanges, AcademicYearCode, NewAcademicYear};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
 /// An academic year (Sept 1 → Aug 31 unless set otherwise).
@@ -165,13 +165,14 @@ pub async fn create(
 )]
 #[get("/academic-years")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p =
         persistence::reference::years::list(&state.db, &auth.principal, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, AcademicYearDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, AcademicYearDto::from)))
 }
 
 /// Get an academic year.

@@ -2,7 +2,7 @@
 //! meetings, social events, training and experience exchanges; `planned → published → held |
 //! cancelled`. Registrations, attendance and feedback are in `activity_registrations`.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, shanghai};
 use domain::{FieldError, Problems};
@@ -20,7 +20,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
 /// A host mentor of an activity.
@@ -491,6 +491,7 @@ pub async fn create(
 )]
 #[get("/activities")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -498,7 +499,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let f = q.into_inner().filter()?;
     let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, ActivityDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, ActivityDto::from)))
 }
 
 /// Get an activity.

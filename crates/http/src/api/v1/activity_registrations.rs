@@ -2,7 +2,7 @@
 //! while there is one, the waitlist after), organisers register lists and take attendance,
 //! attendees rate a held activity once.
 
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, post, put, web};
 use chrono::{DateTime, Utc};
 use domain::activity::{Feedback, RegistrationState};
 use persistence::activities::registrations::{
@@ -19,7 +19,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Json, MaybeJson};
 use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, UnsupportedMediaType};
-use crate::respond::{PageOf, created, ok};
+use crate::respond::{self, PageOf, created, ok};
 use crate::state::AppState;
 
 /// A student's registration for an activity.
@@ -273,6 +273,7 @@ pub async fn register(
 )]
 #[get("/activities/{id}/registrations")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
@@ -282,7 +283,7 @@ pub async fn list(
     let q = q.into_inner();
     let f = RegistrationFilter { state: q.state, attended: q.attended };
     let p = repo::list(&state.db, &auth.principal, *id, f, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, RegistrationDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, RegistrationDto::from)))
 }
 
 /// Cancel a registration (the student's own, or anyone's by the organisers and hosts).

@@ -4,7 +4,7 @@
 
 use actix_web::patch;
 use actix_web::put;
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::appointment::{AppointmentState, Commendation, Introduction, IntroductionChannel};
 use domain::profile::{MentorProfile, ProfileInput};
@@ -22,7 +22,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
 /// A college's pending request to dismiss its mentor.
@@ -363,6 +363,7 @@ pub async fn bulk(
 )]
 #[get("/appointments")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -370,7 +371,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let f: repo::AppointmentFilter = q.into_inner().into();
     let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, AppointmentDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, AppointmentDto::from)))
 }
 
 /// Get an appointment.

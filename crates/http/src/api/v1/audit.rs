@@ -1,6 +1,6 @@
 //! `GET /audit-events`: the audit log, for university admins.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use domain::auth::ActorKind;
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ use super::common::PageParams;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
-use crate::respond::{PageOf, ok};
+use crate::respond::{self, PageOf};
 use crate::state::AppState;
 
 /// One audit event.
@@ -72,6 +72,7 @@ pub struct AuditQuery {
 )]
 #[get("/audit-events")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -88,14 +89,17 @@ pub async fn list(
         to: q.to,
     };
     let p = persistence::audit::list(&state.db, filter, page.request()?).await?;
-    Ok(ok(&PageOf::from_page(p, |e| AuditEventDto {
-        id: e.id,
-        occurred_at: e.occurred_at,
-        actor_kind: e.actor.kind,
-        actor_id: e.actor.id,
-        action: e.action,
-        target_type: e.target_type,
-        target_id: e.target_id,
-        changes: e.changes,
-    })))
+    Ok(respond::page(
+        &req,
+        PageOf::from_page(p, |e| AuditEventDto {
+            id: e.id,
+            occurred_at: e.occurred_at,
+            actor_kind: e.actor.kind,
+            actor_id: e.actor.id,
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            changes: e.changes,
+        }),
+    ))
 }

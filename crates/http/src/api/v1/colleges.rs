@@ -1,6 +1,6 @@
 //! `/colleges`: the colleges (学院、中心、所) that nominate mentors.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{Code, College, CollegeChanges, Name, NewCollege};
@@ -16,7 +16,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A college.
@@ -134,6 +134,7 @@ pub async fn create(
 )]
 #[get("/colleges")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -147,7 +148,7 @@ pub async fn list(
         page.sort.as_deref(),
     )
     .await?;
-    Ok(ok(&PageOf::from_page(p, CollegeDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, CollegeDto::from)))
 }
 
 /// Get a college.

@@ -1,7 +1,7 @@
 //! `/nominations` (院推): a college nominates a student, or a student applies, for a year and a
 //! unit; the college reviews and recommends; every nomination carries its eligibility report.
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::selection::{Evidence, EvidenceKind, NominationSource, NominationState, Outcome, Rule};
 use persistence::selection::nominations::{self as repo, NewNomination, NominationChanges, NominationView, Scores};
@@ -17,7 +17,7 @@ use crate::extract::{IfMatch, Json, MaybeJson};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// Who a nomination is about.
@@ -369,6 +369,7 @@ pub async fn create(
 )]
 #[get("/nominations")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -384,7 +385,7 @@ pub async fn list(
         source: q.source,
     };
     let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, NominationDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, NominationDto::from)))
 }
 
 /// Get a nomination with its eligibility report.

@@ -1,7 +1,7 @@
 //! `/pairings` (结对子): pairing mentors with mentees by hand or by auto-matching, ending pairings,
 //! mentee feedback; and the mentor's side under `/appointments/{id}/…`.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::pairing::{EndReason, MatchTier, PairingSource, PairingState, Term, Unmatched};
 use persistence::pairings::{self as repo, MatchOutcome, NeedsMentor, PairingView, Person};
@@ -17,7 +17,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
 /// A student on a pairing.
@@ -241,6 +241,7 @@ pub async fn create(
 )]
 #[get("/pairings")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -248,7 +249,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let f = q.into_inner().into();
     let p = repo::list(&state.db, &auth.principal, f, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, PairingDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, PairingDto::from)))
 }
 
 /// Get a pairing.

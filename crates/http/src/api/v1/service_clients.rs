@@ -1,7 +1,7 @@
 //! `/service-clients`: machine clients of the API (the student-affairs system), for university admins.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::accounts::{NewServiceClient, ServiceClient, ServiceClientChanges};
 use domain::auth::ServiceScope;
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A service client (without its secret).
@@ -170,13 +170,14 @@ pub async fn create(
 )]
 #[get("/service-clients")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let p =
         persistence::accounts::list_clients(&state.db, &auth.principal, page.request()?, page.sort.as_deref()).await?;
-    Ok(ok(&PageOf::from_page(p, ServiceClientDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, ServiceClientDto::from)))
 }
 
 /// Get a service client (university admins).

@@ -1,6 +1,6 @@
 //! `/staff`: supervisors (导师) and counselors (辅导员).
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{Email, Name, NewStaff, PersonNo, Phone, Staff, StaffChanges};
@@ -16,7 +16,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A member of staff.
@@ -201,6 +201,7 @@ pub async fn create(
 )]
 #[get("/staff")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -210,7 +211,7 @@ pub async fn list(
     let p =
         persistence::reference::staff::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
             .await?;
-    Ok(ok(&PageOf::from_page(p, StaffDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, StaffDto::from)))
 }
 
 /// Get a staff member.

@@ -1,7 +1,7 @@
 //! `/students`: graduate students. A college admin or counselor sees their college's, a
 //! supervisor their own students, a student themself.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{
@@ -20,7 +20,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A graduate student.
@@ -296,6 +296,7 @@ pub async fn create(
 )]
 #[get("/students")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -309,7 +310,7 @@ pub async fn list(
         page.sort.as_deref(),
     )
     .await?;
-    Ok(ok(&PageOf::from_page(p, StudentDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, StudentDto::from)))
 }
 
 /// Get a student.

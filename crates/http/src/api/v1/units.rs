@@ -1,6 +1,6 @@
 //! `/units`: disciplines, laboratories, research groups, clinical departments, supervisor teams.
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{Code, Name, NewUnit, Unit, UnitChanges, UnitKind};
@@ -16,7 +16,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A unit inside a college.
@@ -169,6 +169,7 @@ pub async fn create(
 )]
 #[get("/units")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -178,7 +179,7 @@ pub async fn list(
     let p =
         persistence::reference::units::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
             .await?;
-    Ok(ok(&PageOf::from_page(p, UnitDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, UnitDto::from)))
 }
 
 /// Get a unit.

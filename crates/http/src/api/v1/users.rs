@@ -1,6 +1,6 @@
 //! `/users`: user accounts, for university admins (all) and college admins (their college).
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use domain::Problems;
 use domain::accounts::{NewUser, User, UserChanges, check_password, parse_username};
 use domain::auth::Role;
@@ -16,7 +16,7 @@ use crate::extract::{IfMatch, Json};
 use crate::openapi::{
     BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
 };
-use crate::respond::{PageOf, created, ok, ok_tagged};
+use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A user account (never with its password).
@@ -191,6 +191,7 @@ pub async fn create(
 )]
 #[get("/users")]
 pub async fn list(
+    req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
     page: web::Query<PageParams>,
@@ -201,7 +202,7 @@ pub async fn list(
     let p =
         persistence::accounts::list_users(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
             .await?;
-    Ok(ok(&PageOf::from_page(p, UserDto::from)))
+    Ok(respond::page(&req, PageOf::from_page(p, UserDto::from)))
 }
 
 /// Get an account.
