@@ -262,7 +262,7 @@ async fn cors_allows_configured_origins_and_exposes_etag_location_retry_after() 
         .await
         .expect(200);
     let exposed = res.header("access-control-expose-headers").unwrap_or_default().to_ascii_lowercase();
-    for h in ["etag", "location", "retry-after"] {
+    for h in ["etag", "location", "retry-after", "link"] {
         assert!(exposed.contains(h), "{h} is not exposed: {exposed}");
     }
     let res = app
