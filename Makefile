@@ -56,5 +56,22 @@ bench:
 	scripts/pg-up || true
 	$(CARGO) run --release -q -p xuezhang-bench
 
+# How long the soak of `check-reliability` runs on each database, in seconds.
+SOAK_SECS ?= 120
+
+# The reliability and security suites in full, on SQLite and PostgreSQL: SIGTERM with 20 imports in
+# flight (10 rounds), kill -9 mid-import, a private PostgreSQL cluster stopped and restarted, a soak
+# of mixed reads and writes (zero 5xx, bounded RSS), hostile input, slow-loris bodies, the partitioned
+# database and the authorisation table. CI (`make test`, `make test-pg`) runs all but the private
+# cluster and the soak, with 2 SIGTERM rounds.
+check-reliability:
+	scripts/pg-up
+	XUEZHANG_SIGTERM_ROUNDS=10 XUEZHANG_FAULTS=1 XUEZHANG_SOAK_SECS=$(SOAK_SECS) \
+		$(CARGO) test -p xuezhang --test binary -- shutdown faults --nocapture --test-threads=1
+	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) XUEZHANG_SIGTERM_ROUNDS=10 XUEZHANG_SOAK_SECS=$(SOAK_SECS) \
+		$(CARGO) test -p xuezhang --test binary -- shutdown faults --nocapture --test-threads=1
+	$(CARGO) test -p xuezhang-tests --test api -- hardening authz --nocapture
+	XUEZHANG_TEST_DATABASE_URL=$(PG_URL) $(CARGO) test -p xuezhang-tests --test api -- hardening authz --nocapture
+
 ci:
 	bash .ci/run

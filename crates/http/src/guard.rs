@@ -177,14 +177,17 @@ pub async fn body_deadline(
     Ok(result?.map_into_boxed_body())
 }
 
-/// The middleware that, once the server drains before stopping, closes each connection after its
-/// response: a client's next request opens a new connection, which the load balancer sends to
+/// The middleware that counts the requests being served and, once the server drains before
+/// stopping, closes each connection after its response: a client's next request opens a new connection, which the load balancer sends to
 /// another node, instead of racing the listener's close on a kept-alive one.
 pub async fn close_when_draining(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let life = req.app_data::<web::Data<crate::ops::Lifecycle>>().cloned();
+    // Counted while served, so that stopping waits for every worker's requests before any
+    // worker's runtime (which drives the database connections it opened) shuts down.
+    let _in_flight = life.as_ref().map(crate::ops::Lifecycle::enter);
     let mut res = next.call(req).await?.map_into_boxed_body();
     if life.is_some_and(|l| l.is_draining()) {
         res.response_mut().head_mut().set_connection_type(actix_web::http::ConnectionType::Close);

@@ -1,6 +1,6 @@
 //! Liveness and readiness probes, outside `/api/v1`.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::{HttpResponse, get, web};
@@ -44,9 +44,30 @@ pub const READY_TIMEOUT: Duration = Duration::from_secs(1);
 pub struct Lifecycle {
     draining: AtomicBool,
     unready: AtomicBool,
+    in_flight: AtomicUsize,
+}
+
+/// One request being served; counted in [`Lifecycle::in_flight`] until dropped.
+pub struct InFlight(web::Data<Lifecycle>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 impl Lifecycle {
+    /// Counts a request as being served until the returned guard is dropped.
+    pub fn enter(life: &web::Data<Lifecycle>) -> InFlight {
+        life.in_flight.fetch_add(1, Ordering::SeqCst);
+        InFlight(life.clone())
+    }
+
+    /// How many requests are being served, on every worker.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::SeqCst)
+    }
+
     /// From now on `/readyz` answers 503 `shutting_down`.
     pub fn start_draining(&self) {
         self.draining.store(true, Ordering::SeqCst);

@@ -45,6 +45,7 @@ pub struct Application {
     initial_admin: Option<(String, String)>,
     lifecycle: web::Data<Lifecycle>,
     drain: Duration,
+    shutdown_grace: Duration,
 }
 
 fn cors(origins: &[String]) -> Cors {
@@ -202,7 +203,16 @@ impl Application {
                 }
             }
         });
-        Ok(Self { port, server, metrics_server, db, initial_admin, lifecycle, drain: settings.drain })
+        Ok(Self {
+            port,
+            server,
+            metrics_server,
+            db,
+            initial_admin,
+            lifecycle,
+            drain: settings.drain,
+            shutdown_grace: settings.shutdown_grace,
+        })
     }
 
     /// The port the server listens on.
@@ -234,14 +244,27 @@ impl Application {
     /// time while everything else is still served (and each connection is closed after its
     /// response), then the listener closes and requests in flight get the grace period to finish.
     pub async fn run_with_signals(self) -> std::io::Result<()> {
-        let (handle, life, drain) = (self.server.handle(), self.lifecycle.clone(), self.drain);
+        let (handle, life, drain, grace) =
+            (self.server.handle(), self.lifecycle.clone(), self.drain, self.shutdown_grace);
         actix_web::rt::spawn(async move {
             let signal = shutdown_signal().await;
             log::info!("{signal}: draining for {} s (/readyz answers 503), then stopping", drain.as_secs_f64());
             life.start_draining();
             tokio::time::sleep(drain).await;
-            log::info!("stopping: the listener closes; requests in flight finish");
-            handle.stop(true).await;
+            log::info!("stopping: no new connections; {} request(s) in flight finish", life.in_flight());
+            // Every worker keeps running until the requests of all of them are done: a worker's
+            // runtime drives the PostgreSQL connections it opened, which another worker's request
+            // may be using (stopping workers one by one failed such requests with a 500).
+            handle.pause().await;
+            let started = tokio::time::Instant::now();
+            while life.in_flight() > 0 && started.elapsed() < grace {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let cut = life.in_flight();
+            if cut > 0 {
+                log::warn!("{cut} request(s) still running after the grace period are cut off");
+            }
+            handle.stop(cut == 0).await;
         });
         let result = self.run_until_stopped().await;
         log::info!("stopped");

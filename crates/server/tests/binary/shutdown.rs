@@ -75,11 +75,17 @@ async fn sigterm_with_20_imports_in_flight_finishes_them_all_and_exits_0() {
         let health = probe.get(format!("{address}/healthz")).send().await.expect("served while draining");
         assert_eq!(health.status().as_u16(), 200);
 
-        for (i, task) in inflight.into_iter().enumerate() {
-            let (status, text) = task.await.unwrap();
-            assert_eq!(status, 200, "round {round}, import {i}: {text}");
+        let mut answers = Vec::new();
+        for task in inflight {
+            answers.push(task.await.unwrap());
         }
         let (status, server) = exit.await.unwrap();
+        for (i, (status, text)) in answers.iter().enumerate() {
+            if *status != 200 {
+                let log = server.lines.lock().unwrap().join("\n");
+                panic!("round {round}, import {i}: {status} {text}\nthe server's log:\n{log}");
+            }
+        }
         let status = status.unwrap_or_else(|| panic!("round {round}: still running 60 s after SIGTERM"));
         assert!(status.success(), "round {round}: exit {status}");
         assert!(signalled.elapsed() >= Duration::from_secs(1), "it drained first");

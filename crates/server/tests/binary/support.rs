@@ -114,6 +114,17 @@ impl Server {
         self.lines.lock().expect("the log").clone()
     }
 
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills it with SIGKILL (no chance to clean up) and reaps it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     /// Sends SIGTERM and waits (at most `limit`) for the process to exit; its exit status, if it
     /// exited.
     pub fn terminate(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
