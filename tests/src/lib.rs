@@ -238,7 +238,22 @@ impl TestApp {
 
     /// A request builder for `method` on `path` with an optional bearer token.
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
+        self.request_in(Some("en"), method, path, token)
+    }
+
+    /// A request builder like [`TestApp::request`] with `Accept-Language: language` (none when
+    /// `None`: the server's default). The other helpers ask for English, which the suite asserts.
+    pub fn request_in(
+        &self,
+        language: Option<&str>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+    ) -> reqwest::RequestBuilder {
         let mut r = self.client.request(method, format!("{}{}", self.address, path));
+        if let Some(l) = language {
+            r = r.header("Accept-Language", l);
+        }
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }

@@ -337,18 +337,35 @@ impl ResponseError for ApiError {
         } else if p.status.is_server_error() {
             log::error!("{} {}: {self:?}", p.status.as_u16(), p.code);
         }
+        let lang = crate::lang::current();
+        let errors = p.errors.map(|errors| {
+            errors
+                .into_iter()
+                .map(|e| FieldError { message: crate::lang::field_message(&e.field, &e.code, &e.message, lang), ..e })
+                .collect()
+        });
+        let row_errors = p.row_errors.map(|rows| {
+            rows.into_iter()
+                .map(|mut r| {
+                    let field = r.column.clone();
+                    r.message = crate::lang::field_message(&field, &r.code, &r.message, lang);
+                    r
+                })
+                .collect()
+        });
         let problem = Problem {
             type_: format!("urn:xuezhang:problem:{}", p.code),
-            title: title(p.status),
+            title: crate::lang::title(&p.code, &title(p.status), lang),
             status: p.status.as_u16(),
-            detail: p.detail.clone(),
+            // RFC 6749 §5.2 wants `error_description` in ASCII: it stays English.
+            detail: crate::lang::detail(&p.code, &p.detail, lang),
             code: p.code,
             instance: crate::observe::current_request_id().map(|id| crate::observe::instance(&id)),
-            errors: p.errors,
+            errors,
             error: p.oauth.map(str::to_owned),
             error_description: p.oauth.map(|_| p.detail),
             current_version: p.current_version,
-            row_errors: p.row_errors,
+            row_errors,
         };
         let mut res = HttpResponse::build(p.status);
         if p.oauth.is_some() {
@@ -359,6 +376,8 @@ impl ResponseError for ApiError {
         } else {
             res.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         }
+        res.insert_header((header::CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag())));
+        res.insert_header((header::VARY, HeaderValue::from_static("Accept-Language")));
         if matches!(self, ApiError::BodyTimeout { .. }) {
             // What is left of the body cannot be told from the next request.
             res.force_close();

@@ -8,6 +8,7 @@ pub mod extract;
 pub(crate) mod fallback;
 pub mod guard;
 mod idempotency;
+pub mod lang;
 pub mod metrics;
 pub mod observe;
 pub mod openapi;

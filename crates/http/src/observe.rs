@@ -113,9 +113,12 @@ where
         let (method, uri) = (req.method().clone(), req.uri().clone());
         let metrics = Arc::clone(&self.metrics);
         let in_flight = InFlight::start(Arc::clone(&metrics));
-        let fut = CURRENT.sync_scope(Rc::clone(&id), || self.service.call(req));
+        let lang = crate::lang::Lang::negotiate(
+            req.headers().get(actix_web::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()),
+        );
+        let fut = crate::lang::sync_scope(lang, || CURRENT.sync_scope(Rc::clone(&id), || self.service.call(req)));
         Box::pin(async move {
-            let result = CURRENT.scope(Rc::clone(&id), fut).await;
+            let result = crate::lang::scope(lang, CURRENT.scope(Rc::clone(&id), fut)).await;
             let elapsed = started.elapsed();
             drop(in_flight);
             let (status, route) = match &result {
@@ -140,7 +143,7 @@ where
                     }
                     Ok(res.map_into_left_body())
                 }
-                Err(e) => Err(Tagged { inner: e, id }.into()),
+                Err(e) => Err(Tagged { inner: e, id, lang }.into()),
             }
         })
     }
@@ -151,6 +154,7 @@ where
 struct Tagged {
     inner: actix_web::Error,
     id: Rc<str>,
+    lang: crate::lang::Lang,
 }
 
 impl fmt::Debug for Tagged {
@@ -171,7 +175,9 @@ impl ResponseError for Tagged {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut res = CURRENT.sync_scope(Rc::clone(&self.id), || self.inner.error_response());
+        let mut res = crate::lang::sync_scope(self.lang, || {
+            CURRENT.sync_scope(Rc::clone(&self.id), || self.inner.error_response())
+        });
         if let Ok(v) = HeaderValue::from_str(&self.id) {
             res.headers_mut().insert(REQUEST_ID, v);
         }

@@ -255,6 +255,17 @@ fn add_component_headers(doc: &mut utoipa::openapi::OpenApi) {
         ),
     );
     add("TooManyRequests", "Retry-After", header(Type::Integer, "Seconds until the caller may try again."));
+    // Every problem is written in the language `Accept-Language` asks for.
+    let language = header(
+        Type::String,
+        "`zh-CN` (the default) or `en`, as `Accept-Language` asked: the language of `title`, `detail` and the \
+field and row messages. `code` is the same in both.",
+    );
+    for response in components.responses.values_mut() {
+        if let RefOr::T(r) = response {
+            r.headers.insert("Content-Language".to_owned(), language.clone());
+        }
+    }
 }
 
 /// Declares the `Link` header (RFC 8288) under `components/headers` and refers to it from the

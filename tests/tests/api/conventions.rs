@@ -400,3 +400,40 @@ async fn lists_link_to_the_first_previous_next_and_last_pages() {
     }
     assert!(doc.body["components"]["headers"]["Link"]["description"].as_str().unwrap().contains("RFC 8288"));
 }
+
+#[actix_web::test]
+async fn problems_speak_chinese_by_default_and_english_when_asked_with_the_same_code() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let body = json!({"code": "CS", "name": 5, "extra": 1});
+    let post = |language: Option<&'static str>| {
+        let req = app.request_in(language, Method::POST, "/api/v1/colleges", Some(&token)).json(&body);
+        app.send(req)
+    };
+    // No Accept-Language: Chinese, the users' language.
+    let zh = post(None).await.expect(422);
+    assert_eq!(zh.header("content-language").as_deref(), Some("zh-CN"));
+    assert_eq!(zh.body["title"], "输入有误");
+    assert!(zh.body["detail"].as_str().unwrap().contains("字段"), "{}", zh.text);
+    let messages: Vec<&str> =
+        zh.body["errors"].as_array().unwrap().iter().map(|e| e["message"].as_str().unwrap()).collect();
+    assert_eq!(messages, ["不认识的字段 extra", "name 的类型不正确"], "{}", zh.text);
+    // English when asked (by weight), with the same codes.
+    let en = post(Some("zh-CN;q=0.5, en;q=0.9")).await.expect(422);
+    assert_eq!(en.header("content-language").as_deref(), Some("en"));
+    assert_eq!(en.body["title"], "Validation failed");
+    assert!(en.body["errors"][0]["message"].as_str().unwrap().starts_with("unknown field"), "{}", en.text);
+    assert_eq!(en.body["code"], zh.body["code"]);
+    assert_eq!(en.error_fields(), zh.error_fields());
+    let zh_codes: Vec<&serde_json::Value> = zh.body["errors"].as_array().unwrap().iter().map(|e| &e["code"]).collect();
+    let en_codes: Vec<&serde_json::Value> = en.body["errors"].as_array().unwrap().iter().map(|e| &e["code"]).collect();
+    assert_eq!(zh_codes, en_codes);
+    // Any problem, not only validation: an unknown route, a missing token.
+    let res = app.send(app.request_in(Some("zh-CN"), Method::GET, "/api/v1/nowhere", None)).await.expect(404);
+    assert_eq!((res.body["title"].as_str(), res.body["code"].as_str()), (Some("未找到"), Some("not_found")));
+    let res = app.send(app.request_in(None, Method::GET, "/api/v1/me", None)).await.expect(401);
+    assert_eq!(res.body["title"], "未登录");
+    assert_eq!(res.header("vary").as_deref().map(|v| v.contains("Accept-Language")), Some(true));
+    let res = app.send(app.request_in(Some("en-GB"), Method::GET, "/api/v1/me", None)).await.expect(401);
+    assert_eq!(res.body["title"], "Unauthenticated");
+}

@@ -151,7 +151,8 @@ impl Server {
 
     /// A request on `path`, with a bearer token if given.
     pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> reqwest::RequestBuilder {
-        let r = self.client.request(method, format!("{}{path}", self.address));
+        // The suite asserts English texts; Chinese is the server's default.
+        let r = self.client.request(method, format!("{}{path}", self.address)).header("Accept-Language", "en");
         match token {
             Some(t) => r.bearer_auth(t),
             None => r,
