@@ -45,9 +45,16 @@ fn templates() -> &'static [Template] {
 /// The route template a path matches (`/api/v1/students/{id}`), for the logs and metrics of a
 /// request that no handler answered.
 pub fn route_of(path: &str) -> Option<String> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let segs = segments(path);
     let literals = |t: &Template| t.segments.iter().filter(|s| s.is_some()).count();
     templates().iter().filter(|t| matches(t, &segs)).max_by_key(|t| literals(t)).map(|t| t.pattern.clone())
+}
+
+/// The segments of a request path. A trailing slash leaves an empty last segment, which matches
+/// no template: `/api/v1/students/` is not `/api/v1/students` (a 404, as for any unknown path,
+/// rather than a 405 that claims the path allows `GET`).
+fn segments(path: &str) -> Vec<&str> {
+    path.strip_prefix('/').unwrap_or(path).split('/').collect()
 }
 
 fn matches(t: &Template, segs: &[&str]) -> bool {
@@ -61,7 +68,7 @@ fn matches(t: &Template, segs: &[&str]) -> bool {
 /// The methods a path allows, if it is a known path. Where several templates match (a literal
 /// `/pairings/auto-match` and `/pairings/{id}`), the most specific — most literal segments — wins.
 pub fn allowed_methods(path: &str) -> Option<Vec<String>> {
-    let segs: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let segs = segments(path);
     let literals = |t: &Template| t.segments.iter().filter(|s| s.is_some()).count();
     let matching: Vec<&Template> = templates().iter().filter(|t| matches(t, &segs)).collect();
     let best = matching.iter().map(|t| literals(t)).max()?;

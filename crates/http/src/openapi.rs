@@ -15,6 +15,9 @@ use utoipa_actix_web::AppExt;
 
 use crate::error::{PROBLEM_JSON, Problem};
 
+#[path = "openapi_examples.rs"]
+mod examples;
+
 macro_rules! problem_responses {
     ($($(#[$doc:meta])* $name:ident => $desc:literal;)+) => {
         $(
@@ -301,6 +304,93 @@ are such pages: the request's own path and query with `page` and `page_size` set
     }
 }
 
+/// The sort keys of each list, as the persistence layer accepts them (an end-to-end test asks every
+/// list for every key it declares, and for one it does not).
+pub const SORT_KEYS: &[(&str, &[&str])] = &[
+    ("list_academic_years", &["code", "starts_on", "created_at"]),
+    ("list_activities", &["start_at", "created_at", "updated_at"]),
+    ("list_activity_registrations", &["created_at", "updated_at"]),
+    ("list_appointments", &["created_at", "updated_at", "capacity"]),
+    ("list_audit_events", &[]),
+    ("list_colleges", &["code", "name", "created_at"]),
+    ("list_nominations", &["created_at", "updated_at"]),
+    ("list_pairings", &["created_at", "updated_at"]),
+    ("list_service_clients", &["client_id", "created_at"]),
+    ("list_staff", &["staff_no", "name", "created_at"]),
+    ("list_students", &["student_no", "name", "enrollment_year", "created_at"]),
+    ("list_units", &["code", "name", "created_at"]),
+    ("list_users", &["username", "display_name", "created_at"]),
+];
+
+/// Declares `page_size` as it is read, and makes each list's `sort` parameter an enum of its keys, ascending and (`-`) descending. A list
+/// without keys (the audit log, always newest first) loses the parameter.
+fn declare_sort_keys(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    for item in doc.paths.paths.values_mut() {
+        let Some(op) = item.get.as_mut() else { continue };
+        let Some(params) = op.parameters.as_mut() else { continue };
+        // `page_size` takes any whole number (clamped to 1–100): no `format` bounds it.
+        for p in params.iter_mut().filter_map(|p| if let RefOr::T(p) = p { Some(p) } else { None }) {
+            if p.name == "page_size" {
+                p.schema = Some(ObjectBuilder::new().schema_type(Type::Integer).minimum(Some(0)).into());
+            }
+        }
+        let Some(id) = op.operation_id.as_deref() else { continue };
+        let Some((_, keys)) = SORT_KEYS.iter().find(|(op_id, _)| *op_id == id) else { continue };
+        if keys.is_empty() {
+            params.retain(|p| !matches!(p, RefOr::T(p) if p.name == "sort"));
+            continue;
+        }
+        let values: Vec<String> = keys.iter().flat_map(|k| [(*k).to_owned(), format!("-{k}")]).collect();
+        for p in params.iter_mut().filter_map(|p| if let RefOr::T(p) = p { Some(p) } else { None }) {
+            if p.name != "sort" {
+                continue;
+            }
+            p.schema = Some(ObjectBuilder::new().schema_type(Type::String).enum_values(Some(values.clone())).into());
+            p.description = Some(format!(
+                "Sort key: {}; prefix `-` for descending. Another value is 422.",
+                keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+}
+
+/// The component schemas the writes use: request bodies and success bodies of `POST`, `PUT`,
+/// `PATCH` and `DELETE` (array items included).
+fn write_schemas(doc: &utoipa::openapi::OpenApi) -> Vec<String> {
+    use serde_json::Value;
+    fn referred(schema: &Value, out: &mut Vec<String>) {
+        let target = schema.get("items").unwrap_or(schema);
+        if let Some(r) = target.get("$ref").and_then(Value::as_str)
+            && let Some(name) = r.strip_prefix("#/components/schemas/")
+            && !out.iter().any(|n| n == name)
+        {
+            out.push(name.to_owned());
+        }
+    }
+    let mut out = Vec::new();
+    let Ok(paths) = serde_json::to_value(&doc.paths) else { return out };
+    for item in paths.as_object().into_iter().flat_map(|m| m.values()) {
+        for method in ["post", "put", "patch", "delete"] {
+            let Some(op) = item.get(method) else { continue };
+            for media in
+                op.pointer("/requestBody/content").and_then(Value::as_object).into_iter().flat_map(|m| m.values())
+            {
+                referred(&media["schema"], &mut out);
+            }
+            for (status, response) in op["responses"].as_object().into_iter().flatten() {
+                if !status.starts_with('2') {
+                    continue;
+                }
+                for media in response.get("content").and_then(Value::as_object).into_iter().flat_map(|m| m.values()) {
+                    referred(&media["schema"], &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The OpenAPI document, built once.
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
@@ -310,6 +400,9 @@ pub fn document() -> utoipa::openapi::OpenApi {
         doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
         ref_page_items(&mut doc);
         add_component_headers(&mut doc);
+        declare_sort_keys(&mut doc);
+        let writes = write_schemas(&doc);
+        examples::add(&mut doc, &writes);
         add_request_id_header(&mut doc);
         add_link_header(&mut doc);
         doc

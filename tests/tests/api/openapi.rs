@@ -220,3 +220,105 @@ fn closed_sets_are_enums() {
         assert!(types.iter().any(|v| v == t), "{t} missing from EventType");
     }
 }
+
+#[actix_web::test]
+async fn every_declared_sort_key_is_accepted_and_an_undeclared_one_is_422() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let mut lists = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(params) = item["get"]["parameters"].as_array() else { continue };
+        let Some(sort) = params.iter().find(|p| p["name"] == "sort") else { continue };
+        if path.contains('{') {
+            continue;
+        }
+        lists += 1;
+        for key in sort["schema"]["enum"].as_array().unwrap_or_else(|| panic!("{path}: sort is no enum")) {
+            let key = key.as_str().unwrap();
+            app.get(&format!("{path}?sort={key}"), &token).await.expect(200);
+        }
+        let res = app.get(&format!("{path}?sort=password"), &token).await.expect(422);
+        assert_eq!(res.error_fields(), ["sort"], "{path}");
+    }
+    assert!(lists >= 10, "only {lists} lists with a sort");
+    // The audit log declares no sort, and takes none.
+    let res = app.get("/api/v1/audit-events?sort=-occurred_at", &token).await.expect(422);
+    assert_eq!(res.error_fields(), ["sort"]);
+}
+
+#[actix_web::test]
+async fn page_size_is_clamped_exactly_as_documented_and_must_be_a_whole_number() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let param = doc["paths"]["/api/v1/colleges"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "page_size")
+        .unwrap()
+        .clone();
+    assert_eq!(param["schema"]["minimum"], 0);
+    assert!(param["schema"].get("maximum").is_none() && param["schema"].get("format").is_none());
+    for (given, used) in
+        [("0", 1), ("1", 1), ("100", 100), ("101", 100), ("2147483648", 100), ("99999999999999999999999", 100)]
+    {
+        let res = app.get(&format!("/api/v1/colleges?page_size={given}"), &token).await.expect(200);
+        assert_eq!(res.body["page_size"], used, "page_size={given}");
+    }
+    for bad in ["-1", "2.0", "abc", ""] {
+        let res = app.get(&format!("/api/v1/colleges?page_size={bad}"), &token).await.expect(400);
+        assert_eq!(res.code(), "invalid_query", "page_size={bad}");
+    }
+}
+
+#[actix_web::test]
+async fn a_trailing_slash_is_404_for_every_method_not_a_405() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    for path in ["/api/v1/students/", "/api/v1/colleges/", "/healthz/"] {
+        let res = app.get(path, &token).await.expect(404);
+        assert_eq!(res.code(), "not_found", "{path}");
+        assert!(res.header("allow").is_none(), "{path}");
+        app.send(app.request(reqwest::Method::POST, path, Some(&token)).json(&serde_json::json!({}))).await.expect(404);
+    }
+    // Without the slash the same paths work as before, and a wrong method is still 405.
+    app.get("/api/v1/students", &token).await.expect(200);
+    let res = app.send(app.request(reqwest::Method::PUT, "/api/v1/students", Some(&token))).await.expect(405);
+    assert_eq!(res.header("allow").as_deref(), Some("GET, POST"));
+}
+
+#[test]
+fn every_schema_of_a_write_and_the_problem_have_an_example() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let schemas = &doc["components"]["schemas"];
+    let mut names = vec!["Problem".to_owned()];
+    for item in doc["paths"].as_object().unwrap().values() {
+        for method in ["post", "put", "patch", "delete"] {
+            let op = &item[method];
+            let mut bodies: Vec<&Value> = Vec::new();
+            bodies.extend(op["requestBody"]["content"].as_object().into_iter().flat_map(|m| m.values()));
+            for (status, res) in op["responses"].as_object().into_iter().flatten() {
+                if status.starts_with('2') {
+                    bodies.extend(res["content"].as_object().into_iter().flat_map(|m| m.values()));
+                }
+            }
+            for media in bodies {
+                let schema = &media["schema"];
+                let target = schema.get("items").unwrap_or(schema);
+                if let Some(r) = target["$ref"].as_str() {
+                    names.push(r.trim_start_matches("#/components/schemas/").to_owned());
+                }
+            }
+        }
+    }
+    assert!(names.len() > 50, "only {} schemas", names.len());
+    for name in names {
+        let examples = schemas[&name]["examples"].as_array();
+        let hand_written = schemas[&name].get("example").is_some();
+        assert!(hand_written || examples.is_some_and(|e| !e.is_empty()), "{name} has no example");
+    }
+    assert_eq!(schemas["Problem"]["examples"][0]["code"], "validation_failed");
+    assert_eq!(schemas["CreateStudentRequest"]["examples"][0]["student_no"], "2024010001");
+}

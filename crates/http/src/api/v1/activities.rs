@@ -168,9 +168,11 @@ pub struct CreateActivityRequest {
     /// college, for a college activity), at most 20.
     #[serde(default)]
     pub host_appointment_ids: Vec<Uuid>,
-    /// Start, RFC 3339 with any offset, e.g. `2025-10-20T19:00:00+08:00`.
+    /// Start, RFC 3339 with any offset, e.g. `2025-10-20T19:00:00+08:00`; years 2000–2100 (in UTC).
+    #[schema(pattern = "^(20[0-9]{2}|2100)-")]
     pub start_at: DateTime<FixedOffset>,
-    /// End (exclusive), after the start, at most 14 days later.
+    /// End (exclusive), after the start, at most 14 days later; years 2000–2100 (in UTC).
+    #[schema(pattern = "^(20[0-9]{2}|2100)-")]
     pub end_at: DateTime<FixedOffset>,
     /// Venue, 1–200 characters. A venue, an online link or both are required.
     pub venue: Option<String>,
@@ -262,9 +264,11 @@ pub struct UpdateActivityRequest {
     pub unit_id: Option<Option<Uuid>>,
     /// Host mentors (replaces the list).
     pub host_appointment_ids: Option<Vec<Uuid>>,
-    /// Start.
+    /// Start; years 2000–2100 (in UTC).
+    #[schema(pattern = "^(20[0-9]{2}|2100)-")]
     pub start_at: Option<DateTime<FixedOffset>>,
-    /// End.
+    /// End; years 2000–2100 (in UTC).
+    #[schema(pattern = "^(20[0-9]{2}|2100)-")]
     pub end_at: Option<DateTime<FixedOffset>>,
     /// Venue, or `null`.
     #[serde(default, deserialize_with = "double_option")]
@@ -375,9 +379,12 @@ pub struct ActivityQuery {
     pub state: Option<ActivityState>,
     /// Only activities hosted by this mentor (an appointment id).
     pub host_appointment_id: Option<Uuid>,
-    /// Only activities starting on or after this day (Asia/Shanghai), e.g. `2025-09-01`.
+    /// Only activities starting on or after this day (Asia/Shanghai), e.g. `2025-09-01`; years
+    /// 2000–2100.
+    #[param(pattern = "^(20[0-9]{2}|2100)-")]
     pub from: Option<NaiveDate>,
-    /// Only activities starting on or before this day (Asia/Shanghai).
+    /// Only activities starting on or before this day (Asia/Shanghai); years 2000–2100.
+    #[param(pattern = "^(20[0-9]{2}|2100)-")]
     pub to: Option<NaiveDate>,
 }
 

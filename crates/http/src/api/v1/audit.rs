@@ -79,6 +79,10 @@ pub async fn list(
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
     domain::policy::university_admin_only(&auth.principal, "read the audit log")?;
+    // The audit log is always newest first: a sort key would be silently ignored, so none is taken.
+    if page.sort.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        return Err(domain::Error::invalid("sort", "invalid_choice", "the audit log is always newest first").into());
+    }
     let q = q.into_inner();
     let filter = persistence::audit::AuditFilter {
         actor_id: q.actor_id,

@@ -14,17 +14,30 @@ pub struct PageParams {
     /// Page number, from 1 (default 1).
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<u32>,
-    /// Items per page (default 20; anything above 100 is capped to 100).
-    #[param(minimum = 1)]
-    pub page_size: Option<u32>,
-    /// Sort key of the list; prefix `-` for descending, e.g. `-created_at`.
+    /// Items per page: default 20; 0 counts as 1 and anything above 100 (however large) as 100.
+    /// The answer's `page_size` is the one used.
+    #[param(value_type = Option<u64>, minimum = 0)]
+    #[serde(default, deserialize_with = "saturating_count")]
+    pub page_size: Option<u64>,
+    /// Sort key of the list; prefix `-` for descending, e.g. `-created_at`. Each list names its
+    /// keys; another is 422.
     pub sort: Option<String>,
+}
+
+/// A count given as decimal digits, however many: a value past `u64` saturates (it is capped
+/// anyway). Anything else (a sign, a fraction such as `2.0`, letters) is refused.
+fn saturating_count<'de, D: Deserializer<'de>>(de: D) -> Result<Option<u64>, D::Error> {
+    let Some(raw) = Option::<String>::deserialize(de)? else { return Ok(None) };
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(serde::de::Error::custom(format!("page_size must be a whole number, not {raw:?}")));
+    }
+    Ok(Some(raw.parse::<u64>().unwrap_or(u64::MAX)))
 }
 
 impl PageParams {
     /// The page request, checked.
     pub fn request(&self) -> Result<PageRequest, ApiError> {
-        PageRequest::new(self.page.map(u64::from), self.page_size.map(u64::from))
+        PageRequest::new(self.page.map(u64::from), self.page_size)
             .map_err(|e| domain::Error::Validation(vec![e]).into())
     }
 }

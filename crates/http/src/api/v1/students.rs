@@ -104,6 +104,7 @@ pub struct CreateStudentRequest {
     /// Degree programme.
     pub degree: Degree,
     /// Year of enrolment (1990 to next year).
+    #[schema(minimum = 1990)]
     pub enrollment_year: i32,
     /// Political status.
     pub political_status: PoliticalStatus,
@@ -166,7 +167,8 @@ pub struct UpdateStudentRequest {
     pub unit_id: Option<Option<Uuid>>,
     /// Degree programme.
     pub degree: Option<Degree>,
-    /// Year of enrolment.
+    /// Year of enrolment (1990 to next year).
+    #[schema(minimum = 1990)]
     pub enrollment_year: Option<i32>,
     /// Political status.
     pub political_status: Option<PoliticalStatus>,
