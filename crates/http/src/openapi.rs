@@ -391,6 +391,55 @@ fn write_schemas(doc: &utoipa::openapi::OpenApi) -> Vec<String> {
     out
 }
 
+/// The text rule (`domain::text`: no control characters but tab and line breaks) as a pattern,
+/// for every free-text string a request can carry.
+pub const TEXT_PATTERN: &str = r"^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\r\n)*$";
+
+/// Declares the text rule on every string schema that has no format, enum or pattern of its own:
+/// in the components, and in the query, path and header parameters.
+fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
+    use serde_json::Value;
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                let is_string = match map.get("type") {
+                    Some(Value::String(t)) => t == "string",
+                    Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+                    _ => false,
+                };
+                let constrained = ["format", "enum", "pattern", "const", "$ref"].iter().any(|k| map.contains_key(*k));
+                if is_string && !constrained {
+                    map.insert("pattern".to_owned(), Value::String(TEXT_PATTERN.to_owned()));
+                }
+                for (key, child) in map.iter_mut() {
+                    // Examples are values, not schemas.
+                    if key != "examples" && key != "example" {
+                        walk(child);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let Ok(mut value) = serde_json::to_value(&doc) else { return doc };
+    if let Some(schemas) = value.pointer_mut("/components/schemas") {
+        walk(schemas);
+    }
+    if let Some(Value::Object(paths)) = value.get_mut("paths") {
+        for item in paths.values_mut() {
+            for op in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+                    if let Some(schema) = param.get_mut("schema") {
+                        walk(schema);
+                    }
+                }
+            }
+        }
+    }
+    serde_json::from_value(value).unwrap_or(doc)
+}
+
 /// The OpenAPI document, built once.
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
@@ -403,6 +452,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
         declare_sort_keys(&mut doc);
         let writes = write_schemas(&doc);
         examples::add(&mut doc, &writes);
+        let mut doc = declare_text_rule(doc);
         add_request_id_header(&mut doc);
         add_link_header(&mut doc);
         doc

@@ -322,3 +322,25 @@ fn every_schema_of_a_write_and_the_problem_have_an_example() {
     assert_eq!(schemas["Problem"]["examples"][0]["code"], "validation_failed");
     assert_eq!(schemas["CreateStudentRequest"]["examples"][0]["student_no"], "2024010001");
 }
+
+#[test]
+fn free_text_declares_the_text_rule_the_server_enforces() {
+    let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let pattern = xuezhang_http::openapi::TEXT_PATTERN;
+    let schemas = &doc["components"]["schemas"];
+    assert_eq!(schemas["CreateStudentRequest"]["properties"]["name"]["pattern"], pattern);
+    assert_eq!(schemas["CreateActivityRequest"]["properties"]["title"]["pattern"], pattern);
+    // A string with its own pattern, format or enum keeps it.
+    assert_ne!(schemas["CreateStudentRequest"]["properties"]["student_no"]["pattern"], pattern);
+    assert!(schemas["CreateStudentRequest"]["properties"]["college_id"].get("pattern").is_none());
+    let q = doc["paths"]["/api/v1/students"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "q")
+        .unwrap()
+        .clone();
+    assert_eq!(q["schema"]["pattern"], pattern);
+    // The revocation request needs its token.
+    assert_eq!(schemas["RevokeRequest"]["required"], serde_json::json!(["token"]));
+}

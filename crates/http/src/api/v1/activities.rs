@@ -343,6 +343,7 @@ pub struct CompleteRequest {
     pub summary: String,
     /// What it actually cost, in fen (分), 0–10000000000.
     #[validate(range(min = 0, max = MAX_FEN))]
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub actual_expense_fen: Option<i64>,
 }
 

@@ -148,6 +148,7 @@ impl From<Attendance> for AttendanceDto {
 pub struct FeedbackRequest {
     /// 1 (poor) – 5 (excellent).
     #[validate(range(min = 1, max = 5))]
+    #[schema(minimum = 1, maximum = 5)]
     pub rating: i32,
     /// A comment, up to 2000 characters.
     #[validate(length(max = 2000))]

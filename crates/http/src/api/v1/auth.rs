@@ -288,7 +288,9 @@ pub async fn issue_token(
 /// A revocation request (RFC 7009).
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RevokeRequest {
-    /// A refresh token or an access token. Either ends the login session it belongs to.
+    /// A refresh token or an access token. Either ends the login session it belongs to. Without
+    /// it the answer is 400 `invalid_request`.
+    #[schema(value_type = String)]
     pub token: Option<String>,
     /// `refresh_token` or `access_token` (optional).
     pub token_type_hint: Option<String>,
