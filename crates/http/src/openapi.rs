@@ -57,6 +57,63 @@ problem_responses! {
     TooManyRequests => "Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds.";
 }
 
+/// Declares a set of error responses that one kind of operation can answer, so a handler names
+/// the set once (`responses((status = 200, …), WriteErrors)`) instead of a line per status. Each
+/// status refers to the shared problem response above; a handler may add lines beside a set.
+macro_rules! error_sets {
+    ($($(#[$doc:meta])* $name:ident => [$($status:literal => $response:ident),+ $(,)?];)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+
+            impl utoipa::IntoResponses for $name {
+                fn responses() -> std::collections::BTreeMap<String, RefOr<Response>> {
+                    std::collections::BTreeMap::from([$((
+                        $status.to_string(),
+                        Ref::from_response_name(<$response as utoipa::ToResponse>::response().0).into(),
+                    )),+])
+                }
+            }
+        )+
+    };
+}
+
+error_sets! {
+    /// Reading one object (or a list under it) named in the path, or a step on it that takes
+    /// neither a body nor `If-Match`.
+    ReadErrors => [400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound];
+    /// Reading a list, or an export, filtered by the query string.
+    ListErrors => [400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 422 => Unprocessable];
+    /// Creating a top-level object from a JSON body.
+    CreateErrors => [
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 409 => Conflict,
+        415 => UnsupportedMediaType, 422 => Unprocessable,
+    ];
+    /// A step with a JSON body on an object named in the path (or creating one under it), not
+    /// guarded by `If-Match`.
+    ActionErrors => [
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
+        415 => UnsupportedMediaType, 422 => Unprocessable,
+    ];
+    /// Changing an object named in the path with a JSON body, guarded by `If-Match`: `PATCH`, and
+    /// the transitions that take a body.
+    WriteErrors => [
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
+        412 => PreconditionFailed, 415 => UnsupportedMediaType, 422 => Unprocessable,
+    ];
+    /// Deleting an object named in the path, or a transition without a body, guarded by
+    /// `If-Match`.
+    DeleteErrors => [
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
+        412 => PreconditionFailed,
+    ];
+    /// A bulk import from an uploaded file.
+    ImportErrors => [
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 413 => PayloadTooLarge,
+        415 => UnsupportedMediaType, 422 => Unprocessable,
+    ];
+}
+
 struct Security;
 
 impl Modify for Security {

@@ -13,7 +13,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
 use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
+    CreateErrors, DeleteErrors, ListErrors, PreconditionFailed, ReadErrors, Unprocessable, UnsupportedMediaType,
 };
 use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
@@ -118,12 +118,7 @@ pub struct UpdateAcademicYearRequest {
     request_body = CreateAcademicYearRequest,
     responses(
         (status = 201, description = "Created", body = AcademicYearDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/academic-years")]
@@ -157,10 +152,7 @@ pub async fn create(
     params(PageParams),
     responses(
         (status = 200, description = "One page of academic years", body = PageOf<AcademicYearDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/academic-years")]
@@ -186,10 +178,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Academic year id")),
     responses(
         (status = 200, description = "The academic year", body = AcademicYearDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/academic-years/{id}")]
@@ -210,10 +199,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateAcademicYearRequest,
     responses(
         (status = 200, description = "Changed", body = AcademicYearDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        ReadErrors,
         (status = 412, response = PreconditionFailed),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable)
@@ -252,12 +238,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "Academic year id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
+        DeleteErrors
     )
 )]
 #[delete("/academic-years/{id}")]
@@ -290,10 +271,7 @@ pub struct CloseYearResponse {
     params(("id" = Uuid, Path, description = "Academic year id")),
     responses(
         (status = 200, description = "Closed", body = CloseYearResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[post("/academic-years/{id}/close")]

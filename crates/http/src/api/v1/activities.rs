@@ -17,9 +17,7 @@ use super::nominations::ReasonRequest;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, Unauthorized, WriteErrors};
 use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
@@ -459,12 +457,7 @@ pub async fn suggested_topics(_auth: Auth) -> HttpResponse {
     request_body = CreateActivityRequest,
     responses(
         (status = 201, description = "Planned", body = ActivityDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/activities")]
@@ -491,10 +484,7 @@ pub async fn create(
     params(PageParams, ActivityQuery),
     responses(
         (status = 200, description = "One page of activities", body = PageOf<ActivityDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/activities")]
@@ -521,10 +511,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Activity id")),
     responses(
         (status = 200, description = "The activity", body = ActivityDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/activities/{id}")]
@@ -545,14 +532,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateActivityRequest,
     responses(
         (status = 200, description = "Changed", body = ActivityDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[patch("/activities/{id}")]
@@ -580,12 +560,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "Activity id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Published", body = ActivityDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
+        DeleteErrors
     )
 )]
 #[post("/activities/{id}/publish")]
@@ -608,14 +583,7 @@ pub async fn publish(
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "Cancelled", body = ActivityDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/activities/{id}/cancel")]
@@ -644,14 +612,7 @@ pub async fn cancel(
     request_body = CompleteRequest,
     responses(
         (status = 200, description = "Held", body = ActivityDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/activities/{id}/complete")]

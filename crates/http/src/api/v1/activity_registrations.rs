@@ -18,7 +18,7 @@ use super::nominations::StudentRef;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Json, MaybeJson};
-use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, UnsupportedMediaType};
+use crate::openapi::{ActionErrors, Conflict, ReadErrors, Unprocessable};
 use crate::respond::{self, PageOf, created, ok};
 use crate::state::AppState;
 
@@ -233,13 +233,7 @@ impl From<FeedbackSummary> for FeedbackSummaryDto {
     request_body(content = RegisterRequest, description = "Optional: leave it out to register yourself"),
     responses(
         (status = 201, description = "Registered or waitlisted", body = RegistrationList, headers(("Location" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/activities/{id}/registrations")]
@@ -265,10 +259,7 @@ pub async fn register(
     params(("id" = Uuid, Path, description = "Activity id"), PageParams, RegistrationQuery),
     responses(
         (status = 200, description = "One page of registrations", body = PageOf<RegistrationDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        ReadErrors,
         (status = 422, response = Unprocessable)
     )
 )]
@@ -297,10 +288,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Activity id"), CancelQuery),
     responses(
         (status = 200, description = "Cancelled", body = CancellationDto),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        ReadErrors,
         (status = 409, response = Conflict),
         (status = 422, response = Unprocessable)
     )
@@ -330,13 +318,7 @@ pub async fn cancel(
     request_body = AttendanceRequest,
     responses(
         (status = 200, description = "Recorded", body = AttendanceDto),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[put("/activities/{id}/attendance")]
@@ -361,13 +343,7 @@ pub async fn attendance(
     request_body = FeedbackRequest,
     responses(
         (status = 201, description = "Recorded", body = FeedbackDto, headers(("Location" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/activities/{id}/feedback")]
@@ -394,10 +370,7 @@ pub async fn give_feedback(
     params(("id" = Uuid, Path, description = "Activity id")),
     responses(
         (status = 200, description = "The feedback", body = FeedbackSummaryDto),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/activities/{id}/feedback")]

@@ -19,9 +19,7 @@ use super::nominations::{ReasonRequest, StudentRef};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{ActionErrors, ListErrors, ReadErrors, UnsupportedMediaType, WriteErrors};
 use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
@@ -296,13 +294,7 @@ impl From<AppointmentQuery> for repo::AppointmentFilter {
     request_body = CreateAppointmentRequest,
     responses(
         (status = 201, description = "Appointed", body = AppointmentDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/appointments")]
@@ -327,11 +319,8 @@ pub async fn create(
     request_body = BulkAppointRequest,
     responses(
         (status = 200, description = "Appointed", body = BulkAppointResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ListErrors,
+        (status = 415, response = UnsupportedMediaType)
     )
 )]
 #[post("/appointments/bulk")]
@@ -355,10 +344,7 @@ pub async fn bulk(
     params(PageParams, AppointmentQuery),
     responses(
         (status = 200, description = "One page of appointments", body = PageOf<AppointmentDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/appointments")]
@@ -384,10 +370,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The appointment", body = AppointmentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/appointments/{id}")]
@@ -407,14 +390,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = TrainingRequest,
     responses(
         (status = 200, description = "Recorded", body = AppointmentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/appointments/{id}/training")]
@@ -440,13 +416,7 @@ pub async fn training(
     request_body = CommendationRequest,
     responses(
         (status = 201, description = "Recorded", body = CommendationDto, headers(("Location" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/appointments/{id}/commendations")]
@@ -471,10 +441,7 @@ pub async fn commend(
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The commendations", body = CommendationList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/appointments/{id}/commendations")]
@@ -501,14 +468,7 @@ pub async fn commendations(
     responses(
         (status = 200, description = "Dismissed", body = AppointmentDto, headers(("ETag" = String))),
         (status = 202, description = "Dismissal requested", body = AppointmentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/appointments/{id}/dismissal")]
@@ -544,14 +504,7 @@ pub async fn dismiss(
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "Resigned", body = AppointmentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/appointments/{id}/resignation")]
@@ -579,14 +532,7 @@ pub async fn resign(
     request_body = IntroductionDto,
     responses(
         (status = 200, description = "Recorded", body = AppointmentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/appointments/{id}/introduction")]
@@ -615,14 +561,7 @@ pub async fn introduction(
     request_body = UpdateAppointmentRequest,
     responses(
         (status = 200, description = "Changed", body = AppointmentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[patch("/appointments/{id}")]
@@ -722,10 +661,7 @@ fn respond_profile(p: MentorProfile) -> HttpResponse {
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The profile", body = ProfileDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/appointments/{id}/profile")]
@@ -748,14 +684,7 @@ pub async fn profile(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>
     request_body = ProfileRequest,
     responses(
         (status = 200, description = "Written", body = ProfileDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[put("/appointments/{id}/profile")]

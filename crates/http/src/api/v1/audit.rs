@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::common::PageParams;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
+use crate::openapi::ListErrors;
 use crate::respond::{self, PageOf};
 use crate::state::AppState;
 
@@ -64,10 +64,7 @@ pub struct AuditQuery {
     params(PageParams, AuditQuery),
     responses(
         (status = 200, description = "One page of events", body = PageOf<AuditEventDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/audit-events")]

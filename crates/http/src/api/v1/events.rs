@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
+use crate::openapi::ListErrors;
 use crate::respond::ok;
 use crate::state::AppState;
 
@@ -92,10 +92,7 @@ pub struct EventQuery {
     params(EventQuery),
     responses(
         (status = 200, description = "Events after the cursor", body = EventPage),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/events")]

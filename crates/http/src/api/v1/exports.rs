@@ -26,7 +26,7 @@ use super::students::StudentQuery;
 use super::units::UnitQuery;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::openapi::{BadRequest, Forbidden, Unauthorized, Unprocessable};
+use crate::openapi::ListErrors;
 use crate::respond::ok;
 use crate::state::AppState;
 use crate::tabular::write_csv;
@@ -311,10 +311,7 @@ fn csv_response(name: &str, columns: &[Column], rows: impl Iterator<Item = Vec<S
             (String = "text/csv"),
             (Vec<StudentRecordDto> = "application/json")
         ), headers(("Content-Disposition" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/exports/students")]
@@ -345,10 +342,7 @@ pub async fn students(
             (String = "text/csv"),
             (Vec<StaffRecordDto> = "application/json")
         ), headers(("Content-Disposition" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/exports/staff")]
@@ -379,10 +373,7 @@ pub async fn staff(
             (String = "text/csv"),
             (Vec<UnitRecordDto> = "application/json")
         ), headers(("Content-Disposition" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/exports/units")]
@@ -413,10 +404,7 @@ pub async fn units(
             (String = "text/csv"),
             (Vec<AppointmentRecordDto> = "application/json")
         ), headers(("Content-Disposition" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/exports/appointments")]
@@ -451,10 +439,7 @@ pub async fn appointments(
             (String = "text/csv"),
             (Vec<PairingRecordDto> = "application/json")
         ), headers(("Content-Disposition" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/exports/pairings")]

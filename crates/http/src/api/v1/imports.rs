@@ -24,7 +24,7 @@ use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::metrics::{ImportOutcome as Imported, Metrics};
-use crate::openapi::{BadRequest, Forbidden, PayloadTooLarge, Unauthorized, Unprocessable, UnsupportedMediaType};
+use crate::openapi::ImportErrors;
 use crate::respond::ok;
 use crate::state::AppState;
 use crate::tabular::{self, Declared, Format};
@@ -306,12 +306,7 @@ fn report(kind: ImportKind, dry_run: bool, format: Format, encoding: Option<Stri
     )),
     responses(
         (status = 200, description = "Imported (or, in a dry run, checked)", body = ImportReport),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ImportErrors
     )
 )]
 #[post("/imports/students")]
@@ -345,12 +340,7 @@ pub async fn students(
     )),
     responses(
         (status = 200, description = "Imported (or, in a dry run, checked)", body = ImportReport),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ImportErrors
     )
 )]
 #[post("/imports/staff")]
@@ -384,12 +374,7 @@ pub async fn staff(
     )),
     responses(
         (status = 200, description = "Imported (or, in a dry run, checked)", body = ImportReport),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ImportErrors
     )
 )]
 #[post("/imports/units")]
@@ -422,12 +407,7 @@ pub async fn units(
     )),
     responses(
         (status = 200, description = "Imported (or, in a dry run, checked)", body = ImportReport),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 413, response = PayloadTooLarge),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ImportErrors
     )
 )]
 #[post("/imports/honors")]

@@ -14,9 +14,7 @@ use super::common::{PageParams, double_option};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json, MaybeJson};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
@@ -323,12 +321,7 @@ fn respond(v: NominationView) -> HttpResponse {
     request_body = CreateNominationRequest,
     responses(
         (status = 201, description = "Created", body = NominationDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/nominations")]
@@ -361,10 +354,7 @@ pub async fn create(
     params(PageParams, NominationQuery),
     responses(
         (status = 200, description = "One page of nominations", body = PageOf<NominationDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/nominations")]
@@ -399,10 +389,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Nomination id")),
     responses(
         (status = 200, description = "The nomination", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/nominations/{id}")]
@@ -422,14 +409,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateNominationRequest,
     responses(
         (status = 200, description = "Changed", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[patch("/nominations/{id}")]
@@ -461,12 +441,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "Nomination id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 200, description = "Submitted", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
+        DeleteErrors
     )
 )]
 #[post("/nominations/{id}/submit")]
@@ -491,14 +466,7 @@ pub async fn submit(
     request_body = ReviewRequest,
     responses(
         (status = 200, description = "Reviewed", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/nominations/{id}/review")]
@@ -525,14 +493,7 @@ pub async fn review(
     request_body(content = RecommendRequest, description = "Optional"),
     responses(
         (status = 200, description = "Recommended", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/nominations/{id}/recommend")]
@@ -559,14 +520,7 @@ pub async fn recommend(
     request_body = ReasonRequest,
     responses(
         (status = 200, description = "Rejected", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/nominations/{id}/reject")]
@@ -593,14 +547,7 @@ pub async fn reject(
     request_body(content = OptionalReasonRequest, description = "Optional"),
     responses(
         (status = 200, description = "Withdrawn", body = NominationDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/nominations/{id}/withdraw")]

@@ -14,9 +14,7 @@ use super::common::PageParams;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{ActionErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
@@ -201,13 +199,7 @@ impl From<PairingQuery> for repo::PairingFilter {
     request_body = CreatePairingRequest,
     responses(
         (status = 201, description = "Paired", body = PairingDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/pairings")]
@@ -233,10 +225,7 @@ pub async fn create(
     params(PageParams, PairingQuery),
     responses(
         (status = 200, description = "One page of pairings", body = PageOf<PairingDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/pairings")]
@@ -262,10 +251,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Pairing id")),
     responses(
         (status = 200, description = "The pairing", body = PairingDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/pairings/{id}")]
@@ -286,14 +272,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = EndPairingRequest,
     responses(
         (status = 200, description = "Ended", body = PairingDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[post("/pairings/{id}/end")]
@@ -434,12 +413,7 @@ async fn year_id(state: &AppState, auth: &Auth, raw: &str) -> Result<Uuid, ApiEr
     request_body = AutoMatchRequest,
     responses(
         (status = 200, description = "The proposal, or what was made", body = AutoMatchResponse),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/pairings/auto-match")]
@@ -500,10 +474,7 @@ pub struct UnpairedList {
     params(UnpairedQuery),
     responses(
         (status = 200, description = "Who needs a mentor", body = UnpairedList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/pairings/unpaired")]
@@ -586,13 +557,7 @@ impl From<repo::Feedback> for FeedbackDto {
     request_body = FeedbackRequest,
     responses(
         (status = 201, description = "Recorded", body = FeedbackDto),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/pairings/{id}/feedback")]
@@ -624,10 +589,7 @@ pub struct MenteeList {
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The mentees", body = MenteeList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/appointments/{id}/mentees")]
@@ -657,10 +619,7 @@ pub struct FeedbackSummaryDto {
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "Count and mean", body = FeedbackSummaryDto),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/appointments/{id}/feedback")]
@@ -690,10 +649,7 @@ pub struct FeedbackList {
     params(("id" = Uuid, Path, description = "Appointment id")),
     responses(
         (status = 200, description = "The entries", body = FeedbackList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/appointments/{id}/feedback/entries")]

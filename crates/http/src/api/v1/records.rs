@@ -12,7 +12,7 @@ use validator::Validate;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::Json;
-use crate::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable, UnsupportedMediaType};
+use crate::openapi::{ActionErrors, ReadErrors, Unprocessable, UnsupportedMediaType};
 use crate::respond::{created, ok};
 use crate::state::AppState;
 
@@ -146,13 +146,7 @@ pub struct SanctionList {
     request_body = CreateHonorRequest,
     responses(
         (status = 201, description = "Recorded", body = HonorDto, headers(("Location" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/students/{id}/honors")]
@@ -179,10 +173,7 @@ pub async fn create_honor(
     params(("id" = Uuid, Path, description = "Student id")),
     responses(
         (status = 200, description = "The honours", body = HonorList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/students/{id}/honors")]
@@ -205,10 +196,7 @@ pub async fn list_honors(
     params(("id" = Uuid, Path, description = "Student id"), ("honor_id" = Uuid, Path, description = "Honour id")),
     responses(
         (status = 204, description = "Removed"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[delete("/students/{id}/honors/{honor_id}")]
@@ -234,10 +222,7 @@ pub async fn delete_honor(
     request_body = CreateSanctionRequest,
     responses(
         (status = 201, description = "Recorded", body = SanctionDto, headers(("Location" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        ReadErrors,
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable)
     )
@@ -271,10 +256,7 @@ pub async fn create_sanction(
     params(("id" = Uuid, Path, description = "Student id")),
     responses(
         (status = 200, description = "The sanctions", body = SanctionList),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/students/{id}/sanctions")]
@@ -299,13 +281,7 @@ pub async fn list_sanctions(
     request_body = LiftSanctionRequest,
     responses(
         (status = 200, description = "Lifted", body = SanctionDto),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        ActionErrors
     )
 )]
 #[post("/students/{id}/sanctions/{sanction_id}/lift")]

@@ -13,9 +13,7 @@ use super::common::PageParams;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{CreateErrors, ListErrors, PreconditionFailed, ReadErrors, Unprocessable, UnsupportedMediaType};
 use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
@@ -127,12 +125,7 @@ fn dedup(mut scopes: Vec<ServiceScope>) -> Vec<ServiceScope> {
     request_body = CreateServiceClientRequest,
     responses(
         (status = 201, description = "Created", body = ServiceClientWithSecret, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/service-clients")]
@@ -162,10 +155,7 @@ pub async fn create(
     params(PageParams),
     responses(
         (status = 200, description = "One page of service clients", body = PageOf<ServiceClientDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/service-clients")]
@@ -189,10 +179,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Service client id")),
     responses(
         (status = 200, description = "The client", body = ServiceClientDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/service-clients/{id}")]
@@ -213,10 +200,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateServiceClientRequest,
     responses(
         (status = 200, description = "Changed", body = ServiceClientDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
+        ReadErrors,
         (status = 412, response = PreconditionFailed),
         (status = 415, response = UnsupportedMediaType),
         (status = 422, response = Unprocessable)
@@ -250,10 +234,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "Service client id")),
     responses(
         (status = 200, description = "Rotated", body = ServiceClientWithSecret),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[post("/service-clients/{id}/secret")]

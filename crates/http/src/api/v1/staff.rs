@@ -13,9 +13,7 @@ use super::common::{PageParams, blank_is_none, double_option, opt, patch as patc
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
@@ -148,12 +146,7 @@ impl From<StaffQuery> for persistence::reference::staff::StaffFilter {
     request_body = CreateStaffRequest,
     responses(
         (status = 201, description = "Created", body = StaffDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/staff")]
@@ -193,10 +186,7 @@ pub async fn create(
     params(PageParams, StaffQuery),
     responses(
         (status = 200, description = "One page of staff", body = PageOf<StaffDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/staff")]
@@ -226,10 +216,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Staff id")),
     responses(
         (status = 200, description = "The staff member", body = StaffDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/staff/{id}")]
@@ -251,14 +238,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateStaffRequest,
     responses(
         (status = 200, description = "Changed", body = StaffDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[patch("/staff/{id}")]
@@ -298,12 +278,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "Staff id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
+        DeleteErrors
     )
 )]
 #[delete("/staff/{id}")]

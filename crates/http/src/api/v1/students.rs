@@ -17,9 +17,7 @@ use super::common::{PageParams, blank_is_none, double_option, opt, patch as patc
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
@@ -261,12 +259,7 @@ impl From<StudentQuery> for persistence::reference::students::StudentFilter {
     request_body = CreateStudentRequest,
     responses(
         (status = 201, description = "Created", body = StudentDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/students")]
@@ -290,10 +283,7 @@ pub async fn create(
     params(PageParams, StudentQuery),
     responses(
         (status = 200, description = "One page of students", body = PageOf<StudentDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/students")]
@@ -327,10 +317,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Student id")),
     responses(
         (status = 200, description = "The student", body = StudentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/students/{id}")]
@@ -352,14 +339,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateStudentRequest,
     responses(
         (status = 200, description = "Changed", body = StudentDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[patch("/students/{id}")]
@@ -388,12 +368,7 @@ pub async fn update(
     params(("id" = Uuid, Path, description = "Student id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed)
+        DeleteErrors
     )
 )]
 #[delete("/students/{id}")]

@@ -13,9 +13,7 @@ use super::common::{PageParams, double_option, valid_username};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{
-    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable, UnsupportedMediaType,
-};
+use crate::openapi::{CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
 
@@ -155,12 +153,7 @@ pub struct UserQuery {
     request_body = CreateUserRequest,
     responses(
         (status = 201, description = "Created", body = UserDto, headers(("Location" = String), ("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 409, response = Conflict),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        CreateErrors
     )
 )]
 #[post("/users")]
@@ -183,10 +176,7 @@ pub async fn create(
     params(PageParams, UserQuery),
     responses(
         (status = 200, description = "One page of accounts", body = PageOf<UserDto>),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/users")]
@@ -215,10 +205,7 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "Account id")),
     responses(
         (status = 200, description = "The account", body = UserDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound)
+        ReadErrors
     )
 )]
 #[get("/users/{id}")]
@@ -238,14 +225,7 @@ pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) ->
     request_body = UpdateUserRequest,
     responses(
         (status = 200, description = "Changed", body = UserDto, headers(("ETag" = String))),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 404, response = NotFound),
-        (status = 409, response = Conflict),
-        (status = 412, response = PreconditionFailed),
-        (status = 415, response = UnsupportedMediaType),
-        (status = 422, response = Unprocessable)
+        WriteErrors
     )
 )]
 #[patch("/users/{id}")]
