@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::appointment::{Appointment, AppointmentState};
 use crate::auth::{Principal, Role};
+use crate::codes::ConflictCode;
 use crate::error::{Error, FieldError, Problems, Result};
 use crate::reference::{AcademicYear, Student, StudentStatus};
 use crate::string_enum;
@@ -491,7 +492,7 @@ impl Activity {
     pub fn check_publishable(&self) -> Result<()> {
         if self.kind.needs_host() && self.hosts.is_empty() {
             return Err(Error::Conflict {
-                code: "host_required",
+                code: ConflictCode::HostRequired,
                 detail: format!("a {} needs at least one host mentor before it is published", self.kind),
             });
         }
@@ -503,7 +504,7 @@ impl Activity {
         self.state.apply(ActivityAction::Register)?;
         if now >= self.schedule.end() {
             return Err(Error::Conflict {
-                code: "registration_closed",
+                code: ConflictCode::RegistrationClosed,
                 detail: "the activity is over; registrations are closed".into(),
             });
         }
@@ -516,7 +517,7 @@ impl Activity {
     pub fn check_attendance_open(&self, now: DateTime<Utc>) -> Result<()> {
         if self.state == ActivityState::Held {
             return Err(Error::Conflict {
-                code: "attendance_closed",
+                code: ConflictCode::AttendanceClosed,
                 detail: "the activity was recorded as held; attendance closed then".into(),
             });
         }
@@ -533,7 +534,7 @@ impl Activity {
     fn check_started(&self, now: DateTime<Utc>) -> Result<()> {
         if now < self.schedule.start() {
             return Err(Error::Conflict {
-                code: "not_started",
+                code: ConflictCode::NotStarted,
                 detail: format!("the activity has not started yet (it starts {})", self.schedule.describe()),
             });
         }
@@ -614,7 +615,7 @@ pub fn check_clashes(candidate: &Booking, others: &[Booking]) -> Result<()> {
     for o in &clashing {
         if let Some((_, name)) = candidate.hosts.iter().find(|(s, _)| o.hosts.iter().any(|(t, _)| t == s)) {
             return Err(Error::Conflict {
-                code: "host_double_booked",
+                code: ConflictCode::HostDoubleBooked,
                 detail: format!(
                     "{name} already hosts \"{}\" (activity {}) at {}, which overlaps this activity",
                     o.title,
@@ -627,7 +628,7 @@ pub fn check_clashes(candidate: &Booking, others: &[Booking]) -> Result<()> {
     for o in &clashing {
         if candidate.venue_key.is_some() && o.venue_key == candidate.venue_key {
             return Err(Error::Conflict {
-                code: "venue_double_booked",
+                code: ConflictCode::VenueDoubleBooked,
                 detail: format!(
                     "the venue is booked by \"{}\" (activity {}) at {}, which overlaps this activity",
                     o.title,
@@ -726,7 +727,7 @@ pub fn check_feedback_allowed(a: &Activity, registration: Option<&Registration>,
     a.state.apply(ActivityAction::GiveFeedback)?;
     if now > a.feedback_closes_at() {
         return Err(Error::Conflict {
-            code: "feedback_closed",
+            code: ConflictCode::FeedbackClosed,
             detail: format!("feedback closed {FEEDBACK_WINDOW_DAYS} days after the activity ended"),
         });
     }
@@ -1112,7 +1113,7 @@ mod tests {
         let Err(Error::Conflict { code, detail }) = check_clashes(&candidate, std::slice::from_ref(&existing)) else {
             panic!("expected a conflict")
         };
-        assert_eq!(code, "host_double_booked");
+        assert_eq!(code, ConflictCode::HostDoubleBooked);
         assert!(detail.contains(&existing.id.to_string()) && detail.contains("研究生学长科研沙龙"), "{detail}");
         // Back to back is fine, and so is another host.
         assert!(
@@ -1128,7 +1129,7 @@ mod tests {
         let Err(Error::Conflict { code, detail }) = check_clashes(&candidate, std::slice::from_ref(&existing)) else {
             panic!("expected a conflict")
         };
-        assert_eq!(code, "venue_double_booked");
+        assert_eq!(code, ConflictCode::VenueDoubleBooked);
         assert!(detail.contains(&existing.id.to_string()));
         let online = booking(slot(19, 21), None, &[]);
         assert!(check_clashes(&online, &[booking(slot(19, 21), None, &[])]).is_ok());
@@ -1147,7 +1148,7 @@ mod tests {
         let Err(Error::Conflict { code, .. }) = check_clashes(&candidate, &[venue_first.clone(), host_later]) else {
             panic!("expected a conflict")
         };
-        assert_eq!(code, "host_double_booked");
+        assert_eq!(code, ConflictCode::HostDoubleBooked);
         let second = booking(slot(20, 21), Some("A101"), &[]);
         let Err(Error::Conflict { detail, .. }) =
             check_clashes(&booking(slot(19, 21), Some("A101"), &[]), &[second, venue_first.clone()])
@@ -1285,7 +1286,7 @@ mod tests {
     fn mentor_led_kinds_need_a_host_to_be_published() {
         let mut a = activity(ActivityKind::FreshmanSalon, Some(Uuid::now_v7()), ActivityState::Planned);
         let Err(Error::Conflict { code, .. }) = a.check_publishable() else { panic!("expected a conflict") };
-        assert_eq!(code, "host_required");
+        assert_eq!(code, ConflictCode::HostRequired);
         a.hosts.push(Host { appointment_id: Uuid::now_v7(), student_id: Uuid::now_v7() });
         assert!(a.check_publishable().is_ok());
         assert!(activity(ActivityKind::SocialEvent, None, ActivityState::Planned).check_publishable().is_ok());
@@ -1302,15 +1303,18 @@ mod tests {
         a.state = ActivityState::Published;
         assert!(a.check_registration_open(before).is_ok());
         assert!(a.check_registration_open(during).is_ok());
-        assert!(matches!(a.check_registration_open(after), Err(Error::Conflict { code: "registration_closed", .. })));
-        assert!(matches!(a.check_attendance_open(before), Err(Error::Conflict { code: "not_started", .. })));
+        assert!(matches!(
+            a.check_registration_open(after),
+            Err(Error::Conflict { code: ConflictCode::RegistrationClosed, .. })
+        ));
+        assert!(matches!(a.check_attendance_open(before), Err(Error::Conflict { code: ConflictCode::NotStarted, .. })));
         assert!(a.check_attendance_open(during).is_ok() && a.check_attendance_open(after).is_ok());
-        assert!(matches!(a.check_completable(before), Err(Error::Conflict { code: "not_started", .. })));
+        assert!(matches!(a.check_completable(before), Err(Error::Conflict { code: ConflictCode::NotStarted, .. })));
         assert!(a.check_completable(during).is_ok());
         a.state = ActivityState::Held;
         for t in [during, after, a.feedback_closes_at() + Duration::seconds(1)] {
             assert!(
-                matches!(a.check_attendance_open(t), Err(Error::Conflict { code: "attendance_closed", .. })),
+                matches!(a.check_attendance_open(t), Err(Error::Conflict { code: ConflictCode::AttendanceClosed, .. })),
                 "recording it as held closes attendance"
             );
         }
@@ -1403,7 +1407,7 @@ mod tests {
         let late = a.feedback_closes_at() + Duration::seconds(1);
         assert!(matches!(
             check_feedback_allowed(&a, Some(&r), late),
-            Err(Error::Conflict { code: "feedback_closed", .. })
+            Err(Error::Conflict { code: ConflictCode::FeedbackClosed, .. })
         ));
         assert!(matches!(check_feedback_allowed(&a, None, soon), Err(Error::Forbidden(_))));
         r.attended = false;

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::codes::ConflictCode;
+
 /// One problem with one input field, reported back to the client as-is.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -38,8 +40,8 @@ pub enum Error {
     /// a capacity that is full. `code` is the stable machine code.
     #[error("{detail}")]
     Conflict {
-        /// The stable machine code, e.g. `duplicate`, `in_use`.
-        code: &'static str,
+        /// The stable machine code.
+        code: ConflictCode,
         /// A human-readable explanation.
         detail: String,
     },
@@ -92,14 +94,19 @@ impl Error {
         Self::Validation(vec![FieldError::new(field, code, message)])
     }
 
+    /// A conflict with the given code and explanation.
+    pub fn conflict(code: ConflictCode, detail: impl fmt::Display) -> Self {
+        Self::Conflict { code, detail: detail.to_string() }
+    }
+
     /// A `duplicate` conflict with the given explanation.
     pub fn duplicate(detail: impl fmt::Display) -> Self {
-        Self::Conflict { code: "duplicate", detail: detail.to_string() }
+        Self::conflict(ConflictCode::Duplicate, detail)
     }
 
     /// An `in_use` conflict: the object is still referenced and cannot be removed.
     pub fn in_use(detail: impl fmt::Display) -> Self {
-        Self::Conflict { code: "in_use", detail: detail.to_string() }
+        Self::conflict(ConflictCode::InUse, detail)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activity;
 pub mod appointment;
 pub mod auth;
+pub mod codes;
 pub mod error;
 pub mod import;
 pub mod page;
@@ -16,4 +17,5 @@ pub mod reference;
 pub mod selection;
 pub mod text;
 
+pub use codes::{AuditAction, ConflictCode, DomainEvent};
 pub use error::{Error, FieldError, Problems, Result};

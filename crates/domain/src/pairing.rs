@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::appointment::{Appointment, AppointmentState};
+use crate::codes::ConflictCode;
 use crate::error::{Error, Result};
 use crate::reference::{Student, StudentStatus};
 use crate::string_enum;
@@ -98,7 +99,7 @@ pub struct Pairing {
     pub updated_at: DateTime<Utc>,
 }
 
-fn conflict(code: &'static str, detail: impl Into<String>) -> Error {
+fn conflict(code: ConflictCode, detail: impl Into<String>) -> Error {
     Error::Conflict { code, detail: detail.into() }
 }
 
@@ -107,22 +108,22 @@ fn conflict(code: &'static str, detail: impl Into<String>) -> Error {
 pub fn check_pairing(appointment: &Appointment, mentor: &Student, mentee: &Student) -> Result<bool> {
     if appointment.state != AppointmentState::Active {
         return Err(conflict(
-            "appointment_not_active",
+            ConflictCode::AppointmentNotActive,
             format!("the appointment is {}; only an active mentor takes mentees", appointment.state),
         ));
     }
     if mentee.id == mentor.id {
-        return Err(conflict("self_pairing", "a mentor cannot be their own mentee"));
+        return Err(conflict(ConflictCode::SelfPairing, "a mentor cannot be their own mentee"));
     }
     if mentee.college_id != appointment.college_id {
-        return Err(conflict("different_college", "the mentee belongs to another college than the mentor"));
+        return Err(conflict(ConflictCode::DifferentCollege, "the mentee belongs to another college than the mentor"));
     }
     if mentee.status != StudentStatus::Enrolled {
-        return Err(conflict("mentee_not_enrolled", format!("the mentee is {}", mentee.status)));
+        return Err(conflict(ConflictCode::MenteeNotEnrolled, format!("the mentee is {}", mentee.status)));
     }
     if mentor.enrollment_year >= mentee.enrollment_year {
         return Err(conflict(
-            "mentor_not_senior",
+            ConflictCode::MentorNotSenior,
             format!(
                 "the mentor enrolled in {} and the mentee in {}: the mentor must have enrolled earlier",
                 mentor.enrollment_year, mentee.enrollment_year
@@ -135,7 +136,10 @@ pub fn check_pairing(appointment: &Appointment, mentor: &Student, mentee: &Stude
 /// Checks that one more mentee fits: `active` mentees now, `capacity` at most.
 pub fn check_capacity(active: u64, capacity: i32) -> Result<()> {
     if active >= u64::try_from(capacity.max(0)).unwrap_or(0) {
-        return Err(conflict("capacity_exceeded", format!("the mentor already has {active} of {capacity} mentees")));
+        return Err(conflict(
+            ConflictCode::CapacityExceeded,
+            format!("the mentor already has {active} of {capacity} mentees"),
+        ));
     }
     Ok(())
 }
@@ -607,7 +611,7 @@ mod tests {
 
     fn code(r: Result<bool>) -> &'static str {
         match r {
-            Err(Error::Conflict { code, .. }) => code,
+            Err(Error::Conflict { code, .. }) => code.as_str(),
             Ok(_) => "ok",
             Err(_) => "other",
         }
@@ -630,7 +634,7 @@ mod tests {
         let ended = appointment(c, unit, AppointmentState::Dismissed);
         assert_eq!(code(check_pairing(&ended, &mentor, &student(2025, c, None))), "appointment_not_active");
         assert!(check_capacity(2, 3).is_ok());
-        assert!(matches!(check_capacity(3, 3), Err(Error::Conflict { code: "capacity_exceeded", .. })));
+        assert!(matches!(check_capacity(3, 3), Err(Error::Conflict { code: ConflictCode::CapacityExceeded, .. })));
     }
 
     #[test]

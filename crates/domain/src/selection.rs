@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::codes::ConflictCode;
 use crate::error::{Error, FieldError, Result};
 use crate::reference::{AcademicYear, AcademicYearCode, PoliticalStatus, Student, StudentStatus};
 use crate::string_enum;
@@ -383,7 +384,7 @@ impl Nomination {
     pub fn check_recommendable(&self, report: &EligibilityReport) -> Result<()> {
         if let Some(failed) = report.rules.iter().find(|r| r.outcome == Outcome::Fail) {
             return Err(Error::Conflict {
-                code: "not_eligible",
+                code: ConflictCode::NotEligible,
                 detail: format!("the student fails the {} rule: {}", failed.rule, failed.reason),
             });
         }
@@ -626,7 +627,7 @@ mod tests {
         n.justification = Some("科研成果突出，曾获国家奖学金".into());
         assert!(n.check_recommendable(&warn).is_ok());
         let fail = eligibility(&student(PoliticalStatus::Masses, 2023), &year(false, false), &[], &[], TODAY());
-        assert!(matches!(n.check_recommendable(&fail), Err(Error::Conflict { code: "not_eligible", .. })));
+        assert!(matches!(n.check_recommendable(&fail), Err(Error::Conflict { code: ConflictCode::NotEligible, .. })));
     }
 
     #[test]

@@ -4,8 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use domain::FieldError;
 use domain::import::RowError;
+use domain::{ConflictCode, FieldError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -189,8 +189,10 @@ fn domain_parts(e: &domain::Error) -> Parts {
             p.errors = Some(errors.clone());
             p
         }
-        D::Conflict { code, detail } => Parts::new(StatusCode::CONFLICT, *code, detail.clone()),
-        D::InvalidTransition { .. } => Parts::new(StatusCode::CONFLICT, "invalid_transition", e.to_string()),
+        D::Conflict { code, detail } => Parts::new(StatusCode::CONFLICT, code.as_str(), detail.clone()),
+        D::InvalidTransition { .. } => {
+            Parts::new(StatusCode::CONFLICT, ConflictCode::InvalidTransition.as_str(), e.to_string())
+        }
         D::Unauthenticated(detail) => {
             let mut p = Parts::new(StatusCode::UNAUTHORIZED, "unauthenticated", detail.clone());
             p.headers.push((header::WWW_AUTHENTICATE, BEARER_CHALLENGE.into()));

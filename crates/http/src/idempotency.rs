@@ -105,7 +105,7 @@ pub async fn middleware(
         .into()),
         Claim::InProgress => Err(ApiError::Idempotency {
             status: StatusCode::CONFLICT,
-            code: "idempotency_request_in_progress",
+            code: domain::ConflictCode::IdempotencyRequestInProgress.as_str(),
             detail: "a request with this Idempotency-Key is still being processed".into(),
         }
         .into()),

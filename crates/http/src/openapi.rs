@@ -43,8 +43,6 @@ problem_responses! {
     Forbidden => "The caller may know of the object but may not do this (`forbidden`), or a service client's token lacks a scope the operation needs (`insufficient_scope`, with `WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\"`, RFC 6750 §3.1).";
     /// 404.
     NotFound => "No such object, or the caller may not know that it exists (`not_found`).";
-    /// 409.
-    Conflict => "The request clashes with the current state: `duplicate` (a unique key is taken), `in_use` (still referred to), `invalid_transition`, or `idempotency_request_in_progress` (with `Retry-After`).";
     /// 412.
     PreconditionFailed => "`If-Match` named a version that is no longer current (`precondition_failed`); the current `ETag` and `current_version` are returned.";
     /// 413.
@@ -55,6 +53,20 @@ problem_responses! {
     Unprocessable => "The input is well-formed but invalid (`validation_failed`, every bad field listed in `errors`), an import has bad rows (`import_failed`, every problem listed in `row_errors` by line and column; nothing was written), or an `Idempotency-Key` was reused with another request (`idempotency_key_reused`).";
     /// 429.
     TooManyRequests => "Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds.";
+}
+
+/// 409. Its description lists every conflict code, generated from [`domain::ConflictCode`].
+pub struct Conflict;
+
+impl<'r> utoipa::ToResponse<'r> for Conflict {
+    fn response() -> (&'r str, RefOr<Response>) {
+        let codes: Vec<String> =
+            domain::ConflictCode::ALL.iter().map(|c| format!("- `{}`: {}", c.as_str(), c.describe())).collect();
+        let description =
+            format!("The request clashes with the current state. `code` is one of:\n\n{}", codes.join("\n"));
+        let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+        ("Conflict", ResponseBuilder::new().description(description).content(PROBLEM_JSON, content).build().into())
+    }
 }
 
 /// Declares a set of error responses that one kind of operation can answer, so a handler names

@@ -1,6 +1,7 @@
 //! Accounts: users, passwords, login sessions with rotating refresh tokens, the login throttle,
 //! service clients, and the secrets the server keeps in its own database.
 
+use domain::AuditAction;
 use std::sync::OnceLock;
 
 use argon2::password_hash::phc::PasswordHash;
@@ -197,7 +198,7 @@ pub async fn create_user(db: &Db, who: &Principal, new: NewUser) -> Result<User>
         )
     })?;
     let u = to_user(m);
-    audit::record(&tx, who.actor(), "user.create", "user", Some(u.id), audit::created(&u)).await?;
+    audit::record(&tx, who.actor(), AuditAction::UserCreate, "user", Some(u.id), audit::created(&u)).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -225,7 +226,7 @@ pub async fn create_admin(db: &Db, username: &str, password: &str) -> Result<Use
     .await
     .map_err(|e| constraint(e, &format!("the login name {username} is already taken"), "-"))?;
     let u = to_user(m);
-    audit::record(&tx, Actor::SYSTEM, "user.create", "user", Some(u.id), audit::created(&u)).await?;
+    audit::record(&tx, Actor::SYSTEM, AuditAction::UserCreate, "user", Some(u.id), audit::created(&u)).await?;
     tx.commit().await?;
     Ok(u)
 }
@@ -355,7 +356,7 @@ pub async fn update_user(
     if changes.password.is_some() {
         change["password_reset"] = serde_json::Value::Bool(true);
     }
-    audit::record(&tx, who.actor(), "user.update", "user", Some(id), change).await?;
+    audit::record(&tx, who.actor(), AuditAction::UserUpdate, "user", Some(id), change).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -395,7 +396,7 @@ pub async fn change_own_password(
     }
     revoke.exec(&tx).await?;
     let actor = Actor { kind: domain::auth::ActorKind::User, id: Some(user_id) };
-    audit::record(&tx, actor, "user.change_password", "user", Some(user_id), serde_json::json!({})).await?;
+    audit::record(&tx, actor, AuditAction::UserChangePassword, "user", Some(user_id), serde_json::json!({})).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -531,7 +532,8 @@ pub async fn rotate_refresh_token(db: &Db, token: &str) -> Result<(User, IssuedS
             .exec(&tx)
             .await?;
         let actor = Actor { kind: domain::auth::ActorKind::User, id: Some(s.user_id) };
-        audit::record(&tx, actor, "session.revoke_on_reuse", "session", Some(s.id), serde_json::json!({})).await?;
+        audit::record(&tx, actor, AuditAction::SessionRevokeOnReuse, "session", Some(s.id), serde_json::json!({}))
+            .await?;
         tx.commit().await?;
         return Err(invalid_refresh());
     }
@@ -694,7 +696,8 @@ pub async fn create_client(db: &Db, who: &Principal, new: NewServiceClient) -> R
     .await
     .map_err(|e| constraint(e, &format!("the client id {} is already taken", new.client_id), "-"))?;
     let c = to_client(m);
-    audit::record(&tx, who.actor(), "service_client.create", "service_client", Some(c.id), audit::created(&c)).await?;
+    audit::record(&tx, who.actor(), AuditAction::ServiceClientCreate, "service_client", Some(c.id), audit::created(&c))
+        .await?;
     tx.commit().await?;
     Ok((c, secret))
 }
@@ -756,7 +759,7 @@ pub async fn update_client(
     audit::record(
         &tx,
         who.actor(),
-        "service_client.update",
+        AuditAction::ServiceClientUpdate,
         "service_client",
         Some(id),
         audit::updated(&before, &after),
@@ -779,8 +782,15 @@ pub async fn rotate_client_secret(db: &Db, who: &Principal, id: Uuid) -> Result<
     m.version = Set(version + 1);
     m.updated_at = Set(crate::now());
     let after = to_client(m.update(&tx).await?);
-    audit::record(&tx, who.actor(), "service_client.rotate_secret", "service_client", Some(id), serde_json::json!({}))
-        .await?;
+    audit::record(
+        &tx,
+        who.actor(),
+        AuditAction::ServiceClientRotateSecret,
+        "service_client",
+        Some(id),
+        serde_json::json!({}),
+    )
+    .await?;
     tx.commit().await?;
     Ok((after, secret))
 }

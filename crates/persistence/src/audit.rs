@@ -2,6 +2,7 @@
 //! transaction as the write.
 
 use chrono::{DateTime, Utc};
+use domain::AuditAction;
 use domain::auth::{Actor, ActorKind};
 use domain::page::{Page, PageRequest, Sort};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -37,7 +38,7 @@ pub struct AuditEvent {
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     actor: Actor,
-    action: &str,
+    action: AuditAction,
     target_type: &str,
     target_id: Option<Uuid>,
     changes: serde_json::Value,
@@ -47,7 +48,7 @@ pub async fn record<C: ConnectionTrait>(
         occurred_at: Set(crate::now()),
         actor_kind: Set(actor.kind.into()),
         actor_id: Set(actor.id),
-        action: Set(action.to_owned()),
+        action: Set(action.as_str().to_owned()),
         target_type: Set(target_type.to_owned()),
         target_id: Set(target_id),
         changes: Set(changes),
@@ -62,7 +63,7 @@ pub async fn record<C: ConnectionTrait>(
 pub async fn record_json<C: ConnectionTrait>(
     conn: &C,
     actor: Actor,
-    action: &str,
+    action: AuditAction,
     target_type: &str,
     target_id: Option<Uuid>,
     changes: String,
@@ -76,7 +77,7 @@ pub async fn record_json<C: ConnectionTrait>(
         Expr::val(crate::now()),
         Expr::val(DbActorKind::from(actor.kind)),
         Expr::val(actor.id),
-        Expr::val(action.to_owned()),
+        Expr::val(action.as_str()),
         Expr::val(target_type.to_owned()),
         Expr::val(target_id),
         changes,

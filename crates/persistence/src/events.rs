@@ -2,6 +2,7 @@
 //! in order by the student-affairs system. `seq` is gap-free and follows commit order.
 
 use chrono::{DateTime, Utc};
+use domain::DomainEvent;
 use domain::auth::{Principal, ServiceScope};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -12,65 +13,10 @@ use uuid::Uuid;
 use crate::entities::{event, event_counter};
 use crate::{Db, Result};
 
-/// The event types of the feed that are not `<resource>.<state>`.
-const FIXED_TYPES: &[&str] = &[
-    "academic_year.closed",
-    "academic_year.created",
-    "academic_year.deleted",
-    "academic_year.updated",
-    "appointment.commended",
-    "appointment.introduced",
-    "appointment.made",
-    "college.created",
-    "college.deleted",
-    "college.updated",
-    "honor.created",
-    "honor.deleted",
-    "honor.imported",
-    "honor.updated",
-    "nomination.appointed",
-    "nomination.created",
-    "pairing.ended",
-    "pairing.made",
-    "staff.created",
-    "staff.deleted",
-    "staff.imported",
-    "staff.updated",
-    "student.created",
-    "student.deleted",
-    "student.imported",
-    "student.updated",
-    "unit.created",
-    "unit.deleted",
-    "unit.imported",
-    "unit.updated",
-];
-
 /// Every event type the feed can carry, sorted: the closed set the OpenAPI document lists, so a
-/// consumer can switch over it. Writing an event of another type is a bug (a debug assertion).
+/// consumer can switch over it. It is [`DomainEvent`], so nothing else can be written.
 pub fn event_types() -> Vec<String> {
-    use domain::activity::ActivityState;
-    use domain::appointment::AppointmentState;
-    use domain::selection::NominationState;
-    let mut all: Vec<String> = FIXED_TYPES.iter().map(|t| (*t).to_owned()).collect();
-    // A change of state raises `<resource>.<new state>`; no change leads back to the first state.
-    all.extend(ActivityState::ALL.iter().filter(|s| **s != ActivityState::Planned).map(|s| format!("activity.{s}")));
-    all.extend(
-        AppointmentState::ALL.iter().filter(|s| **s != AppointmentState::Active).map(|s| format!("appointment.{s}")),
-    );
-    all.extend(
-        NominationState::ALL.iter().filter(|s| **s != NominationState::Draft).map(|s| format!("nomination.{s}")),
-    );
-    all.sort();
-    all.dedup();
-    all
-}
-
-fn check_type(event_type: &str) {
-    debug_assert!(
-        event_types().iter().any(|t| t == event_type),
-        "event type `{event_type}` is not listed in persistence::events::event_types"
-    );
+    DomainEvent::wire_names().into_iter().map(str::to_owned).collect()
 }
 
 /// One event of the feed.
@@ -97,12 +43,11 @@ pub struct Event {
 /// a rollback takes its number back with it.
 pub async fn emit<C: ConnectionTrait>(
     conn: &C,
-    event_type: &str,
+    event_type: DomainEvent,
     resource_type: &str,
     resource_id: Uuid,
     payload: &impl Serialize,
 ) -> Result<()> {
-    check_type(event_type);
     event_counter::Entity::update_many()
         .col_expr(event_counter::Column::Last, Expr::col(event_counter::Column::Last).add(1))
         .filter(event_counter::Column::Id.eq(1))
@@ -116,7 +61,7 @@ pub async fn emit<C: ConnectionTrait>(
     event::Entity::insert(event::ActiveModel {
         seq: Set(seq),
         id: Set(Uuid::now_v7()),
-        event_type: Set(event_type.to_owned()),
+        event_type: Set(event_type.as_str().to_owned()),
         occurred_at: Set(crate::now()),
         resource_type: Set(resource_type.to_owned()),
         resource_id: Set(resource_id),
@@ -131,7 +76,7 @@ pub async fn emit<C: ConnectionTrait>(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewEvent {
     /// Type, e.g. `student.imported`.
-    pub event_type: &'static str,
+    pub event_type: DomainEvent,
     /// The kind of resource.
     pub resource_type: &'static str,
     /// The resource.
@@ -143,7 +88,7 @@ pub struct NewEvent {
 impl NewEvent {
     /// An event about `resource_id` whose payload is `state`.
     pub fn new(
-        event_type: &'static str,
+        event_type: DomainEvent,
         resource_type: &'static str,
         resource_id: Uuid,
         state: &impl Serialize,
@@ -151,7 +96,6 @@ impl NewEvent {
         // Serialised straight to text: a `serde_json::Value` tree per event, cloned on the way to
         // the database, costs more than the insert itself.
         let payload = serde_json::to_string(state).unwrap_or_else(|_| "null".to_owned());
-        check_type(event_type);
         Self { event_type, resource_type, resource_id, payload }
     }
 }
@@ -187,7 +131,7 @@ pub async fn emit_many<C: ConnectionTrait>(conn: &C, events: Vec<NewEvent>) -> R
         vec![
             Expr::val(seq),
             Expr::val(Uuid::now_v7()),
-            Expr::val(e.event_type),
+            Expr::val(e.event_type.as_str()),
             Expr::val(at),
             Expr::val(e.resource_type),
             Expr::val(e.resource_id),

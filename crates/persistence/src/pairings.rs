@@ -5,6 +5,7 @@
 //! an appointment is made while holding that appointment's row lock (PostgreSQL) or the single
 //! SQLite writer, and a partial unique index backs the mentee rule.
 
+use domain::{AuditAction, ConflictCode, DomainEvent};
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
@@ -199,7 +200,7 @@ async fn active_count<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Res
 fn already_paired(e: sea_orm::DbErr) -> Error {
     match e.sql_err() {
         Some(SqlErr::UniqueConstraintViolation(_)) => domain::Error::Conflict {
-            code: "mentee_already_paired",
+            code: ConflictCode::MenteeAlreadyPaired,
             detail: "the mentee already has an active mentor this academic year".into(),
         }
         .into(),
@@ -219,14 +220,14 @@ async fn insert(tx: &DatabaseTransaction, who: &Principal, p: &Pairing) -> Resul
         return Err(already_paired_conflict());
     }
     to_active(p).insert(tx).await.map_err(already_paired)?;
-    audit::record(tx, who.actor(), "pairing.create", RESOURCE, Some(p.id), audit::created(p)).await?;
-    events::emit(tx, "pairing.made", RESOURCE, p.id, &feed(p)).await?;
+    audit::record(tx, who.actor(), AuditAction::PairingCreate, RESOURCE, Some(p.id), audit::created(p)).await?;
+    events::emit(tx, DomainEvent::PairingMade, RESOURCE, p.id, &feed(p)).await?;
     Ok(())
 }
 
 fn already_paired_conflict() -> Error {
     domain::Error::Conflict {
-        code: "mentee_already_paired",
+        code: ConflictCode::MenteeAlreadyPaired,
         detail: "the mentee already has an active mentor this academic year".into(),
     }
     .into()
@@ -414,8 +415,9 @@ pub async fn end(
     check_version(if_match, before.version)?;
     let after = ended(&before, reason, note, crate::now())?;
     to_active(&after).update(&tx).await?;
-    audit::record(&tx, who.actor(), "pairing.end", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
-    events::emit(&tx, "pairing.ended", RESOURCE, id, &feed(&after)).await?;
+    audit::record(&tx, who.actor(), AuditAction::PairingEnd, RESOURCE, Some(id), audit::updated(&before, &after))
+        .await?;
+    events::emit(&tx, DomainEvent::PairingEnded, RESOURCE, id, &feed(&after)).await?;
     let out = one_view(&tx, who, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -466,8 +468,9 @@ async fn end_list(
     for p in &list {
         let after = ended(p, reason, None, at)?;
         to_active(&after).update(tx).await?;
-        audit::record(tx, who.actor(), "pairing.end", RESOURCE, Some(p.id), audit::updated(p, &after)).await?;
-        events::emit(tx, "pairing.ended", RESOURCE, p.id, &feed(&after)).await?;
+        audit::record(tx, who.actor(), AuditAction::PairingEnd, RESOURCE, Some(p.id), audit::updated(p, &after))
+            .await?;
+        events::emit(tx, DomainEvent::PairingEnded, RESOURCE, p.id, &feed(&after)).await?;
     }
     let studs = students_by_id(tx, list.iter().map(|p| p.mentee_id)).await?;
     for p in &list {
@@ -698,7 +701,7 @@ pub async fn auto_match(
         Entity::insert_many(chunk.iter().map(to_active)).exec_without_returning(&tx).await.map_err(already_paired)?;
     }
     for p in &made {
-        events::emit(&tx, "pairing.made", RESOURCE, p.id, &feed(p)).await?;
+        events::emit(&tx, DomainEvent::PairingMade, RESOURCE, p.id, &feed(p)).await?;
     }
     let summary: Vec<serde_json::Value> = made
         .iter()
@@ -707,7 +710,7 @@ pub async fn auto_match(
     audit::record(
         &tx,
         who.actor(),
-        "pairing.auto_match",
+        AuditAction::PairingAutoMatch,
         "college",
         Some(college_id),
         serde_json::json!({"academic_year_id": year_id, "made": summary}),
@@ -782,7 +785,7 @@ pub async fn give_feedback(
     audit::record(
         &tx,
         who.actor(),
-        "pairing.feedback",
+        AuditAction::PairingFeedback,
         "pairing_feedback",
         Some(f.id),
         serde_json::json!({"pairing_id": pairing_id, "term": f.term.as_str()}),
@@ -856,7 +859,7 @@ pub(crate) async fn check_new_capacity(tx: &DatabaseTransaction, a: &Appointment
     let active = active_count(tx, a.id).await?;
     if u64::try_from(capacity.max(0)).unwrap_or(0) < active {
         return Err(domain::Error::Conflict {
-            code: "capacity_below_mentees",
+            code: ConflictCode::CapacityBelowMentees,
             detail: format!("the mentor has {active} active mentees; capacity cannot drop to {capacity}"),
         }
         .into());

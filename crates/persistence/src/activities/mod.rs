@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod registrations;
 
+use domain::{AuditAction, ConflictCode, DomainEvent};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, Utc};
@@ -430,7 +431,11 @@ pub async fn create(db: &Db, who: &Principal, new: NewActivity) -> Result<Activi
     let mentor = own_appointment(&tx, &c, year.id).await?;
     c.may_create(new.kind, new.college_id, mentor.as_ref())?;
     if year.closed {
-        return Err(domain::Error::Conflict { code: "year_closed", detail: format!("{} is closed", year.code) }.into());
+        return Err(domain::Error::Conflict {
+            code: ConflictCode::YearClosed,
+            detail: format!("{} is closed", year.code),
+        }
+        .into());
     }
     let mut p = Problems::new();
     if let Err(domain::Error::Validation(e)) = new.schedule.check_within(&year) {
@@ -479,7 +484,7 @@ pub async fn create(db: &Db, who: &Principal, new: NewActivity) -> Result<Activi
     };
     to_active(&a).insert(&tx).await?;
     write_hosts(&tx, a.id, &a.hosts).await?;
-    audit::record(&tx, who.actor(), "activity.create", RESOURCE, Some(a.id), audit::created(&a)).await?;
+    audit::record(&tx, who.actor(), AuditAction::ActivityCreate, RESOURCE, Some(a.id), audit::created(&a)).await?;
     let out = view(&tx, a).await?;
     tx.commit().await?;
     Ok(out)
@@ -585,7 +590,7 @@ async fn save(
     who: &Principal,
     before: &Activity,
     mut after: Activity,
-    action: &str,
+    action: AuditAction,
 ) -> Result<Activity> {
     after.version = before.version + 1;
     after.updated_at = crate::now();
@@ -593,17 +598,11 @@ async fn save(
     if before.hosts != after.hosts {
         write_hosts(tx, after.id, &after.hosts).await?;
     }
-    audit::record(
-        tx,
-        who.actor(),
-        &format!("activity.{action}"),
-        RESOURCE,
-        Some(after.id),
-        audit::updated(before, &after),
-    )
-    .await?;
-    if before.state != after.state {
-        events::emit(tx, &format!("activity.{}", after.state), RESOURCE, after.id, &after).await?;
+    audit::record(tx, who.actor(), action, RESOURCE, Some(after.id), audit::updated(before, &after)).await?;
+    if before.state != after.state
+        && let Some(event) = DomainEvent::activity_entered(after.state)
+    {
+        events::emit(tx, event, RESOURCE, after.id, &after).await?;
     }
     Ok(after)
 }
@@ -701,7 +700,7 @@ async fn check_hosts_serving(tx: &DatabaseTransaction, a: &Activity) -> Result<(
     if let Err(domain::Error::Validation(errors)) = p.finish() {
         let first = errors.first().map(|e| e.message.clone()).unwrap_or_default();
         return Err(domain::Error::Conflict {
-            code: "host_not_serving",
+            code: ConflictCode::HostNotServing,
             detail: format!("a host no longer holds an active appointment for the year: {first}"),
         }
         .into());
@@ -824,7 +823,7 @@ pub async fn update(
     if after.capacity != before.capacity {
         registrations::fit_capacity(&tx, who, &after).await?;
     }
-    let after = save(&tx, who, &before, after, "update").await?;
+    let after = save(&tx, who, &before, after, AuditAction::ActivityUpdate).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -844,7 +843,7 @@ pub async fn publish(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) 
     lock_years_around(&tx, &after.schedule).await?;
     check_bookings(&tx, &after).await?;
     after.published_at = Some(crate::now());
-    let after = save(&tx, who, &before, after, "publish").await?;
+    let after = save(&tx, who, &before, after, AuditAction::ActivityPublish).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -860,7 +859,7 @@ pub async fn cancel(db: &Db, who: &Principal, id: Uuid, reason: String, if_match
     after.state = before.state.apply(ActivityAction::Cancel)?;
     after.cancelled_at = Some(crate::now());
     after.cancel_reason = Some(reason);
-    let after = save(&tx, who, &before, after, "cancel").await?;
+    let after = save(&tx, who, &before, after, AuditAction::ActivityCancel).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -894,7 +893,7 @@ pub async fn complete(
     after.held_at = Some(now);
     after.summary = Some(done.summary);
     after.actual_expense_fen = done.actual_expense_fen;
-    let after = save(&tx, who, &before, after, "complete").await?;
+    let after = save(&tx, who, &before, after, AuditAction::ActivityComplete).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -962,7 +961,7 @@ pub(crate) async fn release_host(
         audit::record(
             tx,
             who.actor(),
-            "activity.release_host",
+            AuditAction::ActivityReleaseHost,
             "activity",
             Some(*id),
             serde_json::json!({"removed_host": appointment_id}),

@@ -5,6 +5,7 @@
 //! has one writer), then counts and writes: concurrent registrations queue on that lock, so the
 //! places are never over-filled, and the waitlist is promoted in registration order.
 
+use domain::{AuditAction, ConflictCode};
 use std::collections::{HashMap, HashSet};
 
 use domain::Problems;
@@ -120,18 +121,10 @@ async fn update(
     who: &Principal,
     before: &Registration,
     after: &Registration,
-    action: &str,
+    action: AuditAction,
 ) -> Result<()> {
     to_active(after).update(tx).await?;
-    audit::record(
-        tx,
-        who.actor(),
-        &format!("registration.{action}"),
-        RESOURCE,
-        Some(after.id),
-        audit::updated(before, after),
-    )
-    .await
+    audit::record(tx, who.actor(), action, RESOURCE, Some(after.id), audit::updated(before, after)).await
 }
 
 /// Gives waitlisted students of `a` the free places, first registered first, inside the caller's
@@ -146,7 +139,7 @@ pub(crate) async fn fit_capacity(tx: &DatabaseTransaction, who: &Principal, a: &
             let c = usize::try_from(c).unwrap_or(0);
             if registered > c {
                 return Err(domain::Error::Conflict {
-                    code: "capacity_below_registrations",
+                    code: ConflictCode::CapacityBelowRegistrations,
                     detail: format!("{registered} students hold a place; the capacity cannot go below that"),
                 }
                 .into());
@@ -161,7 +154,7 @@ pub(crate) async fn fit_capacity(tx: &DatabaseTransaction, who: &Principal, a: &
         after.state = before.state.apply(RegistrationAction::Promote)?;
         after.promoted_at = Some(now);
         after.updated_at = now;
-        update(tx, who, &before, &after, "promote").await?;
+        update(tx, who, &before, &after, AuditAction::RegistrationPromote).await?;
         promoted.push(after);
     }
     Ok(promoted)
@@ -240,7 +233,8 @@ pub async fn register(
             .insert(&tx)
             .await
             .map_err(|e| constraint(e, "the student is already registered for this activity", "-"))?;
-        audit::record(&tx, who.actor(), "registration.create", RESOURCE, Some(r.id), audit::created(&r)).await?;
+        audit::record(&tx, who.actor(), AuditAction::RegistrationCreate, RESOURCE, Some(r.id), audit::created(&r))
+            .await?;
         made.push(r);
     }
     let out = with_students(&tx, made).await?;
@@ -316,7 +310,7 @@ pub async fn cancel(db: &Db, who: &Principal, activity_id: Uuid, student_id: Opt
     after.cancelled_at = Some(now);
     after.updated_at = now;
     after.attended = false;
-    update(&tx, who, &before, &after, "cancel").await?;
+    update(&tx, who, &before, &after, AuditAction::RegistrationCancel).await?;
     let promoted = if before.state == RegistrationState::Registered {
         fit_capacity(&tx, who, &a).await?.into_iter().next()
     } else {
@@ -421,7 +415,7 @@ pub async fn record_attendance(db: &Db, who: &Principal, activity_id: Uuid, pres
     audit::record(
         &tx,
         who.actor(),
-        "activity.attendance",
+        AuditAction::ActivityAttendance,
         "activity",
         Some(a.id),
         serde_json::json!({"changes": changes, "present": present.len()}),
@@ -478,7 +472,8 @@ pub async fn give_feedback(
     .insert(&tx)
     .await
     .map_err(|e| constraint(e, "you have already given feedback on this activity", "-"))?;
-    audit::record(&tx, who.actor(), "activity.feedback", "activity_feedback", Some(f.id), audit::created(&f)).await?;
+    audit::record(&tx, who.actor(), AuditAction::ActivityFeedback, "activity_feedback", Some(f.id), audit::created(&f))
+        .await?;
     tx.commit().await?;
     Ok(f)
 }

@@ -1,5 +1,6 @@
 //! Importing honours, upserted by (学号, title, date awarded); only the level can change.
 
+use domain::{AuditAction, DomainEvent};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -35,7 +36,7 @@ pub(super) struct Honors;
 impl Importer for Honors {
     type Row = HonorRow;
     type Record = Imported;
-    const RESOURCE: &'static str = "honor";
+    const AUDIT_ACTION: AuditAction = AuditAction::HonorImport;
     const KIND: ImportKind = ImportKind::Honors;
     // The students stay where they are (their college decides who may import for them).
     const LOCKS: &'static [(&'static str, &'static str)] = &[("students", "SHARE"), ("honors", "SHARE ROW EXCLUSIVE")];
@@ -165,8 +166,8 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Imported>) -> Result<()> {
         .changes
         .iter()
         .map(|c| match c {
-            Change::Created(h) => NewEvent::new("honor.imported", "honor", h.honor.id, h),
-            Change::Updated(_, h) => NewEvent::new("honor.updated", "honor", h.honor.id, h),
+            Change::Created(h) => NewEvent::new(DomainEvent::HonorImported, "honor", h.honor.id, h),
+            Change::Updated(_, h) => NewEvent::new(DomainEvent::HonorUpdated, "honor", h.honor.id, h),
         })
         .collect();
     events::emit_many(tx, events).await

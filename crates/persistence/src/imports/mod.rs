@@ -19,6 +19,7 @@ mod staff;
 mod students;
 mod units;
 
+use domain::AuditAction;
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -95,8 +96,8 @@ pub(crate) trait Importer {
     type Row;
     /// A stored record.
     type Record: Serialize;
-    /// The audited resource: the import is audited as `{RESOURCE}.import`.
-    const RESOURCE: &'static str;
+    /// The action the import is audited as.
+    const AUDIT_ACTION: AuditAction;
     /// The kind.
     const KIND: ImportKind;
     /// Table locks taken on PostgreSQL, in the order of the module comment.
@@ -343,6 +344,5 @@ async fn audit<I: Importer, C: ConnectionTrait>(
             .collect(),
     };
     let text = serde_json::to_string(&summary).map_err(|e| crate::Error::Internal(e.to_string()))?;
-    crate::audit::record_json(conn, who.actor(), &format!("{}.import", I::RESOURCE), "import", Some(import_id), text)
-        .await
+    crate::audit::record_json(conn, who.actor(), I::AUDIT_ACTION, "import", Some(import_id), text).await
 }

@@ -1,5 +1,6 @@
 //! Importing staff, upserted by 工号.
 
+use domain::{AuditAction, DomainEvent};
 use std::collections::HashSet;
 
 use domain::import::{ImportKind, Parsed, RowError, StaffField as F, StaffRow};
@@ -22,7 +23,7 @@ pub(super) struct StaffMembers;
 impl Importer for StaffMembers {
     type Row = StaffRow;
     type Record = Staff;
-    const RESOURCE: &'static str = "staff";
+    const AUDIT_ACTION: AuditAction = AuditAction::StaffImport;
     const KIND: ImportKind = ImportKind::Staff;
     // Students are held still too: a supervisor who supervises someone must stay a supervisor.
     const LOCKS: &'static [(&'static str, &'static str)] = &[("staff", "SHARE ROW EXCLUSIVE"), ("students", "SHARE")];
@@ -209,8 +210,8 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Staff>) -> Result<()> {
         .changes
         .iter()
         .map(|c| match c {
-            Change::Created(s) => NewEvent::new("staff.imported", "staff", s.id, s),
-            Change::Updated(_, s) => NewEvent::new("staff.updated", "staff", s.id, s),
+            Change::Created(s) => NewEvent::new(DomainEvent::StaffImported, "staff", s.id, s),
+            Change::Updated(_, s) => NewEvent::new(DomainEvent::StaffUpdated, "staff", s.id, s),
         })
         .collect();
     events::emit_many(tx, events).await

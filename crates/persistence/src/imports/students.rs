@@ -1,5 +1,6 @@
 //! Importing students, upserted by 学号.
 
+use domain::{AuditAction, DomainEvent};
 use std::collections::{HashMap, HashSet};
 
 use domain::import::{ImportKind, Parsed, RowError, StudentField as F, StudentRow};
@@ -23,7 +24,7 @@ pub(super) struct Students;
 impl Importer for Students {
     type Row = StudentRow;
     type Record = Student;
-    const RESOURCE: &'static str = "student";
+    const AUDIT_ACTION: AuditAction = AuditAction::StudentImport;
     const KIND: ImportKind = ImportKind::Students;
     // Supervisors must stay supervisors, and no one else may write students, until this commits.
     const LOCKS: &'static [(&'static str, &'static str)] = &[("staff", "SHARE"), ("students", "SHARE ROW EXCLUSIVE")];
@@ -346,8 +347,8 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
         .changes
         .iter()
         .map(|c| match c {
-            Change::Created(s) => NewEvent::new("student.imported", "student", s.id, s),
-            Change::Updated(_, s) => NewEvent::new("student.updated", "student", s.id, s),
+            Change::Created(s) => NewEvent::new(DomainEvent::StudentImported, "student", s.id, s),
+            Change::Updated(_, s) => NewEvent::new(DomainEvent::StudentUpdated, "student", s.id, s),
         })
         .collect();
     events::emit_many(tx, events).await

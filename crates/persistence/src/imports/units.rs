@@ -1,5 +1,6 @@
 //! Importing units, upserted by code. A lab may name as its discipline a unit of the same file.
 
+use domain::{AuditAction, DomainEvent};
 use std::collections::{HashMap, HashSet};
 
 use domain::import::{ImportKind, Parsed, RowError, UnitField as F, UnitRow};
@@ -23,7 +24,7 @@ pub(super) struct Units;
 impl Importer for Units {
     type Row = UnitRow;
     type Record = Unit;
-    const RESOURCE: &'static str = "unit";
+    const AUDIT_ACTION: AuditAction = AuditAction::UnitImport;
     const KIND: ImportKind = ImportKind::Units;
     const LOCKS: &'static [(&'static str, &'static str)] = &[("units", "SHARE ROW EXCLUSIVE")];
 
@@ -227,8 +228,8 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Unit>) -> Result<()> {
         .changes
         .iter()
         .map(|c| match c {
-            Change::Created(u) => NewEvent::new("unit.imported", "unit", u.id, u),
-            Change::Updated(_, u) => NewEvent::new("unit.updated", "unit", u.id, u),
+            Change::Created(u) => NewEvent::new(DomainEvent::UnitImported, "unit", u.id, u),
+            Change::Updated(_, u) => NewEvent::new(DomainEvent::UnitUpdated, "unit", u.id, u),
         })
         .collect();
     events::emit_many(tx, events).await

@@ -4,6 +4,7 @@ use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy;
 use domain::reference::{College, CollegeChanges, NewCollege};
+use domain::{AuditAction, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, EntityTrait};
 use uuid::Uuid;
@@ -54,8 +55,9 @@ pub async fn create(db: &Db, who: &Principal, new: NewCollege) -> Result<College
     };
     let tx = db.begin().await?;
     to_active(&college).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&college.code, &college.name), "-"))?;
-    audit::record(&tx, who.actor(), "college.create", RESOURCE, Some(college.id), audit::created(&college)).await?;
-    events::emit(&tx, "college.created", RESOURCE, college.id, &college).await?;
+    audit::record(&tx, who.actor(), AuditAction::CollegeCreate, RESOURCE, Some(college.id), audit::created(&college))
+        .await?;
+    events::emit(&tx, DomainEvent::CollegeCreated, RESOURCE, college.id, &college).await?;
     tx.commit().await?;
     Ok(college)
 }
@@ -107,8 +109,9 @@ pub async fn update(
     after.version += 1;
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.code, &after.name), "-"))?;
-    audit::record(&tx, who.actor(), "college.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
-    events::emit(&tx, "college.updated", RESOURCE, id, &after).await?;
+    audit::record(&tx, who.actor(), AuditAction::CollegeUpdate, RESOURCE, Some(id), audit::updated(&before, &after))
+        .await?;
+    events::emit(&tx, DomainEvent::CollegeUpdated, RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -123,8 +126,8 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .exec(&tx)
         .await
         .map_err(|e| constraint(e, "-", "the college still has units, staff, students or accounts"))?;
-    audit::record(&tx, who.actor(), "college.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
-    events::emit(&tx, "college.deleted", RESOURCE, id, &before).await?;
+    audit::record(&tx, who.actor(), AuditAction::CollegeDelete, RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, DomainEvent::CollegeDeleted, RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy::{self, Visibility};
 use domain::reference::{NewStaff, Staff, StaffChanges};
+use domain::{AuditAction, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
@@ -83,8 +84,8 @@ pub async fn create(db: &Db, who: &Principal, new: NewStaff) -> Result<Staff> {
     let tx = db.begin().await?;
     check_college(&tx, staff.college_id).await?;
     to_active(&staff).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&staff.staff_no), "no such college"))?;
-    audit::record(&tx, who.actor(), "staff.create", RESOURCE, Some(staff.id), audit::created(&staff)).await?;
-    events::emit(&tx, "staff.created", RESOURCE, staff.id, &staff).await?;
+    audit::record(&tx, who.actor(), AuditAction::StaffCreate, RESOURCE, Some(staff.id), audit::created(&staff)).await?;
+    events::emit(&tx, DomainEvent::StaffCreated, RESOURCE, staff.id, &staff).await?;
     tx.commit().await?;
     Ok(staff)
 }
@@ -178,8 +179,9 @@ pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: StaffChanges, i
     after.version += 1;
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.staff_no), "-"))?;
-    audit::record(&tx, who.actor(), "staff.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
-    events::emit(&tx, "staff.updated", RESOURCE, id, &after).await?;
+    audit::record(&tx, who.actor(), AuditAction::StaffUpdate, RESOURCE, Some(id), audit::updated(&before, &after))
+        .await?;
+    events::emit(&tx, DomainEvent::StaffUpdated, RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -198,8 +200,8 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .exec(&tx)
         .await
         .map_err(|e| constraint(e, "-", "the staff member still supervises students or has an account"))?;
-    audit::record(&tx, who.actor(), "staff.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
-    events::emit(&tx, "staff.deleted", RESOURCE, id, &before).await?;
+    audit::record(&tx, who.actor(), AuditAction::StaffDelete, RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, DomainEvent::StaffDeleted, RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

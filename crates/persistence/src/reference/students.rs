@@ -6,6 +6,7 @@ use domain::policy::{self, Visibility};
 use domain::reference::{
     Degree, NewStudent, PoliticalStatus, Student, StudentChanges, StudentStatus, check_student_unit, check_supervisor,
 };
+use domain::{AuditAction, DomainEvent};
 use domain::{Error as DomainError, Problems};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
@@ -121,8 +122,9 @@ pub async fn create(db: &Db, who: &Principal, new: NewStudent) -> Result<Student
         .insert(&tx)
         .await
         .map_err(|e| constraint(e, &duplicate(&student.student_no), "a referenced record vanished"))?;
-    audit::record(&tx, who.actor(), "student.create", RESOURCE, Some(student.id), audit::created(&student)).await?;
-    events::emit(&tx, "student.created", RESOURCE, student.id, &student).await?;
+    audit::record(&tx, who.actor(), AuditAction::StudentCreate, RESOURCE, Some(student.id), audit::created(&student))
+        .await?;
+    events::emit(&tx, DomainEvent::StudentCreated, RESOURCE, student.id, &student).await?;
     tx.commit().await?;
     Ok(student)
 }
@@ -232,8 +234,9 @@ pub async fn update(
     after.version += 1;
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.student_no), "-"))?;
-    audit::record(&tx, who.actor(), "student.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
-    events::emit(&tx, "student.updated", RESOURCE, id, &after).await?;
+    audit::record(&tx, who.actor(), AuditAction::StudentUpdate, RESOURCE, Some(id), audit::updated(&before, &after))
+        .await?;
+    events::emit(&tx, DomainEvent::StudentUpdated, RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -252,8 +255,8 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .exec(&tx)
         .await
         .map_err(|e| constraint(e, "-", "the student is still referred to (an account, a nomination…)"))?;
-    audit::record(&tx, who.actor(), "student.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
-    events::emit(&tx, "student.deleted", RESOURCE, id, &before).await?;
+    audit::record(&tx, who.actor(), AuditAction::StudentDelete, RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, DomainEvent::StudentDeleted, RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy;
 use domain::reference::{NewUnit, Unit, UnitChanges, UnitKind};
+use domain::{AuditAction, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Select};
 use uuid::Uuid;
@@ -99,8 +100,8 @@ pub async fn create(db: &Db, who: &Principal, new: NewUnit) -> Result<Unit> {
     college_exists(&tx, unit.college_id).await?;
     check_discipline(&tx, &unit).await?;
     to_active(&unit).insert(&tx).await.map_err(|e| constraint(e, &duplicate(&unit.code), "no such college"))?;
-    audit::record(&tx, who.actor(), "unit.create", RESOURCE, Some(unit.id), audit::created(&unit)).await?;
-    events::emit(&tx, "unit.created", RESOURCE, unit.id, &unit).await?;
+    audit::record(&tx, who.actor(), AuditAction::UnitCreate, RESOURCE, Some(unit.id), audit::created(&unit)).await?;
+    events::emit(&tx, DomainEvent::UnitCreated, RESOURCE, unit.id, &unit).await?;
     tx.commit().await?;
     Ok(unit)
 }
@@ -175,8 +176,9 @@ pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: UnitChanges, if
     after.version += 1;
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.code), "-"))?;
-    audit::record(&tx, who.actor(), "unit.update", RESOURCE, Some(id), audit::updated(&before, &after)).await?;
-    events::emit(&tx, "unit.updated", RESOURCE, id, &after).await?;
+    audit::record(&tx, who.actor(), AuditAction::UnitUpdate, RESOURCE, Some(id), audit::updated(&before, &after))
+        .await?;
+    events::emit(&tx, DomainEvent::UnitUpdated, RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -192,8 +194,8 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .exec(&tx)
         .await
         .map_err(|e| constraint(e, "-", "the unit still has students or sub-units"))?;
-    audit::record(&tx, who.actor(), "unit.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
-    events::emit(&tx, "unit.deleted", RESOURCE, id, &before).await?;
+    audit::record(&tx, who.actor(), AuditAction::UnitDelete, RESOURCE, Some(id), audit::deleted(&before)).await?;
+    events::emit(&tx, DomainEvent::UnitDeleted, RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -4,6 +4,7 @@ use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy;
 use domain::reference::{AcademicYear, AcademicYearChanges, NewAcademicYear, YearPolicy};
+use domain::{AuditAction, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -77,8 +78,9 @@ pub async fn create(db: &Db, who: &Principal, new: NewAcademicYear) -> Result<Ac
         .insert(&tx)
         .await
         .map_err(|e| constraint(e, &format!("the academic year {} exists already", year.code), "-"))?;
-    audit::record(&tx, who.actor(), "academic_year.create", RESOURCE, Some(year.id), audit::created(&year)).await?;
-    events::emit(&tx, "academic_year.created", RESOURCE, year.id, &year).await?;
+    audit::record(&tx, who.actor(), AuditAction::AcademicYearCreate, RESOURCE, Some(year.id), audit::created(&year))
+        .await?;
+    events::emit(&tx, DomainEvent::AcademicYearCreated, RESOURCE, year.id, &year).await?;
     tx.commit().await?;
     Ok(year)
 }
@@ -123,9 +125,16 @@ pub async fn update(
     after.version += 1;
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await?;
-    audit::record(&tx, who.actor(), "academic_year.update", RESOURCE, Some(id), audit::updated(&before, &after))
-        .await?;
-    events::emit(&tx, "academic_year.updated", RESOURCE, id, &after).await?;
+    audit::record(
+        &tx,
+        who.actor(),
+        AuditAction::AcademicYearUpdate,
+        RESOURCE,
+        Some(id),
+        audit::updated(&before, &after),
+    )
+    .await?;
+    events::emit(&tx, DomainEvent::AcademicYearUpdated, RESOURCE, id, &after).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -140,8 +149,9 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
         .exec(&tx)
         .await
         .map_err(|e| constraint(e, "-", "the academic year is still referred to and cannot be deleted"))?;
-    audit::record(&tx, who.actor(), "academic_year.delete", RESOURCE, Some(id), audit::deleted(&before)).await?;
-    events::emit(&tx, "academic_year.deleted", RESOURCE, id, &before).await?;
+    audit::record(&tx, who.actor(), AuditAction::AcademicYearDelete, RESOURCE, Some(id), audit::deleted(&before))
+        .await?;
+    events::emit(&tx, DomainEvent::AcademicYearDeleted, RESOURCE, id, &before).await?;
     tx.commit().await?;
     Ok(())
 }

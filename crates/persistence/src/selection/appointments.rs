@@ -11,6 +11,7 @@ use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::pairing::EndReason;
 use domain::policy::{self};
 use domain::reference::{AcademicYear, check_capacity};
+use domain::{AuditAction, ConflictCode, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -192,8 +193,8 @@ async fn appoint_in(
     to_active(&a).insert(tx).await.map_err(|e| {
         constraint(e, &format!("{} already holds an active appointment for {}", current.student.name, year.code), "-")
     })?;
-    audit::record(tx, who.actor(), "appointment.create", RESOURCE, Some(a.id), audit::created(&a)).await?;
-    events::emit(tx, "appointment.made", RESOURCE, a.id, &feed(&a)).await?;
+    audit::record(tx, who.actor(), AuditAction::AppointmentCreate, RESOURCE, Some(a.id), audit::created(&a)).await?;
+    events::emit(tx, DomainEvent::AppointmentMade, RESOURCE, a.id, &feed(&a)).await?;
     Ok(a)
 }
 
@@ -207,7 +208,11 @@ pub(crate) async fn open_year(tx: &DatabaseTransaction, id: Uuid) -> Result<Acad
         .map(years::to_domain)
         .ok_or_else(|| not_found("academic_year"))?;
     if year.closed {
-        return Err(domain::Error::Conflict { code: "year_closed", detail: format!("{} is closed", year.code) }.into());
+        return Err(domain::Error::Conflict {
+            code: ConflictCode::YearClosed,
+            detail: format!("{} is closed", year.code),
+        }
+        .into());
     }
     Ok(year)
 }
@@ -273,8 +278,8 @@ pub async fn appoint_all(
 
 fn problem_code(e: &domain::Error) -> String {
     match e {
-        domain::Error::Conflict { code, .. } => (*code).to_owned(),
-        domain::Error::InvalidTransition { .. } => "invalid_transition".into(),
+        domain::Error::Conflict { code, .. } => code.as_str().to_owned(),
+        domain::Error::InvalidTransition { .. } => ConflictCode::InvalidTransition.as_str().to_owned(),
         domain::Error::Validation(v) => v.first().map(|f| f.code.clone()).unwrap_or_else(|| "invalid".into()),
         _ => "refused".into(),
     }
@@ -373,22 +378,16 @@ async fn save(
     who: &Principal,
     before: &Appointment,
     mut after: Appointment,
-    action: &str,
+    action: AuditAction,
 ) -> Result<Appointment> {
     after.version = before.version + 1;
     after.updated_at = crate::now();
     to_active(&after).update(tx).await?;
-    audit::record(
-        tx,
-        who.actor(),
-        &format!("appointment.{action}"),
-        RESOURCE,
-        Some(after.id),
-        audit::updated(before, &after),
-    )
-    .await?;
-    if before.state != after.state {
-        events::emit(tx, &format!("appointment.{}", after.state), RESOURCE, after.id, &feed(&after)).await?;
+    audit::record(tx, who.actor(), action, RESOURCE, Some(after.id), audit::updated(before, &after)).await?;
+    if before.state != after.state
+        && let Some(event) = DomainEvent::appointment_entered(after.state)
+    {
+        events::emit(tx, event, RESOURCE, after.id, &feed(&after)).await?;
     }
     Ok(after)
 }
@@ -409,7 +408,7 @@ pub async fn record_training(
     let mut after = before.clone();
     after.training_completed_on = Some(completed_on);
     after.training_note = note;
-    let after = save(&tx, who, &before, after, "training").await?;
+    let after = save(&tx, who, &before, after, AuditAction::AppointmentTraining).await?;
     let out = one_view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -462,8 +461,9 @@ pub async fn commend(
     }
     .insert(&tx)
     .await?;
-    audit::record(&tx, who.actor(), "appointment.commend", "commendation", Some(c.id), audit::created(&c)).await?;
-    events::emit(&tx, "appointment.commended", "commendation", c.id, &c).await?;
+    audit::record(&tx, who.actor(), AuditAction::AppointmentCommend, "commendation", Some(c.id), audit::created(&c))
+        .await?;
+    events::emit(&tx, DomainEvent::AppointmentCommended, "commendation", c.id, &c).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -512,7 +512,7 @@ async fn end_early(
     crate::selection::profiles::withdraw_all(tx, who, &[before.id]).await?;
     crate::activities::release_host(tx, who, before.id, before.student_id).await?;
     let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
-    let after = save(tx, who, &before, after, action.as_str()).await?;
+    let after = save(tx, who, &before, after, AuditAction::appointment_ended(action)).await?;
     let mut view = one_view(tx, after).await?;
     view.released_mentees = released;
     Ok(view)
@@ -531,7 +531,7 @@ pub async fn dismiss(db: &Db, who: &Principal, id: Uuid, reason: String, if_matc
         let mut after = before.clone();
         after.dismissal_request =
             Some(DismissalRequest { reason, requested_by: who.actor().id, requested_at: crate::now() });
-        let after = save(&tx, who, &before, after, "request_dismissal").await?;
+        let after = save(&tx, who, &before, after, AuditAction::AppointmentRequestDismissal).await?;
         Dismissal::Requested(one_view(&tx, after).await?)
     };
     tx.commit().await?;
@@ -582,7 +582,7 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
         after.state = a.state.apply(AppointmentAction::Complete)?;
         after.ended_at = Some(crate::now());
         after.dismissal_request = None;
-        save(&tx, who, &a, after, "complete").await?;
+        save(&tx, who, &a, after, AuditAction::appointment_ended(AppointmentAction::Complete)).await?;
     }
     let year = if before.closed {
         before
@@ -595,13 +595,13 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
         audit::record(
             &tx,
             who.actor(),
-            "academic_year.close",
+            AuditAction::AcademicYearClose,
             "academic_year",
             Some(year_id),
             audit::updated(&before, &after),
         )
         .await?;
-        events::emit(&tx, "academic_year.closed", "academic_year", year_id, &after).await?;
+        events::emit(&tx, DomainEvent::AcademicYearClosed, "academic_year", year_id, &after).await?;
         after
     };
     tx.commit().await?;
@@ -625,8 +625,8 @@ pub async fn record_introduction(
     before.state.apply(AppointmentAction::Record)?;
     let mut after = before.clone();
     after.introduction = Some(introduction);
-    let after = save(&tx, who, &before, after, "introduction").await?;
-    events::emit(&tx, "appointment.introduced", RESOURCE, id, &feed(&after)).await?;
+    let after = save(&tx, who, &before, after, AuditAction::AppointmentIntroduction).await?;
+    events::emit(&tx, DomainEvent::AppointmentIntroduced, RESOURCE, id, &feed(&after)).await?;
     let out = one_view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -665,7 +665,7 @@ pub async fn update(
         }
         after.contact_for_mentees = contact;
     }
-    let after = save(&tx, who, &before, after, "update").await?;
+    let after = save(&tx, who, &before, after, AuditAction::AppointmentUpdate).await?;
     let out = one_view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)

@@ -1,6 +1,7 @@
 //! Nominations (院推): created by a college or a student's self-application, reviewed and
 //! recommended by the college, each carrying a live eligibility report.
 
+use domain::{AuditAction, ConflictCode, DomainEvent};
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -201,7 +202,11 @@ pub async fn create(db: &Db, who: &Principal, new: NewNomination) -> Result<Nomi
         .map(years::to_domain)
         .ok_or_else(|| invalid_ref("academic_year_id", "academic year"))?;
     if year.closed {
-        return Err(domain::Error::Conflict { code: "year_closed", detail: format!("{} is closed", year.code) }.into());
+        return Err(domain::Error::Conflict {
+            code: ConflictCode::YearClosed,
+            detail: format!("{} is closed", year.code),
+        }
+        .into());
     }
     let u = units::referenced(&tx, "unit_id", new.unit_id).await?;
     if u.college_id != s.college_id {
@@ -241,8 +246,8 @@ pub async fn create(db: &Db, who: &Principal, new: NewNomination) -> Result<Nomi
             "a referenced record vanished",
         )
     })?;
-    audit::record(&tx, who.actor(), "nomination.create", RESOURCE, Some(n.id), audit::created(&n)).await?;
-    events::emit(&tx, "nomination.created", RESOURCE, n.id, &feed(&n)).await?;
+    audit::record(&tx, who.actor(), AuditAction::NominationCreate, RESOURCE, Some(n.id), audit::created(&n)).await?;
+    events::emit(&tx, DomainEvent::NominationCreated, RESOURCE, n.id, &feed(&n)).await?;
     let out = view(&tx, n).await?;
     tx.commit().await?;
     Ok(out)
@@ -347,22 +352,16 @@ async fn save(
     who: &Principal,
     before: &Nomination,
     mut after: Nomination,
-    action: &str,
+    action: AuditAction,
 ) -> Result<Nomination> {
     after.version = before.version + 1;
     after.updated_at = crate::now();
     to_active(&after).update(tx).await?;
-    audit::record(
-        tx,
-        who.actor(),
-        &format!("nomination.{action}"),
-        RESOURCE,
-        Some(after.id),
-        audit::updated(before, &after),
-    )
-    .await?;
-    if before.state != after.state {
-        events::emit(tx, &format!("nomination.{}", after.state), RESOURCE, after.id, &feed(&after)).await?;
+    audit::record(tx, who.actor(), action, RESOURCE, Some(after.id), audit::updated(before, &after)).await?;
+    if before.state != after.state
+        && let Some(event) = DomainEvent::nomination_entered(after.state)
+    {
+        events::emit(tx, event, RESOURCE, after.id, &feed(&after)).await?;
     }
     Ok(after)
 }
@@ -418,7 +417,7 @@ pub async fn edit(
     if let Some(j) = c.justification {
         after.justification = j;
     }
-    let after = save(&tx, who, &before, after, "edit").await?;
+    let after = save(&tx, who, &before, after, AuditAction::NominationEdit).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -432,7 +431,7 @@ pub async fn submit(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
     let mut after = before.clone();
     after.state = before.state.apply(NominationAction::Submit)?;
     after.submitted_at = Some(crate::now());
-    let after = save(&tx, who, &before, after, "submit").await?;
+    let after = save(&tx, who, &before, after, AuditAction::NominationSubmit).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -472,7 +471,7 @@ pub async fn review(
         reviewed_by: actor_id(who),
         reviewed_at: crate::now(),
     });
-    let after = save(&tx, who, &before, after, "review").await?;
+    let after = save(&tx, who, &before, after, AuditAction::NominationReview).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -498,7 +497,7 @@ pub async fn recommend(
     let current = view(&tx, after.clone()).await?;
     after.check_recommendable(&current.eligibility)?;
     after.recommended_at = Some(crate::now());
-    let after = save(&tx, who, &before, after, "recommend").await?;
+    let after = save(&tx, who, &before, after, AuditAction::NominationRecommend).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -523,7 +522,7 @@ pub async fn reject(
     after.state = before.state.apply(NominationAction::Reject)?;
     after.decision_reason = Some(reason);
     after.decided_at = Some(crate::now());
-    let after = save(&tx, who, &before, after, "reject").await?;
+    let after = save(&tx, who, &before, after, AuditAction::NominationReject).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -544,7 +543,7 @@ pub async fn withdraw(
     after.state = before.state.apply(NominationAction::Withdraw)?;
     after.decision_reason = reason;
     after.decided_at = Some(crate::now());
-    let after = save(&tx, who, &before, after, "withdraw").await?;
+    let after = save(&tx, who, &before, after, AuditAction::NominationWithdraw).await?;
     let out = view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -573,8 +572,9 @@ pub(crate) async fn mark_appointed(
     if res.rows_affected != 1 {
         return Err(domain::Error::InvalidTransition { from: "appointed".into(), action: "appoint".into() }.into());
     }
-    audit::record(tx, who.actor(), "nomination.appoint", RESOURCE, Some(n.id), audit::updated(n, &after)).await?;
-    events::emit(tx, "nomination.appointed", RESOURCE, n.id, &feed(&after)).await?;
+    audit::record(tx, who.actor(), AuditAction::NominationAppoint, RESOURCE, Some(n.id), audit::updated(n, &after))
+        .await?;
+    events::emit(tx, DomainEvent::NominationAppointed, RESOURCE, n.id, &feed(&after)).await?;
     Ok(after)
 }
 

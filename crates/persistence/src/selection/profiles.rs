@@ -1,6 +1,7 @@
 //! Mentors' public profiles: read by those who see the appointment, written by the mentor (or
 //! the college), withdrawn in the same transaction that ends the appointment.
 
+use domain::AuditAction;
 use domain::appointment::AppointmentAction;
 use domain::auth::Principal;
 use domain::policy;
@@ -94,7 +95,8 @@ pub async fn put(
             to_active(&after).update(&tx).await?;
         }
         let change = audit::updated(&before, &after);
-        audit::record(&tx, who.actor(), "appointment.profile", RESOURCE, Some(appointment_id), change).await?;
+        audit::record(&tx, who.actor(), AuditAction::AppointmentProfile, RESOURCE, Some(appointment_id), change)
+            .await?;
     }
     tx.commit().await?;
     Ok(after)
@@ -122,7 +124,7 @@ pub(crate) async fn withdraw_all(tx: &DatabaseTransaction, who: &Principal, appo
             audit::record(
                 tx,
                 who.actor(),
-                "appointment.profile_withdraw",
+                AuditAction::AppointmentProfileWithdraw,
                 RESOURCE,
                 Some(after.appointment_id),
                 change,

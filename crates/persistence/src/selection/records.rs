@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use domain::auth::{Principal, Role};
 use domain::policy;
 use domain::selection::{Honor, HonorLevel, Sanction};
+use domain::{AuditAction, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -98,8 +99,9 @@ pub async fn add_honor(db: &Db, who: &Principal, student_id: Uuid, new: NewHonor
     .insert(&tx)
     .await
     .map_err(|e| constraint(e, "the student already has this honour for that date", "-"))?;
-    audit::record(&tx, who.actor(), "honor.create", "honor", Some(h.id), audit::created(&h)).await?;
-    events::emit(&tx, "honor.created", "honor", h.id, &HonorInFeed { honor: &h, student_no: &s.student_no }).await?;
+    audit::record(&tx, who.actor(), AuditAction::HonorCreate, "honor", Some(h.id), audit::created(&h)).await?;
+    events::emit(&tx, DomainEvent::HonorCreated, "honor", h.id, &HonorInFeed { honor: &h, student_no: &s.student_no })
+        .await?;
     tx.commit().await?;
     Ok(h)
 }
@@ -133,9 +135,15 @@ pub async fn delete_honor(db: &Db, who: &Principal, student_id: Uuid, honor_id: 
         .map(honor_from)
         .ok_or_else(|| not_found("honor"))?;
     honor::Entity::delete_by_id(honor_id).exec(&tx).await?;
-    audit::record(&tx, who.actor(), "honor.delete", "honor", Some(honor_id), audit::deleted(&h)).await?;
-    events::emit(&tx, "honor.deleted", "honor", honor_id, &HonorInFeed { honor: &h, student_no: &s.student_no })
-        .await?;
+    audit::record(&tx, who.actor(), AuditAction::HonorDelete, "honor", Some(honor_id), audit::deleted(&h)).await?;
+    events::emit(
+        &tx,
+        DomainEvent::HonorDeleted,
+        "honor",
+        honor_id,
+        &HonorInFeed { honor: &h, student_no: &s.student_no },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -187,7 +195,7 @@ pub async fn add_sanction(db: &Db, who: &Principal, student_id: Uuid, new: NewSa
         created_at: crate::now(),
     };
     to_active(&s).insert(&tx).await?;
-    audit::record(&tx, who.actor(), "sanction.create", "sanction", Some(s.id), audit::created(&s)).await?;
+    audit::record(&tx, who.actor(), AuditAction::SanctionCreate, "sanction", Some(s.id), audit::created(&s)).await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -249,8 +257,15 @@ pub async fn lift_sanction(
     }
     let after = Sanction { lifted_on: Some(lifted_on), ..before.clone() };
     to_active(&after).update(&tx).await?;
-    audit::record(&tx, who.actor(), "sanction.lift", "sanction", Some(sanction_id), audit::updated(&before, &after))
-        .await?;
+    audit::record(
+        &tx,
+        who.actor(),
+        AuditAction::SanctionLift,
+        "sanction",
+        Some(sanction_id),
+        audit::updated(&before, &after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
