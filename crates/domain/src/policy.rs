@@ -329,6 +329,22 @@ pub fn edit_profile(p: &Principal, mentor_student_id: Uuid, college_id: Uuid) ->
     handle_nominations(p, college_id).map_err(|_| forbidden("edit this mentor's public profile"))
 }
 
+/// The mentor directory (公示) is public; signed in, every user of the university browses every
+/// college's mentors (a service client with `reference:read` too).
+pub fn browse_mentors(p: &Principal) -> Result<()> {
+    read_reference(p)
+}
+
+/// The student record of a caller who asks for their own mentor: only a student has one.
+pub fn own_student(p: &Principal) -> Result<Uuid> {
+    match user(p) {
+        Some(u) if u.role == Role::Student => {
+            u.student_id.ok_or_else(|| forbidden("have a mentor without a student record"))
+        }
+        _ => Err(forbidden("have a mentor: only students are paired with one")),
+    }
+}
+
 /// Whether the caller is the student `student_id` (e.g. the mentor of an appointment).
 pub fn is_student(p: &Principal, student_id: Uuid) -> bool {
     matches!(user(p), Some(u) if u.role == Role::Student && u.student_id == Some(student_id))
@@ -360,6 +376,27 @@ mod tests {
 
     fn client(scopes: &[ServiceScope]) -> Principal {
         Principal::Client(ClientPrincipal { id: Uuid::now_v7(), scopes: scopes.to_vec() })
+    }
+
+    #[test]
+    fn every_user_browses_the_directory_and_only_a_student_has_a_mentor() {
+        for role in Role::ALL {
+            assert!(browse_mentors(&user_p(*role, None)).is_ok(), "{role}");
+        }
+        assert!(browse_mentors(&client(&[ServiceScope::ReferenceRead])).is_ok());
+        assert!(browse_mentors(&client(&[])).is_err());
+        let me = Uuid::now_v7();
+        let student = Principal::User(UserPrincipal {
+            id: Uuid::now_v7(),
+            role: Role::Student,
+            college_id: None,
+            student_id: Some(me),
+            staff_id: None,
+        });
+        assert_eq!(own_student(&student).ok(), Some(me));
+        assert!(own_student(&user_p(Role::Student, None)).is_err());
+        assert!(own_student(&user_p(Role::CollegeAdmin, Some(me))).is_err());
+        assert!(own_student(&client(&[ServiceScope::ReferenceRead])).is_err());
     }
 
     #[test]

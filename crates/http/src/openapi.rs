@@ -206,6 +206,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "pairing", description = "结对子: pairing mentors with mentees, auto-matching, feedback, the orientation milestone"),
         (name = "activities", description = "Salons, research talks, competition guidance, club meetings…: scheduling, registrations with a waitlist, attendance, feedback, the iCalendar feed"),
         (name = "import-export", description = "Bulk import of students, staff, units and honours from CSV (UTF-8 or GBK), XLSX or JSON; exports as CSV (opens in Excel) or JSON"),
+        (name = "directory", description = "公示: the public mentor directory, the university's directory and a mentee's own mentor"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes and metrics")
@@ -382,8 +383,10 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_appointments", &["created_at", "updated_at", "capacity"]),
     ("list_audit_events", &[]),
     ("list_colleges", &["code", "name", "created_at"]),
+    ("list_mentors", &["published_at", "updated_at"]),
     ("list_nominations", &["created_at", "updated_at"]),
     ("list_pairings", &["created_at", "updated_at"]),
+    ("list_public_mentors", &["published_at", "updated_at"]),
     ("list_service_clients", &["client_id", "created_at"]),
     ("list_staff", &["staff_no", "name", "created_at"]),
     ("list_students", &["student_no", "name", "enrollment_year", "created_at"]),

@@ -57,6 +57,61 @@ pub fn page<T: ToSchema + Serialize>(req: &actix_web::HttpRequest, page: PageOf<
     HttpResponse::Ok().insert_header((header::LINK, links)).json(page)
 }
 
+/// `200 OK` with a body whose `ETag` is a digest of its bytes, and `Cache-Control`; `304 Not
+/// Modified` (no body) when `If-None-Match` names that `ETag` (or is `*`). For answers that have
+/// no version of their own, such as a filtered list: any change of the bytes is a new `ETag`.
+pub fn cached<T: Serialize>(
+    req: &actix_web::HttpRequest,
+    body: &T,
+    cache_control: &str,
+    links: Option<String>,
+) -> HttpResponse {
+    let bytes = match serde_json::to_vec(body) {
+        Ok(b) => b,
+        Err(e) => {
+            let e = crate::error::ApiError::from(persistence::Error::Internal(format!("serialising an answer: {e}")));
+            return actix_web::ResponseError::error_response(&e);
+        }
+    };
+    let tag = content_tag(&bytes);
+    let unchanged = if_none_match(req, &tag);
+    let mut res = if unchanged { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, tag.clone())).insert_header((header::CACHE_CONTROL, cache_control));
+    if let Some(l) = links {
+        res.insert_header((header::LINK, l));
+    }
+    if unchanged {
+        return res.finish();
+    }
+    res.content_type("application/json").body(bytes)
+}
+
+/// [`page`] with a content `ETag`, `Cache-Control` and `304` as [`cached`] gives them.
+pub fn page_cached<T: ToSchema + Serialize>(
+    req: &actix_web::HttpRequest,
+    page: PageOf<T>,
+    cache_control: &str,
+) -> HttpResponse {
+    let links = page_links(req.path(), req.query_string(), page.page, page.page_size, page.total);
+    cached(req, &page, cache_control, Some(links))
+}
+
+/// A strong `ETag` of some bytes: the first 128 bits of their SHA-256, in hex.
+fn content_tag(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether `If-None-Match` names `tag` (weakly compared, as RFC 9110 says for this header) or is `*`.
+fn if_none_match(req: &actix_web::HttpRequest, tag: &str) -> bool {
+    req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|t| {
+        let t = t.trim();
+        t == "*" || t.strip_prefix("W/").unwrap_or(t) == tag
+    })
+}
+
 /// The `Link` header of a page: `page` of pages of `page_size` out of `total` items.
 pub fn page_links(path: &str, query: &str, page: u64, page_size: u64, total: u64) -> String {
     let size = page_size.max(1);

@@ -147,6 +147,7 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(crate::guard::body_deadline))
                 .wrap(actix_web::middleware::from_fn(crate::guard::close_when_draining))
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
+                .wrap(actix_web::middleware::from_fn(crate::public::open_cors))
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(Observe::new(Arc::clone(&metrics)))
                 // Registered before the /api/v1 scope, which would otherwise swallow the spec's path.

@@ -9,6 +9,7 @@ mod activities;
 mod auth;
 mod authz;
 mod conventions;
+mod directory;
 mod events;
 mod hardening;
 mod imports;

@@ -21,7 +21,7 @@ use crate::{Db, Result, audit};
 
 const RESOURCE: &str = "appointment";
 
-fn to_domain(m: Model) -> MentorProfile {
+pub(crate) fn to_domain(m: Model) -> MentorProfile {
     MentorProfile {
         appointment_id: m.appointment_id,
         research_direction: m.research_direction,
@@ -53,7 +53,7 @@ fn to_active(p: &MentorProfile) -> ActiveModel {
     }
 }
 
-async fn load<C: ConnectionTrait>(conn: &C, appointment_id: Uuid, lock: bool) -> Result<MentorProfile> {
+pub(crate) async fn load<C: ConnectionTrait>(conn: &C, appointment_id: Uuid, lock: bool) -> Result<MentorProfile> {
     let mut q = Entity::find_by_id(appointment_id);
     if lock {
         q = q.lock_exclusive();

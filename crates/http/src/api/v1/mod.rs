@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod colleges;
 pub mod common;
+pub mod directory;
 pub mod events;
 pub mod exports;
 pub mod imports;
@@ -113,4 +114,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity_registrations::give_feedback)
         .service(activity_registrations::feedback);
     cfg.service(calendar::feed);
+    cfg.service(directory::public_list)
+        .service(directory::public_get)
+        .service(directory::list)
+        .service(directory::own_mentor);
 }
