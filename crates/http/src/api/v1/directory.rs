@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::common::PageParams;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::openapi::{BadRequest, Forbidden, NotFound, Unauthorized, Unprocessable};
+use crate::openapi::{BadRequest, Forbidden, ListErrors, NotFound, Unauthorized, Unprocessable};
 use crate::respond::{self, PageOf};
 use crate::state::AppState;
 
@@ -233,10 +233,7 @@ pub async fn public_get(
         (status = 200, description = "One page of mentors", body = PageOf<PublicMentorDto>,
             headers(("ETag" = String), ("Link" = String, description = "RFC 8288 links to the first, previous, next and last pages"))),
         (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`"),
-        (status = 400, response = BadRequest),
-        (status = 401, response = Unauthorized),
-        (status = 403, response = Forbidden),
-        (status = 422, response = Unprocessable)
+        ListErrors
     )
 )]
 #[get("/mentors")]
