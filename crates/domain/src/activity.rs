@@ -6,7 +6,7 @@
 //! Times are instants (UTC); the program's calendar is Asia/Shanghai, a fixed +08:00 (China has
 //! no daylight saving time), so days and deadlines are taken there.
 
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Timelike, Utc};
+use chrono::{DateTime, Datelike, Duration, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -16,6 +16,7 @@ use crate::codes::ConflictCode;
 use crate::error::{Error, FieldError, Problems, Result};
 use crate::reference::{AcademicYear, Student, StudentStatus};
 use crate::string_enum;
+use crate::time::{in_shanghai, shanghai_date};
 
 string_enum! {
     /// What kind of activity it is.
@@ -166,21 +167,6 @@ impl ActivityState {
     pub fn books_slot(self) -> bool {
         matches!(self, ActivityState::Published | ActivityState::Held)
     }
-}
-
-/// Asia/Shanghai: +08:00 all year round.
-pub fn shanghai() -> FixedOffset {
-    FixedOffset::east_opt(8 * 3600).unwrap_or_else(|| Utc.fix())
-}
-
-/// An instant as shown to people: with the +08:00 offset.
-pub fn in_shanghai(t: DateTime<Utc>) -> DateTime<FixedOffset> {
-    t.with_timezone(&shanghai())
-}
-
-/// The Asia/Shanghai calendar day of an instant.
-pub fn shanghai_date(t: DateTime<Utc>) -> NaiveDate {
-    in_shanghai(t).date_naive()
 }
 
 /// The longest an activity may last.
@@ -881,6 +867,8 @@ mod tests {
     use super::*;
     use crate::auth::UserPrincipal;
     use crate::reference::{Degree, Gender, PoliticalStatus, YearPolicy};
+    use crate::time::shanghai;
+    use chrono::NaiveDate;
     use chrono::TimeZone;
 
     fn at(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {

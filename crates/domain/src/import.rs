@@ -1070,7 +1070,7 @@ impl AppointmentRecord {
 
 /// A day in Asia/Shanghai, as exports write dates.
 fn shanghai_day(t: chrono::DateTime<chrono::Utc>) -> String {
-    crate::activity::shanghai_date(t).to_string()
+    crate::time::shanghai_date(t).to_string()
 }
 
 /// A pairing as exports write it.

@@ -17,6 +17,7 @@ pub mod profile;
 pub mod reference;
 pub mod selection;
 pub mod text;
+pub mod time;
 
 pub use codes::{AuditAction, ConflictCode, DomainEvent};
 pub use error::{Error, FieldError, Problems, Result};

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::appointment::{Appointment, AppointmentState};
-use crate::codes::ConflictCode;
+use crate::codes::{ConflictCode, DomainEvent};
 use crate::error::{Error, Result};
 use crate::reference::{Student, StudentStatus};
 use crate::string_enum;
@@ -130,7 +130,71 @@ pub fn check_pairing(appointment: &Appointment, mentor: &Student, mentee: &Stude
             ),
         ));
     }
-    Ok(mentee.unit_id != Some(appointment.unit_id))
+    Ok(crosses_units(appointment, mentee))
+}
+
+/// Whether a pairing of `mentee` with the mentor of `appointment` crosses units (allowed, and
+/// flagged on the pairing).
+pub fn crosses_units(appointment: &Appointment, mentee: &Student) -> bool {
+    mentee.unit_id != Some(appointment.unit_id)
+}
+
+/// Whether `student` is a freshman of the academic year starting in `first_year` that auto-match
+/// looks after: enrolled that year and still enrolled.
+pub fn is_freshman(student: &Student, first_year: i32) -> bool {
+    student.enrollment_year == first_year && student.status == StudentStatus::Enrolled
+}
+
+impl Pairing {
+    /// A new active pairing of `mentee` with `mentor`, who holds `appointment`: every rule of
+    /// [`check_pairing`] applies (capacity and the one-mentor rule are the database's, under the
+    /// appointment's lock).
+    pub fn new(
+        appointment: &Appointment,
+        mentor: &Student,
+        mentee: &Student,
+        source: PairingSource,
+        created_by: Option<Uuid>,
+        at: DateTime<Utc>,
+    ) -> Result<(Pairing, Vec<DomainEvent>)> {
+        let cross_unit = check_pairing(appointment, mentor, mentee)?;
+        let p = Pairing {
+            id: Uuid::now_v7(),
+            appointment_id: appointment.id,
+            mentor_id: appointment.student_id,
+            mentee_id: mentee.id,
+            academic_year_id: appointment.academic_year_id,
+            college_id: appointment.college_id,
+            cross_unit,
+            source,
+            state: PairingState::Active,
+            created_by,
+            ended_at: None,
+            end_reason: None,
+            end_note: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        Ok((p, vec![DomainEvent::PairingMade]))
+    }
+
+    /// Ends the pairing with a reason (and a note); it stays as history.
+    pub fn end(
+        &self,
+        reason: EndReason,
+        note: Option<String>,
+        at: DateTime<Utc>,
+    ) -> Result<(Pairing, Vec<DomainEvent>)> {
+        let mut after = self.clone();
+        after.state = self.state.end()?;
+        after.ended_at = Some(at);
+        after.end_reason = Some(reason);
+        after.end_note = note;
+        after.version = self.version + 1;
+        after.updated_at = at;
+        Ok((after, vec![DomainEvent::PairingEnded]))
+    }
 }
 
 /// Checks that one more mentee fits: `active` mentees now, `capacity` at most.
@@ -635,6 +699,47 @@ mod tests {
         assert_eq!(code(check_pairing(&ended, &mentor, &student(2025, c, None))), "appointment_not_active");
         assert!(check_capacity(2, 3).is_ok());
         assert!(matches!(check_capacity(3, 3), Err(Error::Conflict { code: ConflictCode::CapacityExceeded, .. })));
+    }
+
+    #[test]
+    fn a_new_pairing_follows_the_rules_and_an_ended_one_ends_once() {
+        let c = Uuid::now_v7();
+        let unit = Uuid::now_v7();
+        let a = appointment(c, unit, AppointmentState::Active);
+        let mentor = student(2023, c, Some(unit));
+        let mentee = student(2025, c, Some(Uuid::now_v7()));
+        let at = Utc::now();
+        let by = Some(Uuid::now_v7());
+        let (p, events) = Pairing::new(&a, &mentor, &mentee, PairingSource::Manual, by, at).unwrap();
+        assert_eq!(events, [DomainEvent::PairingMade]);
+        assert_eq!((p.appointment_id, p.mentor_id, p.mentee_id), (a.id, a.student_id, mentee.id));
+        assert_eq!((p.academic_year_id, p.college_id), (a.academic_year_id, c));
+        assert!(p.cross_unit, "the mentee is of another unit");
+        assert_eq!((p.state, p.source, p.created_by, p.version), (PairingState::Active, PairingSource::Manual, by, 1));
+        assert!(matches!(
+            Pairing::new(&a, &mentor, &mentor, PairingSource::AutoMatch, by, at),
+            Err(Error::Conflict { code: ConflictCode::SelfPairing, .. })
+        ));
+        let later = at + chrono::Duration::seconds(5);
+        let (e, events) = p.end(EndReason::Request, Some("换导师".into()), later).unwrap();
+        assert_eq!(events, [DomainEvent::PairingEnded]);
+        assert_eq!(
+            (e.state, e.end_reason, e.end_note.as_deref()),
+            (PairingState::Ended, Some(EndReason::Request), Some("换导师"))
+        );
+        assert_eq!((e.ended_at, e.updated_at, e.version), (Some(later), later, 2));
+        assert!(matches!(e.end(EndReason::Graduation, None, later), Err(Error::InvalidTransition { .. })));
+    }
+
+    #[test]
+    fn a_freshman_is_enrolled_in_the_years_first_year_and_still_enrolled() {
+        let c = Uuid::now_v7();
+        assert!(is_freshman(&student(2025, c, None), 2025));
+        assert!(!is_freshman(&student(2024, c, None), 2025));
+        assert!(!is_freshman(&student(2026, c, None), 2025));
+        let mut left = student(2025, c, None);
+        left.status = StudentStatus::Withdrawn;
+        assert!(!is_freshman(&left, 2025));
     }
 
     #[test]

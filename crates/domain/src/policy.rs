@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::auth::{Principal, Role, ServiceScope, UserPrincipal};
 use crate::error::{Error, Result};
+use crate::pairing::{EndReason, Pairing};
 
 /// Which rows of a college-owned table a caller may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,12 +259,21 @@ pub fn appoint(p: &Principal) -> Result<()> {
     university_admin_only(p, "appoint, train, commend or dismiss mentors")
 }
 
-/// Whether the caller may ask for (college admin) or carry out (university admin) a dismissal.
-/// Returns `true` when the caller decides, `false` when they only request.
-pub fn dismiss(p: &Principal, college_id: Uuid) -> Result<bool> {
+/// What a caller's dismissal of a mentor does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DismissalPower {
+    /// The university dismisses at once.
+    Decide,
+    /// The mentor's college only files a request, which the university then decides.
+    Request,
+}
+
+/// Whether the caller may carry out (university admin) or ask for (college admin of the mentor's
+/// college) a dismissal of a mentor of `college_id`.
+pub fn dismissal_power(p: &Principal, college_id: Uuid) -> Result<DismissalPower> {
     match user(p) {
-        Some(u) if u.role == Role::UniversityAdmin => Ok(true),
-        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(false),
+        Some(u) if u.role == Role::UniversityAdmin => Ok(DismissalPower::Decide),
+        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(DismissalPower::Request),
         _ => Err(forbidden("dismiss this mentor")),
     }
 }
@@ -312,6 +322,16 @@ pub fn resign(p: &Principal, mentor_student_id: Uuid) -> Result<()> {
 /// Pairings are made and ended by the university or the admin of the college.
 pub fn manage_pairings(p: &Principal, college_id: Uuid) -> Result<()> {
     handle_nominations(p, college_id).map_err(|_| forbidden("pair mentors and mentees of this college"))
+}
+
+/// Who may end a pairing: the college (or the university) any of its pairings, for any reason;
+/// the mentor or the mentee their own, but only `by request`.
+pub fn end_pairing(p: &Principal, pairing: &Pairing, reason: EndReason) -> Result<()> {
+    let involved = is_student(p, pairing.mentor_id) || is_student(p, pairing.mentee_id);
+    if involved && reason == EndReason::Request {
+        return Ok(());
+    }
+    manage_pairings(p, pairing.college_id)
 }
 
 /// The pairings a caller may see: all (university), their college's (college admin, counselor),
@@ -372,6 +392,52 @@ mod tests {
             student_id: None,
             staff_id: None,
         })
+    }
+
+    #[test]
+    fn the_mentor_or_mentee_ends_their_pairing_only_by_request_the_college_any() {
+        use crate::pairing::{EndReason, Pairing, PairingSource, PairingState};
+        let (college, mentor, mentee) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let at = chrono::Utc::now();
+        let p = Pairing {
+            id: Uuid::now_v7(),
+            appointment_id: Uuid::now_v7(),
+            mentor_id: mentor,
+            mentee_id: mentee,
+            academic_year_id: Uuid::now_v7(),
+            college_id: college,
+            cross_unit: false,
+            source: PairingSource::Manual,
+            state: PairingState::Active,
+            created_by: None,
+            ended_at: None,
+            end_reason: None,
+            end_note: None,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        let student = |id: Uuid| {
+            Principal::User(UserPrincipal {
+                id: Uuid::now_v7(),
+                role: Role::Student,
+                college_id: Some(college),
+                student_id: Some(id),
+                staff_id: None,
+            })
+        };
+        for who in [student(mentor), student(mentee)] {
+            assert_eq!(end_pairing(&who, &p, EndReason::Request), Ok(()));
+            for reason in EndReason::ALL.iter().filter(|r| **r != EndReason::Request) {
+                assert!(end_pairing(&who, &p, *reason).is_err(), "{reason}");
+            }
+        }
+        assert!(end_pairing(&student(Uuid::now_v7()), &p, EndReason::Request).is_err(), "another student");
+        for reason in EndReason::ALL {
+            assert_eq!(end_pairing(&user_p(Role::CollegeAdmin, Some(college)), &p, *reason), Ok(()));
+            assert_eq!(end_pairing(&user_p(Role::UniversityAdmin, None), &p, *reason), Ok(()));
+            assert!(end_pairing(&user_p(Role::CollegeAdmin, Some(Uuid::now_v7())), &p, *reason).is_err());
+        }
     }
 
     fn client(scopes: &[ServiceScope]) -> Principal {
@@ -515,10 +581,10 @@ mod tests {
     #[test]
     fn the_university_dismisses_and_a_college_only_requests() {
         let c1 = Uuid::now_v7();
-        assert_eq!(dismiss(&user_p(Role::UniversityAdmin, None), c1), Ok(true));
-        assert_eq!(dismiss(&user_p(Role::CollegeAdmin, Some(c1)), c1), Ok(false));
-        assert!(dismiss(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7()).is_err());
-        assert!(dismiss(&user_p(Role::Counselor, Some(c1)), c1).is_err());
+        assert_eq!(dismissal_power(&user_p(Role::UniversityAdmin, None), c1), Ok(DismissalPower::Decide));
+        assert_eq!(dismissal_power(&user_p(Role::CollegeAdmin, Some(c1)), c1), Ok(DismissalPower::Request));
+        assert!(dismissal_power(&user_p(Role::CollegeAdmin, Some(c1)), Uuid::now_v7()).is_err());
+        assert!(dismissal_power(&user_p(Role::Counselor, Some(c1)), c1).is_err());
         assert!(appoint(&user_p(Role::CollegeAdmin, Some(c1))).is_err());
         assert!(selection_visibility(&client(ServiceScope::ALL)).is_err());
     }

@@ -261,6 +261,12 @@ pub struct AcademicYear {
 }
 
 impl AcademicYear {
+    /// The calendar year the academic year starts in (2025 for `2025-2026`). Codes are checked
+    /// when a year is written, so a code that does not parse is an error, never year 0.
+    pub fn first_year(&self) -> Result<i32, FieldError> {
+        AcademicYearCode::parse("code", &self.code).map(AcademicYearCode::first_year)
+    }
+
     /// Checks that the dates of a year hang together: start before end, milestones inside the year.
     pub fn check_dates(starts_on: NaiveDate, ends_on: NaiveDate, policy: &YearPolicy) -> Result<()> {
         let mut p = Problems::new();
@@ -817,6 +823,31 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn a_years_first_year_comes_from_its_code_and_a_bad_code_is_an_error_not_zero() {
+        let mut y = AcademicYear {
+            id: Uuid::now_v7(),
+            code: "2025-2026".into(),
+            starts_on: date(2025, 9, 1),
+            ends_on: date(2026, 8, 31),
+            policy: YearPolicy {
+                default_capacity: 5,
+                allow_probationary: false,
+                introduction_deadline: date(2025, 9, 30),
+                salon_deadline: date(2025, 10, 31),
+            },
+            closed: false,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        assert_eq!(y.first_year(), Ok(2025));
+        for bad in ["", "2025", "2025-2027", "二〇二五-2026", "0000-0001x"] {
+            y.code = bad.into();
+            assert!(y.first_year().is_err(), "{bad:?}");
+        }
     }
 
     #[test]

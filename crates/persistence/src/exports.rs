@@ -108,7 +108,7 @@ pub async fn appointments(db: &Db, who: &Principal, filter: AppointmentFilter) -
     let colleges = college_names(conn).await?;
     let units = unit_codes(conn).await?;
     let years = year_codes(conn).await?;
-    let mentors = crate::pairings::students_by_id(conn, rows.iter().map(|a| a.student_id)).await?;
+    let mentors = crate::reference::students::by_id(conn, rows.iter().map(|a| a.student_id)).await?;
     Ok(rows
         .into_iter()
         .map(|m| {
@@ -140,7 +140,7 @@ pub async fn pairings(db: &Db, who: &Principal, filter: PairingFilter) -> Result
     let colleges = college_names(conn).await?;
     let units = unit_codes(conn).await?;
     let years = year_codes(conn).await?;
-    let people = crate::pairings::students_by_id(conn, rows.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
+    let people = crate::reference::students::by_id(conn, rows.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
     let mentor_units: HashMap<Uuid, Uuid> = crate::query::find_by_ids::<appointment::Entity, _>(
         conn,
         appointment::Column::Id,

@@ -24,8 +24,11 @@ pub mod reference;
 pub mod schema;
 mod scope;
 pub mod selection;
+pub mod usecases;
 
 pub use db::{BeginWaitObserver, DEFAULT_ACQUIRE_TIMEOUT, Db, DbConfig, SQLITE_ACQUIRE_TIMEOUT};
+/// The current instant, truncated to microseconds (one definition: `domain::time::now`).
+pub(crate) use domain::time::now;
 
 /// Errors of the persistence layer: a domain error, or a failure of the database itself.
 #[derive(Debug, thiserror::Error)]
@@ -82,11 +85,4 @@ impl Error {
             _ => None,
         }
     }
-}
-
-/// The current time, truncated to microseconds so that what is returned equals what both
-/// databases store.
-pub(crate) fn now() -> chrono::DateTime<chrono::Utc> {
-    let t = chrono::Utc::now();
-    chrono::DurationRound::duration_trunc(t, chrono::Duration::microseconds(1)).unwrap_or(t)
 }

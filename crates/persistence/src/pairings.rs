@@ -13,11 +13,11 @@ use domain::appointment::Appointment;
 use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::pairing::{
-    EndReason, Freshman, MatchTier, MentorSlot, Pairing, PairingSource, PairingState, RatingSummary, Term, TermRatings,
-    Unmatched, auto_match as propose, check_capacity, check_pairing, check_rating, mentor_summary, summarize,
+    Freshman, MatchTier, MentorSlot, Pairing, PairingSource, PairingState, RatingSummary, Term, TermRatings, Unmatched,
+    auto_match as propose, check_rating, is_freshman, mentor_summary, summarize,
 };
 use domain::policy::{self};
-use domain::reference::{AcademicYearCode, Student, StudentStatus, UnitKind};
+use domain::reference::{Student, UnitKind};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{
@@ -29,11 +29,12 @@ use uuid::Uuid;
 use crate::entities::pairing::{ActiveModel, Column, Entity, Model};
 use crate::entities::{academic_year, appointment, pairing_feedback, student, unit};
 use crate::enums::{DbAppointmentState, DbEndReason, DbPairingSource, DbPairingState, DbTerm};
-use crate::query::{check_version, filter_eq, find_for_update, not_found, page};
-use crate::reference::{students, years};
+use crate::query::{filter_eq, find_for_update, not_found, page};
+use crate::reference::students;
+use crate::reference::years::{self, first_year};
 use crate::selection::appointments::{self as appointments_repo};
-use crate::selection::nominations::today;
 use crate::{Db, Error, Result, audit, events};
+use domain::time::today;
 
 const RESOURCE: &str = "pairing";
 
@@ -98,32 +99,7 @@ fn feed(p: &Pairing) -> serde_json::Value {
     })
 }
 
-/// A student as shown on a pairing.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Person {
-    /// Id.
-    pub id: Uuid,
-    /// 学号.
-    pub student_no: String,
-    /// Name.
-    pub name: String,
-    /// Unit.
-    pub unit_id: Option<Uuid>,
-    /// Year of enrolment.
-    pub enrollment_year: i32,
-}
-
-impl From<&Student> for Person {
-    fn from(s: &Student) -> Self {
-        Person {
-            id: s.id,
-            student_no: s.student_no.clone(),
-            name: s.name.clone(),
-            unit_id: s.unit_id,
-            enrollment_year: s.enrollment_year,
-        }
-    }
-}
+pub use crate::reference::students::Person;
 
 /// A mentee's contact details, shown to their mentor and the college.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -149,17 +125,8 @@ pub struct PairingView {
     pub mentee_contact: Option<Contact>,
 }
 
-/// Each student in `ids`, by id.
-pub(crate) async fn students_by_id<C: ConnectionTrait>(
-    conn: &C,
-    ids: impl IntoIterator<Item = Uuid>,
-) -> Result<HashMap<Uuid, Student>> {
-    let rows = crate::query::find_by_ids::<student::Entity, _>(conn, student::Column::Id, ids).await?;
-    Ok(rows.into_iter().map(|m| (m.id, students::to_domain(m))).collect())
-}
-
 async fn views<C: ConnectionTrait>(conn: &C, who: &Principal, list: Vec<Pairing>) -> Result<Vec<PairingView>> {
-    let studs = students_by_id(conn, list.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
+    let studs = students::by_id(conn, list.iter().flat_map(|p| [p.mentor_id, p.mentee_id])).await?;
     let appointment_ids: Vec<Uuid> = list.iter().map(|p| p.appointment_id).collect();
     let contacts: HashMap<Uuid, Option<String>> = appointment::Entity::find()
         .filter(appointment::Column::Id.is_in(appointment_ids))
@@ -185,11 +152,13 @@ async fn views<C: ConnectionTrait>(conn: &C, who: &Principal, list: Vec<Pairing>
         .collect()
 }
 
-async fn one_view<C: ConnectionTrait>(conn: &C, who: &Principal, p: Pairing) -> Result<PairingView> {
+/// One pairing as the caller may see it.
+pub(crate) async fn one_view<C: ConnectionTrait>(conn: &C, who: &Principal, p: Pairing) -> Result<PairingView> {
     views(conn, who, vec![p]).await?.pop().ok_or_else(|| not_found(RESOURCE))
 }
 
-async fn active_count<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Result<u64> {
+/// How many active mentees an appointment has.
+pub(crate) async fn active_count<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Result<u64> {
     Ok(Entity::find()
         .filter(Column::AppointmentId.eq(appointment_id))
         .filter(Column::State.eq(DbPairingState::Active))
@@ -197,19 +166,37 @@ async fn active_count<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Res
         .await?)
 }
 
+fn already_paired_conflict() -> Error {
+    domain::Error::conflict(
+        ConflictCode::MenteeAlreadyPaired,
+        "the mentee already has an active mentor this academic year",
+    )
+    .into()
+}
+
 fn already_paired(e: sea_orm::DbErr) -> Error {
     match e.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => domain::Error::Conflict {
-            code: ConflictCode::MenteeAlreadyPaired,
-            detail: "the mentee already has an active mentor this academic year".into(),
-        }
-        .into(),
+        Some(SqlErr::UniqueConstraintViolation(_)) => already_paired_conflict(),
         _ => e.into(),
     }
 }
 
-async fn insert(tx: &DatabaseTransaction, who: &Principal, p: &Pairing) -> Result<()> {
-    // The mentee rule is checked first for a clear answer; the unique index decides races.
+/// Appends `events` about `p` to the change feed.
+async fn publish(tx: &DatabaseTransaction, p: &Pairing, list: &[DomainEvent]) -> Result<()> {
+    for e in list {
+        events::emit(tx, *e, RESOURCE, p.id, &feed(p)).await?;
+    }
+    Ok(())
+}
+
+/// Inserts a new pairing with its audit entry and `events`. The mentee rule is checked first for
+/// a clear answer; the unique index decides races.
+pub(crate) async fn insert(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    p: &Pairing,
+    events: &[DomainEvent],
+) -> Result<()> {
     let taken = Entity::find()
         .filter(Column::MenteeId.eq(p.mentee_id))
         .filter(Column::AcademicYearId.eq(p.academic_year_id))
@@ -221,72 +208,31 @@ async fn insert(tx: &DatabaseTransaction, who: &Principal, p: &Pairing) -> Resul
     }
     to_active(p).insert(tx).await.map_err(already_paired)?;
     audit::record(tx, who.actor(), AuditAction::PairingCreate, RESOURCE, Some(p.id), audit::created(p)).await?;
-    events::emit(tx, DomainEvent::PairingMade, RESOURCE, p.id, &feed(p)).await?;
-    Ok(())
+    publish(tx, p, events).await
 }
 
-fn already_paired_conflict() -> Error {
-    domain::Error::Conflict {
-        code: ConflictCode::MenteeAlreadyPaired,
-        detail: "the mentee already has an active mentor this academic year".into(),
-    }
-    .into()
-}
-
-fn new_pairing(
-    a: &Appointment,
-    mentee_id: Uuid,
-    cross_unit: bool,
-    source: PairingSource,
+/// Saves an ended pairing with its audit entry and `events`.
+pub(crate) async fn save_ended(
+    tx: &DatabaseTransaction,
     who: &Principal,
-    at: DateTime<Utc>,
-) -> Pairing {
-    Pairing {
-        id: Uuid::now_v7(),
-        appointment_id: a.id,
-        mentor_id: a.student_id,
-        mentee_id,
-        academic_year_id: a.academic_year_id,
-        college_id: a.college_id,
-        cross_unit,
-        source,
-        state: PairingState::Active,
-        created_by: who.actor().id,
-        ended_at: None,
-        end_reason: None,
-        end_note: None,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    }
+    before: &Pairing,
+    after: &Pairing,
+    events: &[DomainEvent],
+) -> Result<()> {
+    to_active(after).update(tx).await?;
+    audit::record(tx, who.actor(), AuditAction::PairingEnd, RESOURCE, Some(after.id), audit::updated(before, after))
+        .await?;
+    publish(tx, after, events).await
 }
 
-/// Pairs a mentee with the mentor of an active appointment (the university or the college's
-/// admin). Every rule of the domain applies; the mentor's capacity and the mentee's one mentor are
-/// enforced under the appointment's lock.
-pub async fn create(db: &Db, who: &Principal, appointment_id: Uuid, mentee_id: Uuid) -> Result<PairingView> {
-    let tx = db.begin().await?;
-    // The year before the appointment, the order closing a year takes them in.
-    let year_id = appointment::Entity::find_by_id(appointment_id)
-        .one(&tx)
-        .await?
-        .map(|a| a.academic_year_id)
-        .ok_or_else(|| not_found("appointment"))?;
-    appointments_repo::open_year(&tx, year_id).await?;
-    let a = appointments_repo::lock_visible(&tx, who, appointment_id).await?;
-    policy::manage_pairings(who, a.college_id)?;
-    let studs = students_by_id(&tx, [a.student_id, mentee_id]).await?;
-    let mentor = studs.get(&a.student_id).ok_or_else(|| not_found("student"))?;
-    let mentee = studs
-        .get(&mentee_id)
-        .ok_or_else(|| Error::from(domain::Error::invalid("mentee_id", "invalid_reference", "no such student")))?;
-    let cross_unit = check_pairing(&a, mentor, mentee)?;
-    check_capacity(active_count(&tx, a.id).await?, a.capacity)?;
-    let p = new_pairing(&a, mentee_id, cross_unit, PairingSource::Manual, who, crate::now());
-    insert(&tx, who, &p).await?;
-    let out = one_view(&tx, who, p).await?;
-    tx.commit().await?;
-    Ok(out)
+/// Locks a pairing the caller may see, for a change in the caller's transaction.
+pub(crate) async fn lock_visible(tx: &DatabaseTransaction, who: &Principal, id: Uuid) -> Result<Pairing> {
+    let v = policy::pairing_visibility(who)?;
+    let p = to_domain(find_for_update::<Entity, _>(tx, id, RESOURCE).await?);
+    if !crate::scope::sees(tx, v, p.college_id, &[p.mentee_id, p.mentor_id]).await? {
+        return Err(not_found(RESOURCE));
+    }
+    Ok(p)
 }
 
 /// One pairing, if the caller may see it.
@@ -381,57 +327,9 @@ pub async fn mentees(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<V
     views(db.reader(), who, list).await
 }
 
-fn ended(p: &Pairing, reason: EndReason, note: Option<String>, at: DateTime<Utc>) -> Result<Pairing> {
-    let mut after = p.clone();
-    after.state = p.state.end()?;
-    after.ended_at = Some(at);
-    after.end_reason = Some(reason);
-    after.end_note = note;
-    after.version = p.version + 1;
-    after.updated_at = at;
-    Ok(after)
-}
-
-/// Ends a pairing with a reason; it stays in the history. The college (or the university) may end
-/// any; the mentor or the mentee may end their own only `by request`.
-pub async fn end(
-    db: &Db,
-    who: &Principal,
-    id: Uuid,
-    reason: EndReason,
-    note: Option<String>,
-    if_match: Option<i32>,
-) -> Result<PairingView> {
-    let v = policy::pairing_visibility(who)?;
-    let tx = db.begin().await?;
-    let before = to_domain(find_for_update::<Entity, _>(&tx, id, RESOURCE).await?);
-    if !crate::scope::sees(&tx, v, before.college_id, &[before.mentee_id, before.mentor_id]).await? {
-        return Err(not_found(RESOURCE));
-    }
-    let involved = policy::is_student(who, before.mentor_id) || policy::is_student(who, before.mentee_id);
-    if !(involved && reason == EndReason::Request) {
-        policy::manage_pairings(who, before.college_id)?;
-    }
-    check_version(if_match, before.version)?;
-    let after = ended(&before, reason, note, crate::now())?;
-    to_active(&after).update(&tx).await?;
-    audit::record(&tx, who.actor(), AuditAction::PairingEnd, RESOURCE, Some(id), audit::updated(&before, &after))
-        .await?;
-    events::emit(&tx, DomainEvent::PairingEnded, RESOURCE, id, &feed(&after)).await?;
-    let out = one_view(&tx, who, after).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// Ends every active pairing of an appointment (dismissal, resignation) inside the caller's
-/// transaction; returns the mentees who now need a new mentor.
-pub(crate) async fn end_all_of_appointment(
-    tx: &DatabaseTransaction,
-    who: &Principal,
-    appointment_id: Uuid,
-    reason: EndReason,
-) -> Result<Vec<Person>> {
-    let active: Vec<Pairing> = Entity::find()
+/// Locks the active pairings of an appointment (its term ends early).
+pub(crate) async fn lock_active_of_appointment(tx: &DatabaseTransaction, appointment_id: Uuid) -> Result<Vec<Pairing>> {
+    Ok(Entity::find()
         .filter(Column::AppointmentId.eq(appointment_id))
         .filter(Column::State.eq(DbPairingState::Active))
         .lock_exclusive()
@@ -439,13 +337,12 @@ pub(crate) async fn end_all_of_appointment(
         .await?
         .into_iter()
         .map(to_domain)
-        .collect();
-    end_list(tx, who, active, reason).await
+        .collect())
 }
 
-/// Ends every active pairing of a year (the year is closed) inside the caller's transaction.
-pub(crate) async fn end_all_of_year(tx: &DatabaseTransaction, who: &Principal, year_id: Uuid) -> Result<u64> {
-    let active: Vec<Pairing> = Entity::find()
+/// Locks the active pairings of a year (the year is closed).
+pub(crate) async fn lock_active_of_year(tx: &DatabaseTransaction, year_id: Uuid) -> Result<Vec<Pairing>> {
+    Ok(Entity::find()
         .filter(Column::AcademicYearId.eq(year_id))
         .filter(Column::State.eq(DbPairingState::Active))
         .lock_exclusive()
@@ -453,32 +350,7 @@ pub(crate) async fn end_all_of_year(tx: &DatabaseTransaction, who: &Principal, y
         .await?
         .into_iter()
         .map(to_domain)
-        .collect();
-    Ok(end_list(tx, who, active, EndReason::TermCompleted).await?.len() as u64)
-}
-
-async fn end_list(
-    tx: &DatabaseTransaction,
-    who: &Principal,
-    list: Vec<Pairing>,
-    reason: EndReason,
-) -> Result<Vec<Person>> {
-    let at = crate::now();
-    let mut released = Vec::with_capacity(list.len());
-    for p in &list {
-        let after = ended(p, reason, None, at)?;
-        to_active(&after).update(tx).await?;
-        audit::record(tx, who.actor(), AuditAction::PairingEnd, RESOURCE, Some(p.id), audit::updated(p, &after))
-            .await?;
-        events::emit(tx, DomainEvent::PairingEnded, RESOURCE, p.id, &feed(&after)).await?;
-    }
-    let studs = students_by_id(tx, list.iter().map(|p| p.mentee_id)).await?;
-    for p in &list {
-        if let Some(s) = studs.get(&p.mentee_id) {
-            released.push(Person::from(s));
-        }
-    }
-    Ok(released)
+        .collect())
 }
 
 /// Why a student is listed as needing a mentor.
@@ -501,7 +373,7 @@ pub async fn unpaired(db: &Db, who: &Principal, year_id: Uuid, college_id: Uuid)
     }
     let year =
         years::to_domain(crate::query::find::<academic_year::Entity, _>(db.reader(), year_id, "academic_year").await?);
-    let first = AcademicYearCode::parse("code", &year.code).map(|c| c.first_year()).unwrap_or(0);
+    let first = first_year(&year)?;
     let paired: HashSet<Uuid> = active_mentees_of(db.reader(), year_id).await?;
     let orphaned: HashSet<Uuid> = Entity::find()
         .filter(Column::AcademicYearId.eq(year_id))
@@ -590,7 +462,7 @@ pub async fn auto_match(
         }
         other => other,
     })?;
-    let first = AcademicYearCode::parse("code", &year.code).map(|c| c.first_year()).unwrap_or(0);
+    let first = first_year(&year)?;
 
     let apps: Vec<Appointment> = appointment::Entity::find()
         .filter(appointment::Column::CollegeId.eq(college_id))
@@ -627,7 +499,7 @@ pub async fn auto_match(
     {
         *taken.entry(m.appointment_id).or_default() += 1;
     }
-    let mentors_by_id = students_by_id(&tx, apps.iter().map(|a| a.student_id)).await?;
+    let mentors_by_id = students::by_id(&tx, apps.iter().map(|a| a.student_id)).await?;
     let slots: Vec<MentorSlot> = apps
         .iter()
         .filter_map(|a| {
@@ -653,7 +525,7 @@ pub async fn auto_match(
         .await?
         .into_iter()
         .map(students::to_domain)
-        .filter(|s| !paired.contains(&s.id) && s.status == StudentStatus::Enrolled)
+        .filter(|s| !paired.contains(&s.id) && is_freshman(s, first))
         .collect();
     let freshmen: Vec<Freshman> = freshmen_rows
         .iter()
@@ -684,7 +556,7 @@ pub async fn auto_match(
             tier: pp.tier,
         });
         if !dry_run {
-            made.push(new_pairing(a, mentee.id, mentee.unit_id != Some(a.unit_id), PairingSource::AutoMatch, who, at));
+            made.push(Pairing::new(a, mentor, mentee, PairingSource::AutoMatch, who.actor().id, at)?);
         }
     }
     let unmatched = proposal
@@ -698,14 +570,17 @@ pub async fn auto_match(
         return Ok(MatchOutcome { committed: false, pairs, unmatched });
     }
     for chunk in made.chunks(500) {
-        Entity::insert_many(chunk.iter().map(to_active)).exec_without_returning(&tx).await.map_err(already_paired)?;
+        Entity::insert_many(chunk.iter().map(|(p, _)| to_active(p)))
+            .exec_without_returning(&tx)
+            .await
+            .map_err(already_paired)?;
     }
-    for p in &made {
-        events::emit(&tx, DomainEvent::PairingMade, RESOURCE, p.id, &feed(p)).await?;
+    for (p, events) in &made {
+        publish(&tx, p, events).await?;
     }
     let summary: Vec<serde_json::Value> = made
         .iter()
-        .map(|p| serde_json::json!({"pairing_id": p.id, "mentee_id": p.mentee_id, "appointment_id": p.appointment_id}))
+        .map(|(p, _)| serde_json::json!({"pairing_id": p.id, "mentee_id": p.mentee_id, "appointment_id": p.appointment_id}))
         .collect();
     audit::record(
         &tx,
@@ -820,7 +695,7 @@ pub async fn feedback_summary(db: &Db, who: &Principal, appointment_id: Uuid) ->
     let year = years::to_domain(
         crate::query::find::<academic_year::Entity, _>(db.reader(), a.academic_year_id, "academic_year").await?,
     );
-    let first = AcademicYearCode::parse("code", &year.code).map(|c| c.first_year()).unwrap_or(0);
+    let first = first_year(&year)?;
     let today = today();
     let terms: Vec<TermRatings> = [Term::Autumn, Term::Spring]
         .into_iter()
@@ -852,17 +727,4 @@ pub async fn feedback_entries(db: &Db, who: &Principal, appointment_id: Uuid) ->
             created_at: m.created_at,
         })
         .collect())
-}
-
-/// Checks that an appointment's capacity can drop to `capacity` (not below its active mentees).
-pub(crate) async fn check_new_capacity(tx: &DatabaseTransaction, a: &Appointment, capacity: i32) -> Result<()> {
-    let active = active_count(tx, a.id).await?;
-    if u64::try_from(capacity.max(0)).unwrap_or(0) < active {
-        return Err(domain::Error::Conflict {
-            code: ConflictCode::CapacityBelowMentees,
-            detail: format!("the mentor has {active} active mentees; capacity cannot drop to {capacity}"),
-        }
-        .into());
-    }
-    Ok(())
 }

@@ -17,11 +17,12 @@ use chrono::{DateTime, Duration, Utc};
 use domain::Problems;
 use domain::activity::{
     Activity, ActivityAction, ActivityKind, ActivityState, Booking, Caller, Host, MAX_HOSTS, RegistrationState,
-    Schedule, check_clashes, check_college_for_kind, check_host, shanghai_date,
+    Schedule, check_clashes, check_college_for_kind, check_host,
 };
 use domain::appointment::Appointment;
 use domain::auth::{Principal, Role};
 use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::time::shanghai_date;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{

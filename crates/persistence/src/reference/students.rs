@@ -41,6 +41,42 @@ pub(crate) fn to_domain(m: Model) -> Student {
     }
 }
 
+/// Each student in `ids`, by id.
+pub(crate) async fn by_id<C: ConnectionTrait>(
+    conn: &C,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> Result<std::collections::HashMap<Uuid, Student>> {
+    let rows = crate::query::find_by_ids::<Entity, _>(conn, Column::Id, ids).await?;
+    Ok(rows.into_iter().map(|m| (m.id, to_domain(m))).collect())
+}
+
+/// A student as shown beside a pairing or an appointment: who, without contact details.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    /// Id.
+    pub id: Uuid,
+    /// 学号.
+    pub student_no: String,
+    /// Name.
+    pub name: String,
+    /// Unit.
+    pub unit_id: Option<Uuid>,
+    /// Year of enrolment.
+    pub enrollment_year: i32,
+}
+
+impl From<&Student> for Person {
+    fn from(s: &Student) -> Self {
+        Person {
+            id: s.id,
+            student_no: s.student_no.clone(),
+            name: s.name.clone(),
+            unit_id: s.unit_id,
+            enrollment_year: s.enrollment_year,
+        }
+    }
+}
+
 pub(crate) fn to_active(s: &Student) -> ActiveModel {
     ActiveModel {
         id: Set(s.id),

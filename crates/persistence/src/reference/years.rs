@@ -15,6 +15,18 @@ use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "academic_year";
 
+/// Locks a year for a change in the caller's transaction.
+pub(crate) async fn lock(tx: &sea_orm::DatabaseTransaction, id: Uuid) -> Result<AcademicYear> {
+    Ok(to_domain(find_for_update::<Entity, _>(tx, id, RESOURCE).await?))
+}
+
+/// The calendar year `year` starts in. A stored code that does not parse is a fault of the
+/// stored data, reported as such, never taken as year 0.
+pub(crate) fn first_year(year: &AcademicYear) -> Result<i32> {
+    year.first_year()
+        .map_err(|e| crate::Error::Internal(format!("academic year {} has a malformed code: {}", year.id, e.message)))
+}
+
 pub(crate) fn to_domain(m: Model) -> AcademicYear {
     AcademicYear {
         id: m.id,

@@ -1,16 +1,16 @@
-//! Appointments (校聘): made from recommended nominations by the university, with training,
-//! commendations, dismissal (解聘), resignation, and completion when the year closes.
+//! Appointments (校聘): the repository of mentors' terms (load, lock, save, list), and the
+//! changes that touch nothing else: training, commendations, the orientation introduction.
+//! Appointing, dismissal (解聘), resignation, capacity changes and closing the year span several
+//! aggregates: they are in `usecases::mentorship`.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use domain::Problems;
+use chrono::NaiveDate;
 use domain::appointment::{
     Appointment, AppointmentAction, AppointmentState, Commendation, DismissalRequest, Introduction,
 };
 use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
-use domain::pairing::EndReason;
-use domain::policy::{self};
-use domain::reference::{AcademicYear, check_capacity};
+use domain::policy;
+use domain::reference::AcademicYear;
 use domain::{AuditAction, ConflictCode, DomainEvent};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -23,9 +23,10 @@ use crate::entities::appointment::{ActiveModel, Column, Entity, Model};
 use crate::entities::{academic_year, commendation, student};
 use crate::enums::DbAppointmentState;
 use crate::query::{check_version, constraint, filter_eq, find_for_update, not_found, page};
+use crate::reference::students::Person;
 use crate::reference::years;
-use crate::selection::nominations::{self, StudentBrief, views};
-use crate::{Db, Error, Result, audit, events};
+use crate::selection::nominations::StudentBrief;
+use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "appointment";
 
@@ -103,10 +104,11 @@ pub struct AppointmentView {
     pub mentor: StudentBrief,
     /// When the appointment just ended early: the mentees whose pairings ended with it and who
     /// now need a new mentor.
-    pub released_mentees: Vec<crate::pairings::Person>,
+    pub released_mentees: Vec<Person>,
 }
 
-async fn with_mentors<C: ConnectionTrait>(conn: &C, list: Vec<Appointment>) -> Result<Vec<AppointmentView>> {
+/// The appointments with their mentors.
+pub(crate) async fn with_mentors<C: ConnectionTrait>(conn: &C, list: Vec<Appointment>) -> Result<Vec<AppointmentView>> {
     let ids: Vec<Uuid> = list.iter().map(|a| a.student_id).collect();
     let studs: std::collections::HashMap<Uuid, student::Model> = student::Entity::find()
         .filter(student::Column::Id.is_in(ids))
@@ -127,8 +129,20 @@ async fn with_mentors<C: ConnectionTrait>(conn: &C, list: Vec<Appointment>) -> R
         .collect()
 }
 
-async fn one_view<C: ConnectionTrait>(conn: &C, a: Appointment) -> Result<AppointmentView> {
+/// One appointment with its mentor.
+pub(crate) async fn one_view<C: ConnectionTrait>(conn: &C, a: Appointment) -> Result<AppointmentView> {
     with_mentors(conn, vec![a]).await?.pop().ok_or_else(|| not_found(RESOURCE))
+}
+
+/// An appointment that just ended early, with the mentees it released.
+pub(crate) async fn view_with_released<C: ConnectionTrait>(
+    conn: &C,
+    a: Appointment,
+    released: Vec<Person>,
+) -> Result<AppointmentView> {
+    let mut view = one_view(conn, a).await?;
+    view.released_mentees = released;
+    Ok(view)
 }
 
 /// What the change feed carries of an appointment: the term, unit, capacity, state and the
@@ -151,51 +165,26 @@ pub(crate) fn feed(a: &Appointment) -> serde_json::Value {
     })
 }
 
-/// Makes one appointment from a recommended nomination inside `tx`: re-checks eligibility
-/// (something may have changed since the recommendation), marks the nomination appointed with a
-/// conditional update, and inserts the appointment (one active per student and year).
-async fn appoint_in(
+/// Inserts a new appointment with its audit entry and `events` inside `tx`. The unique index of
+/// one active appointment per student and year decides races; `clash` explains that refusal.
+pub(crate) async fn insert(
     tx: &DatabaseTransaction,
     who: &Principal,
-    nomination_id: Uuid,
-    capacity: Option<i32>,
-    at: DateTime<Utc>,
-) -> Result<Appointment> {
-    let n = nominations::for_appointment(tx, nomination_id).await?;
-    n.state.apply(domain::selection::NominationAction::Appoint)?;
-    let current = views(tx, vec![n.clone()]).await?.pop().ok_or_else(|| not_found("nomination"))?;
-    n.check_recommendable(&current.eligibility)?;
-    let year = open_year(tx, n.academic_year_id).await?;
-    let capacity = check_capacity("capacity", capacity.unwrap_or(year.policy.default_capacity))
-        .map_err(|e| domain::Error::Validation(vec![e]))?;
-    nominations::mark_appointed(tx, who, &n, at).await?;
-    let a = Appointment {
-        id: Uuid::now_v7(),
-        nomination_id: n.id,
-        student_id: n.student_id,
-        academic_year_id: n.academic_year_id,
-        college_id: n.college_id,
-        unit_id: n.unit_id,
-        capacity,
-        state: AppointmentState::Active,
-        training_completed_on: None,
-        training_note: None,
-        dismissal_request: None,
-        introduction: None,
-        contact_for_mentees: None,
-        ended_at: None,
-        end_reason: None,
-        appointed_by: who.actor().id,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-    };
-    to_active(&a).insert(tx).await.map_err(|e| {
-        constraint(e, &format!("{} already holds an active appointment for {}", current.student.name, year.code), "-")
-    })?;
-    audit::record(tx, who.actor(), AuditAction::AppointmentCreate, RESOURCE, Some(a.id), audit::created(&a)).await?;
-    events::emit(tx, DomainEvent::AppointmentMade, RESOURCE, a.id, &feed(&a)).await?;
-    Ok(a)
+    a: &Appointment,
+    events: &[DomainEvent],
+    clash: &str,
+) -> Result<()> {
+    to_active(a).insert(tx).await.map_err(|e| constraint(e, clash, "-"))?;
+    audit::record(tx, who.actor(), AuditAction::AppointmentCreate, RESOURCE, Some(a.id), audit::created(a)).await?;
+    publish(tx, a, events).await
+}
+
+/// Appends `events` about `a` to the change feed.
+async fn publish(tx: &DatabaseTransaction, a: &Appointment, list: &[DomainEvent]) -> Result<()> {
+    for e in list {
+        events::emit(tx, *e, RESOURCE, a.id, &feed(a)).await?;
+    }
+    Ok(())
 }
 
 /// Loads an academic year that is still open, holding a shared lock on it until the transaction
@@ -217,7 +206,8 @@ pub(crate) async fn open_year(tx: &DatabaseTransaction, id: Uuid) -> Result<Acad
     Ok(year)
 }
 
-async fn year_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<AcademicYear> {
+/// The academic year of `id`.
+pub(crate) async fn year_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<AcademicYear> {
     academic_year::Entity::find_by_id(id)
         .one(conn)
         .await?
@@ -225,64 +215,23 @@ async fn year_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<AcademicYear>
         .ok_or_else(|| not_found("academic_year"))
 }
 
-/// Appoints the student of a recommended nomination for its year and unit (university admins).
-/// The mentor's capacity is the year's default unless given.
-pub async fn appoint(db: &Db, who: &Principal, nomination_id: Uuid, capacity: Option<i32>) -> Result<AppointmentView> {
-    policy::appoint(who)?;
-    let tx = db.begin().await?;
-    let a = appoint_in(&tx, who, nomination_id, capacity, crate::now()).await?;
-    let out = one_view(&tx, a).await?;
-    tx.commit().await?;
-    Ok(out)
+/// The academic year an appointment belongs to (read without a lock: it never changes).
+pub(crate) async fn year_id_of<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<Uuid> {
+    Entity::find_by_id(id).one(conn).await?.map(|a| a.academic_year_id).ok_or_else(|| not_found(RESOURCE))
 }
 
-/// Appoints every recommended nomination of a college and year in one transaction: all or
-/// nothing. When any fails, nothing is written and every failure is reported, one field error per
-/// nomination (`nominations[<id>]`).
-pub async fn appoint_all(
-    db: &Db,
-    who: &Principal,
-    college_id: Uuid,
-    academic_year_id: Uuid,
-    capacity: Option<i32>,
-) -> Result<Vec<AppointmentView>> {
-    policy::appoint(who)?;
-    let tx = db.begin().await?;
-    year_of(&tx, academic_year_id).await.map_err(|_| {
-        Error::from(domain::Error::invalid("academic_year_id", "invalid_reference", "no such academic year"))
-    })?;
-    let list = nominations::recommended_of(&tx, college_id, academic_year_id).await?;
-    let at = crate::now();
-    let mut made = Vec::with_capacity(list.len());
-    let mut problems = Problems::new();
-    for n in list {
-        // Each attempt runs in a savepoint so that one failure leaves the others' checks valid.
-        let sp = sea_orm::TransactionTrait::begin(&tx).await?;
-        match appoint_in(&sp, who, n.id, capacity, at).await {
-            Ok(a) => {
-                sp.commit().await?;
-                made.push(a);
-            }
-            Err(Error::Domain(e)) => {
-                sp.rollback().await?;
-                problems.push(format!("nominations[{}]", n.id), problem_code(&e), e.to_string());
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    problems.finish()?;
-    let out = with_mentors(&tx, made).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-fn problem_code(e: &domain::Error) -> String {
-    match e {
-        domain::Error::Conflict { code, .. } => code.as_str().to_owned(),
-        domain::Error::InvalidTransition { .. } => ConflictCode::InvalidTransition.as_str().to_owned(),
-        domain::Error::Validation(v) => v.first().map(|f| f.code.clone()).unwrap_or_else(|| "invalid".into()),
-        _ => "refused".into(),
-    }
+/// Locks the active appointments of a year, in id order (closing the year).
+pub(crate) async fn lock_active_of_year(tx: &DatabaseTransaction, year_id: Uuid) -> Result<Vec<Appointment>> {
+    Ok(Entity::find()
+        .filter(Column::AcademicYearId.eq(year_id))
+        .filter(Column::State.eq(DbAppointmentState::Active))
+        .order_by_asc(Column::Id)
+        .lock_exclusive()
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(to_domain)
+        .collect())
 }
 
 /// One appointment, if the caller may see it.
@@ -358,7 +307,8 @@ pub(crate) async fn lock_visible(tx: &DatabaseTransaction, who: &Principal, id: 
     load_for_change(tx, who, id, None).await
 }
 
-async fn load_for_change(
+/// Locks an appointment the caller may see for a change, checking `If-Match`.
+pub(crate) async fn load_for_change(
     tx: &DatabaseTransaction,
     who: &Principal,
     id: Uuid,
@@ -373,22 +323,20 @@ async fn load_for_change(
     Ok(a)
 }
 
-async fn save(
+/// Saves a changed appointment with the next version, its audit entry and `events`.
+pub(crate) async fn save(
     tx: &DatabaseTransaction,
     who: &Principal,
     before: &Appointment,
     mut after: Appointment,
     action: AuditAction,
+    events: &[DomainEvent],
 ) -> Result<Appointment> {
     after.version = before.version + 1;
     after.updated_at = crate::now();
     to_active(&after).update(tx).await?;
     audit::record(tx, who.actor(), action, RESOURCE, Some(after.id), audit::updated(before, &after)).await?;
-    if before.state != after.state
-        && let Some(event) = DomainEvent::appointment_entered(after.state)
-    {
-        events::emit(tx, event, RESOURCE, after.id, &feed(&after)).await?;
-    }
+    publish(tx, &after, events).await?;
     Ok(after)
 }
 
@@ -408,7 +356,7 @@ pub async fn record_training(
     let mut after = before.clone();
     after.training_completed_on = Some(completed_on);
     after.training_note = note;
-    let after = save(&tx, who, &before, after, AuditAction::AppointmentTraining).await?;
+    let after = save(&tx, who, &before, after, AuditAction::AppointmentTraining, &[]).await?;
     let out = one_view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)
@@ -481,133 +429,6 @@ pub async fn commendations(db: &Db, who: &Principal, id: Uuid) -> Result<Vec<Com
         .collect())
 }
 
-/// What a dismissal call did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dismissal {
-    /// The university dismissed the mentor.
-    Dismissed(AppointmentView),
-    /// The college asked the university to dismiss the mentor.
-    Requested(AppointmentView),
-}
-
-/// Ends an appointment early (dismissal or resignation): its active pairings end and their
-/// mentees need a new mentor; the mentor's public profile goes; the account stops acting as a
-/// mentor (that follows from the appointment no longer being active).
-async fn end_early(
-    tx: &DatabaseTransaction,
-    who: &Principal,
-    before: Appointment,
-    action: AppointmentAction,
-    reason: String,
-) -> Result<AppointmentView> {
-    let mut after = before.clone();
-    after.state = before.state.apply(action)?;
-    after.ended_at = Some(crate::now());
-    after.end_reason = Some(reason);
-    after.dismissal_request = None;
-    let pairing_reason =
-        if action == AppointmentAction::Dismiss { EndReason::Dismissal } else { EndReason::Resignation };
-    // Every row this use case changes is locked before the first event takes the feed's counter,
-    // so it never waits for a row while holding the counter.
-    crate::selection::profiles::withdraw_all(tx, who, &[before.id]).await?;
-    crate::activities::release_host(tx, who, before.id, before.student_id).await?;
-    let released = crate::pairings::end_all_of_appointment(tx, who, before.id, pairing_reason).await?;
-    let after = save(tx, who, &before, after, AuditAction::appointment_ended(action)).await?;
-    let mut view = one_view(tx, after).await?;
-    view.released_mentees = released;
-    Ok(view)
-}
-
-/// 解聘: the university dismisses at once; a college admin of the mentor's college only files a
-/// request, which the university then decides. A reason is always required.
-pub async fn dismiss(db: &Db, who: &Principal, id: Uuid, reason: String, if_match: Option<i32>) -> Result<Dismissal> {
-    let tx = db.begin().await?;
-    let before = load_for_change(&tx, who, id, if_match).await?;
-    let decides = policy::dismiss(who, before.college_id)?;
-    let out = if decides {
-        Dismissal::Dismissed(end_early(&tx, who, before, AppointmentAction::Dismiss, reason).await?)
-    } else {
-        before.state.apply(AppointmentAction::Record)?;
-        let mut after = before.clone();
-        after.dismissal_request =
-            Some(DismissalRequest { reason, requested_by: who.actor().id, requested_at: crate::now() });
-        let after = save(&tx, who, &before, after, AuditAction::AppointmentRequestDismissal).await?;
-        Dismissal::Requested(one_view(&tx, after).await?)
-    };
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// The mentor resigns (or the university records a resignation). A reason is required.
-pub async fn resign(
-    db: &Db,
-    who: &Principal,
-    id: Uuid,
-    reason: String,
-    if_match: Option<i32>,
-) -> Result<AppointmentView> {
-    let tx = db.begin().await?;
-    let before = load_for_change(&tx, who, id, if_match).await?;
-    policy::resign(who, before.student_id)?;
-    let out = end_early(&tx, who, before, AppointmentAction::Resign, reason).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// Closes an academic year: its active appointments become completed (their public profiles
-/// are withdrawn) and the year takes no more nominations. Idempotent: closing a closed year
-/// changes nothing. Returns the year and how many appointments this call completed.
-pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(AcademicYear, u64)> {
-    policy::appoint(who)?;
-    let tx = db.begin().await?;
-    let before = years::to_domain(find_for_update::<academic_year::Entity, _>(&tx, year_id, "academic_year").await?);
-    // Lock the year's active appointments (in id order) before anything is written: a dismissal
-    // that commits meanwhile is then seen as dismissed, never overwritten as completed.
-    let active: Vec<Appointment> = Entity::find()
-        .filter(Column::AcademicYearId.eq(year_id))
-        .filter(Column::State.eq(DbAppointmentState::Active))
-        .order_by_asc(Column::Id)
-        .lock_exclusive()
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(to_domain)
-        .collect();
-    let completed = active.len() as u64;
-    let ids: Vec<Uuid> = active.iter().map(|a| a.id).collect();
-    crate::selection::profiles::withdraw_all(&tx, who, &ids).await?;
-    crate::pairings::end_all_of_year(&tx, who, year_id).await?;
-    for a in active {
-        let mut after = a.clone();
-        after.state = a.state.apply(AppointmentAction::Complete)?;
-        after.ended_at = Some(crate::now());
-        after.dismissal_request = None;
-        save(&tx, who, &a, after, AuditAction::appointment_ended(AppointmentAction::Complete)).await?;
-    }
-    let year = if before.closed {
-        before
-    } else {
-        let mut after = before.clone();
-        after.closed = true;
-        after.version += 1;
-        after.updated_at = crate::now();
-        years::save(&tx, &after).await?;
-        audit::record(
-            &tx,
-            who.actor(),
-            AuditAction::AcademicYearClose,
-            "academic_year",
-            Some(year_id),
-            audit::updated(&before, &after),
-        )
-        .await?;
-        events::emit(&tx, DomainEvent::AcademicYearClosed, "academic_year", year_id, &after).await?;
-        after
-    };
-    tx.commit().await?;
-    Ok((year, completed))
-}
-
 /// Records the orientation milestone: the mentor was introduced to the freshmen and joined their
 /// group (the college, the university, or the mentor themself). Recording again replaces it.
 pub async fn record_introduction(
@@ -625,47 +446,8 @@ pub async fn record_introduction(
     before.state.apply(AppointmentAction::Record)?;
     let mut after = before.clone();
     after.introduction = Some(introduction);
-    let after = save(&tx, who, &before, after, AuditAction::AppointmentIntroduction).await?;
+    let after = save(&tx, who, &before, after, AuditAction::AppointmentIntroduction, &[]).await?;
     events::emit(&tx, DomainEvent::AppointmentIntroduced, RESOURCE, id, &feed(&after)).await?;
-    let out = one_view(&tx, after).await?;
-    tx.commit().await?;
-    Ok(out)
-}
-
-/// Changes to a serving appointment: its capacity (the college or the university; never below
-/// the active mentees) and the contact details shared with mentees (the mentor, or the college).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AppointmentChanges {
-    /// New capacity.
-    pub capacity: Option<i32>,
-    /// New contact details for mentees (`Some(None)` clears them).
-    pub contact_for_mentees: Option<Option<String>>,
-}
-
-/// Changes a serving appointment.
-pub async fn update(
-    db: &Db,
-    who: &Principal,
-    id: Uuid,
-    c: AppointmentChanges,
-    if_match: Option<i32>,
-) -> Result<AppointmentView> {
-    let tx = db.begin().await?;
-    let before = load_for_change(&tx, who, id, if_match).await?;
-    before.state.apply(AppointmentAction::Record)?;
-    let mut after = before.clone();
-    if let Some(capacity) = c.capacity {
-        policy::manage_pairings(who, before.college_id)?;
-        after.capacity = check_capacity("capacity", capacity).map_err(|e| domain::Error::Validation(vec![e]))?;
-        crate::pairings::check_new_capacity(&tx, &before, capacity).await?;
-    }
-    if let Some(contact) = c.contact_for_mentees {
-        if !policy::is_student(who, before.student_id) {
-            policy::manage_pairings(who, before.college_id)?;
-        }
-        after.contact_for_mentees = contact;
-    }
-    let after = save(&tx, who, &before, after, AuditAction::AppointmentUpdate).await?;
     let out = one_view(&tx, after).await?;
     tx.commit().await?;
     Ok(out)

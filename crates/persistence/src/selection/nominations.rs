@@ -4,7 +4,7 @@
 use domain::{AuditAction, ConflictCode, DomainEvent};
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::auth::{Principal, Role};
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy::{self};
@@ -12,6 +12,7 @@ use domain::reference::{AcademicYear, Student};
 use domain::selection::{
     EligibilityReport, Evidence, Nomination, NominationAction, NominationSource, NominationState, Review, eligibility,
 };
+use domain::time::today;
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
@@ -115,11 +116,6 @@ pub struct NominationView {
     pub student: StudentBrief,
     /// The eligibility report.
     pub eligibility: EligibilityReport,
-}
-
-/// Today in Asia/Shanghai, where the program's dates are.
-pub(crate) fn today() -> NaiveDate {
-    domain::activity::shanghai_date(Utc::now())
 }
 
 /// Evaluates eligibility for the students of `noms` in their years, loading everything it needs

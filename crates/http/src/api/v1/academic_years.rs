@@ -276,6 +276,6 @@ pub struct CloseYearResponse {
 )]
 #[post("/academic-years/{id}/close")]
 pub async fn close(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
-    let (year, completed) = persistence::selection::appointments::close_year(&state.db, &auth.principal, *id).await?;
+    let (year, completed) = persistence::usecases::mentorship::close_year(&state.db, &auth.principal, *id).await?;
     Ok(ok(&CloseYearResponse { academic_year: year.into(), completed_appointments: completed }))
 }

@@ -3,8 +3,8 @@
 //! cancelled`. Registrations, attendance and feedback are in `activity_registrations`.
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
-use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule, shanghai};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
+use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule};
 use domain::{FieldError, Problems};
 use persistence::activities::{self as repo, ActivityChanges, ActivityFilter, ActivityView, Completion, NewActivity};
 use serde::{Deserialize, Serialize};
@@ -387,11 +387,6 @@ pub struct ActivityQuery {
     pub to: Option<NaiveDate>,
 }
 
-/// Midnight at the start of `day` in Asia/Shanghai.
-fn shanghai_midnight(day: NaiveDate) -> Option<DateTime<Utc>> {
-    shanghai().from_local_datetime(&day.and_hms_opt(0, 0, 0)?).single().map(|t| t.with_timezone(&Utc))
-}
-
 impl ActivityQuery {
     fn filter(self) -> Result<ActivityFilter, ApiError> {
         for (field, day) in [("from", self.from), ("to", self.to)] {
@@ -416,8 +411,8 @@ impl ActivityQuery {
             kind: self.kind,
             state: self.state,
             host_appointment_id: self.host_appointment_id,
-            starts_from: self.from.and_then(shanghai_midnight),
-            starts_before: self.to.and_then(|t| t.succ_opt()).and_then(shanghai_midnight),
+            starts_from: self.from.and_then(domain::time::start_of_day),
+            starts_before: self.to.and_then(|t| t.succ_opt()).and_then(domain::time::start_of_day),
         })
     }
 }

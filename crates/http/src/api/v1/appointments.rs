@@ -8,7 +8,8 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::appointment::{AppointmentState, Commendation, Introduction, IntroductionChannel};
 use domain::profile::{MentorProfile, ProfileInput};
-use persistence::selection::appointments::{self as repo, AppointmentView, Dismissal};
+use persistence::selection::appointments::{self as repo, AppointmentView};
+use persistence::usecases::mentorship::{self, Dismissal};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -304,7 +305,7 @@ pub async fn create(
     body: Json<CreateAppointmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let v = repo::appoint(&state.db, &auth.principal, b.nomination_id, b.capacity).await?;
+    let v = mentorship::appoint(&state.db, &auth.principal, b.nomination_id, b.capacity).await?;
     let (id, version) = (v.appointment.id, v.appointment.version);
     Ok(created(format!("/api/v1/appointments/{id}"), &AppointmentDto::from(v), version))
 }
@@ -330,7 +331,8 @@ pub async fn bulk(
     body: Json<BulkAppointRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let made = repo::appoint_all(&state.db, &auth.principal, b.college_id, b.academic_year_id, b.capacity).await?;
+    let made =
+        mentorship::appoint_all(&state.db, &auth.principal, b.college_id, b.academic_year_id, b.capacity).await?;
     let items: Vec<AppointmentDto> = made.into_iter().map(AppointmentDto::from).collect();
     Ok(ok(&BulkAppointResponse { appointed: items.len(), items }))
 }
@@ -480,7 +482,7 @@ pub async fn dismiss(
     body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.into_inner().reason;
-    Ok(match repo::dismiss(&state.db, &auth.principal, *id, reason, if_match.0).await? {
+    Ok(match mentorship::dismiss(&state.db, &auth.principal, *id, reason, if_match.0).await? {
         Dismissal::Dismissed(v) => respond(v),
         Dismissal::Requested(v) => {
             let version = v.appointment.version;
@@ -516,7 +518,7 @@ pub async fn resign(
     body: Json<ReasonRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let reason = body.into_inner().reason;
-    Ok(respond(repo::resign(&state.db, &auth.principal, *id, reason, if_match.0).await?))
+    Ok(respond(mentorship::resign(&state.db, &auth.principal, *id, reason, if_match.0).await?))
 }
 
 /// Record the orientation milestone (三(一)1).
@@ -573,8 +575,8 @@ pub async fn update(
     body: Json<UpdateAppointmentRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let c = repo::AppointmentChanges { capacity: b.capacity, contact_for_mentees: b.contact_for_mentees };
-    Ok(respond(repo::update(&state.db, &auth.principal, *id, c, if_match.0).await?))
+    let c = mentorship::AppointmentChanges { capacity: b.capacity, contact_for_mentees: b.contact_for_mentees };
+    Ok(respond(mentorship::change_appointment(&state.db, &auth.principal, *id, c, if_match.0).await?))
 }
 
 /// A mentor's public profile (公示): what the public directory may show while the appointment

@@ -127,7 +127,8 @@ pub async fn feed(state: web::Data<AppState>, q: web::Query<CalendarQuery>) -> R
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use domain::activity::{Activity, ActivityKind, ActivityState, Schedule, shanghai};
+    use domain::activity::{Activity, ActivityKind, ActivityState, Schedule};
+    use domain::time::shanghai;
     use uuid::Uuid;
 
     use super::*;

@@ -82,10 +82,8 @@ pub fn blank_is_none<T>(
     }
 }
 
-/// Today in Asia/Shanghai, where the program's dates are.
-pub fn today() -> chrono::NaiveDate {
-    domain::activity::shanghai_date(chrono::Utc::now())
-}
+/// Today in Asia/Shanghai (see `domain::time::today`).
+pub use domain::time::today;
 
 /// Sets a field error's field name (domain parsers name the field they were given; enum parsers
 /// name the enum).

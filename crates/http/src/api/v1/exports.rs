@@ -6,7 +6,6 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::NaiveDate;
-use domain::activity::shanghai_date;
 use domain::appointment::AppointmentState;
 use domain::import::{
     APPOINTMENT_COLUMNS, AppointmentRecord, Column, PAIRING_COLUMNS, PairingRecord, STAFF_COLUMNS, STUDENT_COLUMNS,
@@ -15,6 +14,7 @@ use domain::import::{
 use domain::pairing::{EndReason, PairingSource, PairingState};
 use domain::reference::{Degree, Gender, PoliticalStatus, StudentStatus, UnitKind};
 use domain::selection::HonorLevel;
+use domain::time::shanghai_date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 

@@ -209,7 +209,7 @@ pub async fn create(
     body: Json<CreatePairingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let v = repo::create(&state.db, &auth.principal, b.appointment_id, b.mentee_id).await?;
+    let v = persistence::usecases::mentorship::pair(&state.db, &auth.principal, b.appointment_id, b.mentee_id).await?;
     let (id, version) = (v.pairing.id, v.pairing.version);
     Ok(created(format!("/api/v1/pairings/{id}"), &PairingDto::from(v), version))
 }
@@ -284,7 +284,10 @@ pub async fn end(
     body: Json<EndPairingRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    Ok(respond(repo::end(&state.db, &auth.principal, *id, b.reason, b.note, if_match.0).await?))
+    Ok(respond(
+        persistence::usecases::mentorship::end_pairing(&state.db, &auth.principal, *id, b.reason, b.note, if_match.0)
+            .await?,
+    ))
 }
 
 /// Auto-matching a college's freshmen.
