@@ -13,6 +13,7 @@ mod m20261126_000002_selection;
 mod m20261126_000003_pairing;
 mod m20261126_000004_activities;
 mod m20261126_000005_profiles;
+mod m20261130_000006_work;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_pairing::Migration),
             Box::new(m20261126_000004_activities::Migration),
             Box::new(m20261126_000005_profiles::Migration),
+            Box::new(m20261130_000006_work::Migration),
         ]
     }
 }

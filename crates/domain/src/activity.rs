@@ -1352,6 +1352,7 @@ mod tests {
             enrollment_year: 2025,
             political_status: PoliticalStatus::LeagueMember,
             supervisor_id: None,
+            counselor_id: None,
             phone: None,
             email: None,
             status: StudentStatus::Enrolled,

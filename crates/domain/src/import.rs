@@ -155,6 +155,8 @@ columns! {
         PoliticalStatus = ("political_status", "政治面貌", [], true),
         /// 导师: the supervisor's 工号.
         Supervisor = ("supervisor", "导师工号", ["supervisor_no", "supervisor_staff_no", "导师"], false),
+        /// 辅导员: the counselor's 工号.
+        Counselor = ("counselor", "辅导员工号", ["counselor_no", "counselor_staff_no", "辅导员"], false),
         /// 手机.
         Phone = ("phone", "手机", ["手机号", "手机号码", "联系电话", "电话"], false),
         /// 邮箱.
@@ -734,6 +736,8 @@ pub struct StudentRow {
     pub political_status: PoliticalStatus,
     /// 导师 by 工号; `None` keeps, `Some(None)` clears.
     pub supervisor: Option<Option<PersonNo>>,
+    /// 辅导员 by 工号; `None` keeps, `Some(None)` clears.
+    pub counselor: Option<Option<PersonNo>>,
     /// 手机; `None` keeps, `Some(None)` clears.
     pub phone: Option<Option<Phone>>,
     /// 邮箱; `None` keeps, `Some(None)` clears.
@@ -764,6 +768,7 @@ pub fn parse_students(table: &Table, today: NaiveDate) -> Parsed<StudentRow> {
             let enrollment_year = v.required(F::EnrollmentYear.index(), |c, s| parse_year(c, s, today));
             let political_status = v.required(F::PoliticalStatus.index(), parse_choice::<PoliticalStatus>);
             let supervisor = v.optional(F::Supervisor.index(), PersonNo::parse);
+            let counselor = v.optional(F::Counselor.index(), PersonNo::parse);
             let phone = v.optional(F::Phone.index(), Phone::parse);
             let email = v.optional(F::Email.index(), Email::parse);
             let status = v.optional(F::Status.index(), parse_choice::<StudentStatus>).flatten();
@@ -778,6 +783,7 @@ pub fn parse_students(table: &Table, today: NaiveDate) -> Parsed<StudentRow> {
                 enrollment_year: enrollment_year?,
                 political_status: political_status?,
                 supervisor,
+                counselor,
                 phone,
                 email,
                 status,
@@ -958,6 +964,8 @@ pub struct StudentRecord {
     pub unit: Option<String>,
     /// The supervisor's 工号.
     pub supervisor: Option<String>,
+    /// The counselor's 工号.
+    pub counselor: Option<String>,
 }
 
 impl StudentRecord {
@@ -974,6 +982,7 @@ impl StudentRecord {
             s.enrollment_year.to_string(),
             s.political_status.label().to_owned(),
             self.supervisor.clone().unwrap_or_default(),
+            self.counselor.clone().unwrap_or_default(),
             s.phone.clone().unwrap_or_default(),
             s.email.clone().unwrap_or_default(),
             s.status.label().to_owned(),
@@ -1398,6 +1407,7 @@ mod tests {
             enrollment_year: 2023,
             political_status: PoliticalStatus::PartyMember,
             supervisor_id: None,
+            counselor_id: None,
             phone: Some("+86-28-85401234".into()),
             email: None,
             status: StudentStatus::Suspended,
@@ -1405,10 +1415,13 @@ mod tests {
             created_at: now,
             updated_at: now,
         };
-        let record =
-            StudentRecord {
-                student: s, college: "计算机学院".into(), unit: Some("CS-LAB1".into()), supervisor: None
-            };
+        let record = StudentRecord {
+            student: s,
+            college: "计算机学院".into(),
+            unit: Some("CS-LAB1".into()),
+            supervisor: None,
+            counselor: Some("T0042".into()),
+        };
         let headers: Vec<&str> = STUDENT_COLUMNS.iter().map(|c| c.label).collect();
         let cells: Vec<String> = record.cells().iter().map(|c| escape_cell(c)).collect();
         let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
@@ -1420,6 +1433,7 @@ mod tests {
         assert_eq!(r.degree, Degree::Doctoral);
         assert_eq!(r.unit, Some(Some("CS-LAB1".to_owned())));
         assert_eq!(r.supervisor, Some(None));
+        assert_eq!(r.counselor.as_ref().map(|c| c.as_ref().map(PersonNo::as_str)), Some(Some("T0042")));
         assert_eq!(r.phone.as_ref().map(|p| p.as_ref().map(Phone::as_str)), Some(Some("+86-28-85401234")));
         assert_eq!(r.status, Some(StudentStatus::Suspended));
     }

@@ -639,6 +639,7 @@ mod tests {
             enrollment_year: enrolled,
             political_status: PoliticalStatus::LeagueMember,
             supervisor_id: None,
+            counselor_id: None,
             phone: None,
             email: None,
             status: StudentStatus::Enrolled,

@@ -450,6 +450,8 @@ pub struct Student {
     pub political_status: PoliticalStatus,
     /// Supervisor (a staff member), if known.
     pub supervisor_id: Option<Uuid>,
+    /// Counselor (辅导员, a staff member of the student's college), if known.
+    pub counselor_id: Option<Uuid>,
     /// Phone.
     pub phone: Option<String>,
     /// E-mail.
@@ -638,6 +640,8 @@ pub struct NewStudent {
     pub political_status: PoliticalStatus,
     /// Supervisor.
     pub supervisor_id: Option<Uuid>,
+    /// Counselor (辅导员).
+    pub counselor_id: Option<Uuid>,
     /// Phone.
     pub phone: Option<Phone>,
     /// E-mail.
@@ -667,6 +671,8 @@ pub struct StudentChanges {
     pub political_status: Option<PoliticalStatus>,
     /// Supervisor.
     pub supervisor_id: Option<Option<Uuid>>,
+    /// Counselor (辅导员).
+    pub counselor_id: Option<Option<Uuid>>,
     /// Phone.
     pub phone: Option<Option<Phone>>,
     /// E-mail.
@@ -705,6 +711,9 @@ impl Student {
         }
         if let Some(v) = c.supervisor_id {
             s.supervisor_id = v;
+        }
+        if let Some(v) = c.counselor_id {
+            s.counselor_id = v;
         }
         if let Some(v) = c.phone {
             s.phone = v.map(Phone::into_string);
@@ -747,6 +756,26 @@ pub fn check_supervisor(staff: Option<&Staff>, student_college_id: Uuid) -> Resu
         }
         // Unknown, or of another college: one answer for both.
         _ => Err(FieldError::new("supervisor_id", "invalid_reference", NO_SUCH_SUPERVISOR)),
+    }
+}
+
+/// What a student's counselor reference fails with when it names no counselor of the student's
+/// college: one answer for an unknown id and for one of another college, as for supervisors.
+pub const NO_SUCH_COUNSELOR: &str = "no counselor of the student's college has this id";
+
+/// Checks a student's counselor (辅导员): a staff member of the student's own college who works as
+/// a counselor. `staff` is what the reference resolved to, `None` when it names no one.
+pub fn check_counselor(staff: Option<&Staff>, student_college_id: Uuid) -> Result<(), FieldError> {
+    match staff {
+        Some(s) if s.college_id == student_college_id => {
+            if s.is_counselor {
+                Ok(())
+            } else {
+                Err(FieldError::new("counselor_id", "invalid_reference", "the staff member is not a counselor"))
+            }
+        }
+        // Unknown, or of another college: one answer for both.
+        _ => Err(FieldError::new("counselor_id", "invalid_reference", NO_SUCH_COUNSELOR)),
     }
 }
 
@@ -876,6 +905,32 @@ mod tests {
         assert_eq!(check_supervisor(Some(&staff(other, false)), own).unwrap_err(), unknown);
         let not_supervisor = check_supervisor(Some(&staff(own, false)), own).unwrap_err();
         assert_ne!(not_supervisor.message, unknown.message);
+    }
+
+    #[test]
+    fn a_counselor_must_be_a_counselor_of_the_students_college_and_foreign_is_unknown() {
+        let (own, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let staff = |college_id: Uuid, is_counselor: bool| Staff {
+            id: Uuid::now_v7(),
+            staff_no: "T002".into(),
+            name: "李老师".into(),
+            college_id,
+            is_supervisor: !is_counselor,
+            is_counselor,
+            phone: None,
+            email: None,
+            version: 1,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        assert_eq!(check_counselor(Some(&staff(own, true)), own), Ok(()));
+        let unknown = check_counselor(None, own).unwrap_err();
+        assert_eq!((unknown.field.as_str(), unknown.code.as_str()), ("counselor_id", "invalid_reference"));
+        assert_eq!(check_counselor(Some(&staff(other, true)), own).unwrap_err(), unknown);
+        assert_eq!(check_counselor(Some(&staff(other, false)), own).unwrap_err(), unknown);
+        let not_counselor = check_counselor(Some(&staff(own, false)), own).unwrap_err();
+        assert_eq!(not_counselor.field, "counselor_id");
+        assert_ne!(not_counselor.message, unknown.message);
     }
 
     #[test]

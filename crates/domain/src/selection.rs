@@ -444,6 +444,7 @@ mod tests {
             enrollment_year: enrolled,
             political_status: status,
             supervisor_id: None,
+            counselor_id: None,
             phone: None,
             email: None,
             status: StudentStatus::Enrolled,

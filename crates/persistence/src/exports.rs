@@ -1,7 +1,7 @@
 //! Exports: every record a list would show the caller, with its filters, not paged, and with
 //! references by natural key (college name, unit code, 工号) so that the file imports back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use domain::auth::Principal;
 use domain::import::{AppointmentRecord, PairingRecord, StaffRecord, StudentRecord, UnitRecord};
@@ -43,7 +43,16 @@ pub async fn students(db: &Db, who: &Principal, filter: StudentFilter) -> Result
         students::restrict(students::filtered(&filter), v).order_by_asc(student::Column::StudentNo).all(conn).await?;
     let colleges = college_names(conn).await?;
     let units = unit_codes(conn).await?;
-    let supervisors = staff_numbers(conn, rows.iter().filter_map(|s| s.supervisor_id).collect()).await?;
+    let supervisors = staff_numbers(
+        conn,
+        rows.iter()
+            .flat_map(|s| [s.supervisor_id, s.counselor_id])
+            .flatten()
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect(),
+    )
+    .await?;
     Ok(rows
         .into_iter()
         .map(|m| {
@@ -52,6 +61,7 @@ pub async fn students(db: &Db, who: &Principal, filter: StudentFilter) -> Result
                 college: colleges.get(&s.college_id).cloned().unwrap_or_default(),
                 unit: s.unit_id.and_then(|u| units.get(&u).cloned()),
                 supervisor: s.supervisor_id.and_then(|id| supervisors.get(&id).cloned()),
+                counselor: s.counselor_id.and_then(|id| supervisors.get(&id).cloned()),
                 student: s,
             }
         })

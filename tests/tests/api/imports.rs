@@ -604,9 +604,10 @@ async fn an_export_imports_back_with_everything_unchanged() {
     assert!(res.header("content-disposition").unwrap().contains("students-"));
     assert!(res.text.starts_with('\u{feff}'), "a BOM so Excel reads UTF-8");
     let first = res.text.lines().next().unwrap().trim_start_matches('\u{feff}');
-    assert_eq!(first, "学号,姓名,性别,学院,单位代码,培养层次,入学年份,政治面貌,导师工号,手机,邮箱,学籍状态");
+    assert_eq!(first, "学号,姓名,性别,学院,单位代码,培养层次,入学年份,政治面貌,导师工号,辅导员工号,手机,邮箱,学籍状态");
     assert!(
-        res.text.contains("2023999,\"'=HYPERLINK(\"\"x\"\")\",男,电子信息学院,,博士,2021,其他,,'+86-28-85401234,,在读"),
+        res.text
+            .contains("2023999,\"'=HYPERLINK(\"\"x\"\")\",男,电子信息学院,,博士,2021,其他,,,'+86-28-85401234,,在读"),
         "formula-like cells are escaped: {}",
         res.text
     );

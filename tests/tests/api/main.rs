@@ -19,3 +19,4 @@ mod pairing;
 mod reference;
 mod selection;
 mod upgrade;
+mod work;

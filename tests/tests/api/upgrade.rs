@@ -66,6 +66,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261126_000003_pairing", rows: pairing, check: check_pairing },
     Fixture { migration: "m20261126_000004_activities", rows: activities, check: check_activities },
     Fixture { migration: "m20261126_000005_profiles", rows: profiles, check: check_profiles },
+    Fixture { migration: "m20261130_000006_work", rows: work, check: check_work },
 ];
 
 // Ids of the fixture's records.
@@ -92,6 +93,7 @@ const PAIRING_FEEDBACK: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0202;
 const ACTIVITY: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0301;
 const REGISTRATION: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0302;
 const ACTIVITY_FEEDBACK: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0303;
+const COUNSELOR: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0401;
 
 const ADMIN_NAME: &str = "upgrade-admin";
 const T0: &str = "2025-09-01T08:00:00Z";
@@ -564,6 +566,32 @@ fn check_profiles<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         let p = app.get(&format!("/api/v1/appointments/{}/profile", id(APPOINTMENT)), token).await.expect(200);
         assert_eq!(p.body["research_direction"], "计算机视觉");
         assert_eq!(p.body["deeds"][0], "2024 年“挑战杯”省赛一等奖");
+    })
+}
+
+fn work() -> Vec<Row> {
+    vec![
+        row(
+            "staff",
+            vec![
+                ("id", V::Id(COUNSELOR)),
+                ("staff_no", V::Text("C0001")),
+                ("name", V::Text("孙辅导员")),
+                ("college_id", V::Id(COLLEGE)),
+                ("is_supervisor", V::Bool(false)),
+                ("is_counselor", V::Bool(true)),
+            ],
+            true,
+        ),
+        ("students!", vec![("id", V::Id(SENIOR)), ("counselor_id", V::Id(COUNSELOR))]),
+    ]
+}
+
+fn check_work<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let senior = app.get(&format!("/api/v1/students/{}", id(SENIOR)), token).await.expect(200);
+        assert_eq!(senior.body["counselor_id"], id(COUNSELOR));
+        assert_eq!(senior.body["supervisor_id"], id(STAFF));
     })
 }
 

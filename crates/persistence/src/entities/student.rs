@@ -19,6 +19,7 @@ pub struct Model {
     pub enrollment_year: i32,
     pub political_status: DbPoliticalStatus,
     pub supervisor_id: Option<Uuid>,
+    pub counselor_id: Option<Uuid>,
     pub phone: Option<String>,
     pub email: Option<String>,
     pub status: DbStudentStatus,

@@ -5,7 +5,9 @@ use std::collections::{HashMap, HashSet};
 
 use domain::import::{ImportKind, Parsed, RowError, StudentField as F, StudentRow};
 use domain::policy::{self, Visibility};
-use domain::reference::{Staff, Student, StudentChanges, StudentStatus, Unit, check_student_unit, check_supervisor};
+use domain::reference::{
+    Staff, Student, StudentChanges, StudentStatus, Unit, check_counselor, check_student_unit, check_supervisor,
+};
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -26,7 +28,7 @@ impl Importer for Students {
     type Record = Student;
     const AUDIT_ACTION: AuditAction = AuditAction::StudentImport;
     const KIND: ImportKind = ImportKind::Students;
-    // Supervisors must stay supervisors, and no one else may write students, until this commits.
+    // Supervisors and counselors must stay what they are, and no one else may write students, until this commits.
     const LOCKS: &'static [(&'static str, &'static str)] = &[("staff", "SHARE"), ("students", "SHARE ROW EXCLUSIVE")];
 
     async fn plan<C: ConnectionTrait>(
@@ -125,14 +127,16 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
     }
     let colleges = Colleges::load(conn).await?;
     let units = Units::load(conn).await?;
-    let supervisor_numbers: Vec<String> = parsed
+    // Supervisors and counselors, by 工号, in one lookup.
+    let staff_numbers: Vec<String> = parsed
         .rows
         .iter()
-        .filter_map(|r| r.supervisor.as_ref().and_then(|s| s.as_ref()).map(|s| s.as_str().to_owned()))
+        .flat_map(|r| [&r.supervisor, &r.counselor])
+        .filter_map(|s| s.as_ref().and_then(|s| s.as_ref()).map(|s| s.as_str().to_owned()))
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let supervisors = staff_by_number(conn, &supervisor_numbers).await?;
+    let supervisors = staff_by_number(conn, &staff_numbers).await?;
     let numbers: Vec<String> = parsed.rows.iter().map(|r| r.student_no.as_str().to_owned()).collect();
     let existing = by_number(conn, &numbers).await?;
     let now = crate::now();
@@ -205,6 +209,32 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
                 }
             },
         };
+        let counselor_id = match &row.counselor {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(no)) => match college {
+                None => None,
+                Some(college_id) => {
+                    let found = supervisors.get(no.as_str());
+                    match (found, check_counselor(found, college_id)) {
+                        (Some(s), Ok(())) => Some(Some(s.id)),
+                        (Some(s), Err(e)) if s.college_id == college_id => {
+                            err(F::Counselor, &e.code, format!("{} ({}) is not a counselor", s.name, s.staff_no));
+                            None
+                        }
+                        // Unknown or of another college: the same answer.
+                        _ => {
+                            err(
+                                F::Counselor,
+                                "invalid_reference",
+                                format!("no counselor of the student's college has the 工号 {no}"),
+                            );
+                            None
+                        }
+                    }
+                }
+            },
+        };
         // The unit the student ends up in must belong to the college they end up in.
         let final_unit = match unit_id {
             Some(u) => u,
@@ -230,6 +260,7 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
             enrollment_year: Some(row.enrollment_year),
             political_status: Some(row.political_status),
             supervisor_id,
+            counselor_id,
             phone: row.phone.clone(),
             email: row.email.clone(),
             status: row.status,
@@ -257,6 +288,7 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
                     enrollment_year: row.enrollment_year,
                     political_status: row.political_status,
                     supervisor_id: None,
+                    counselor_id: None,
                     phone: None,
                     email: None,
                     status: StudentStatus::Enrolled,
@@ -272,7 +304,7 @@ async fn plan<C: ConnectionTrait>(conn: &C, scope: Visibility, parsed: &Parsed<S
 }
 
 /// The columns of a student row, in the order of [`values`].
-const COLUMNS: [student::Column; 16] = {
+const COLUMNS: [student::Column; 17] = {
     use student::Column as C;
     [
         C::Id,
@@ -285,6 +317,7 @@ const COLUMNS: [student::Column; 16] = {
         C::EnrollmentYear,
         C::PoliticalStatus,
         C::SupervisorId,
+        C::CounselorId,
         C::Phone,
         C::Email,
         C::Status,
@@ -306,6 +339,7 @@ fn values(s: &Student) -> Vec<Expr> {
         Expr::val(s.enrollment_year),
         Expr::val(DbPoliticalStatus::from(s.political_status)),
         Expr::val(s.supervisor_id),
+        Expr::val(s.counselor_id),
         Expr::val(s.phone.clone()),
         Expr::val(s.email.clone()),
         Expr::val(DbStudentStatus::from(s.status)),
@@ -317,7 +351,7 @@ fn values(s: &Student) -> Vec<Expr> {
 
 async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
     use student::Column as C;
-    let refs = "a college, unit or supervisor the file names was deleted meanwhile";
+    let refs = "a college, unit, supervisor or counselor the file names was deleted meanwhile";
     let duplicate = "a student of the file exists already";
     insert_rows(tx, student::Entity, &COLUMNS, None, plan.created().map(values))
         .await
@@ -333,6 +367,7 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
             C::EnrollmentYear,
             C::PoliticalStatus,
             C::SupervisorId,
+            C::CounselorId,
             C::Phone,
             C::Email,
             C::Status,

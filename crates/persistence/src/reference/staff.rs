@@ -176,6 +176,21 @@ pub async fn update(db: &Db, who: &Principal, id: Uuid, changes: StaffChanges, i
             return Err(domain::Error::in_use(detail).into());
         }
     }
+    // Likewise a counselor's students keep a counselor of their own college.
+    if before.is_counselor && (!after.is_counselor || moved) {
+        let counselled = crate::entities::student::Entity::find()
+            .filter(crate::entities::student::Column::CounselorId.eq(id))
+            .one(&tx)
+            .await?;
+        if counselled.is_some() {
+            let detail = if moved {
+                "the staff member is still the counselor of students of their college; give them another counselor first"
+            } else {
+                "the staff member is still the counselor of students"
+            };
+            return Err(domain::Error::in_use(detail).into());
+        }
+    }
     after.version += 1;
     after.updated_at = crate::now();
     to_active(&after).update(&tx).await.map_err(|e| constraint(e, &duplicate(&after.staff_no), "-"))?;
@@ -199,7 +214,7 @@ pub async fn delete(db: &Db, who: &Principal, id: Uuid, if_match: Option<i32>) -
     Entity::delete_by_id(id)
         .exec(&tx)
         .await
-        .map_err(|e| constraint(e, "-", "the staff member still supervises students or has an account"))?;
+        .map_err(|e| constraint(e, "-", "the staff member still supervises or counsels students, or has an account"))?;
     audit::record(&tx, who.actor(), AuditAction::StaffDelete, RESOURCE, Some(id), audit::deleted(&before)).await?;
     events::emit(&tx, DomainEvent::StaffDeleted, RESOURCE, id, &before).await?;
     tx.commit().await?;

@@ -4,7 +4,8 @@ use domain::auth::Principal;
 use domain::page::{Page, PageRequest, Sort, parse_sort};
 use domain::policy::{self, Visibility};
 use domain::reference::{
-    Degree, NewStudent, PoliticalStatus, Student, StudentChanges, StudentStatus, check_student_unit, check_supervisor,
+    Degree, NewStudent, PoliticalStatus, Student, StudentChanges, StudentStatus, check_counselor, check_student_unit,
+    check_supervisor,
 };
 use domain::{AuditAction, DomainEvent};
 use domain::{Error as DomainError, Problems};
@@ -32,6 +33,7 @@ pub(crate) fn to_domain(m: Model) -> Student {
         enrollment_year: m.enrollment_year,
         political_status: m.political_status.into(),
         supervisor_id: m.supervisor_id,
+        counselor_id: m.counselor_id,
         phone: m.phone,
         email: m.email,
         status: m.status.into(),
@@ -89,6 +91,7 @@ pub(crate) fn to_active(s: &Student) -> ActiveModel {
         enrollment_year: Set(s.enrollment_year),
         political_status: Set(s.political_status.into()),
         supervisor_id: Set(s.supervisor_id),
+        counselor_id: Set(s.counselor_id),
         phone: Set(s.phone.clone()),
         email: Set(s.email.clone()),
         status: Set(s.status.into()),
@@ -99,7 +102,7 @@ pub(crate) fn to_active(s: &Student) -> ActiveModel {
 }
 
 /// Checks that a student's references exist and fit: the college, the unit in that college,
-/// the supervisor a supervisor of that college. Reports every bad reference at once.
+/// the supervisor a supervisor and the counselor a counselor of that college. Reports every bad reference at once.
 pub(crate) async fn check_references<C: ConnectionTrait>(conn: &C, s: &Student) -> Result<()> {
     let mut p = Problems::new();
     if crate::entities::college::Entity::find_by_id(s.college_id).one(conn).await?.is_none() {
@@ -117,6 +120,10 @@ pub(crate) async fn check_references<C: ConnectionTrait>(conn: &C, s: &Student) 
     if let Some(sup) = s.supervisor_id {
         let found = crate::entities::staff::Entity::find_by_id(sup).one(conn).await?.map(staff::to_domain);
         p.take(check_supervisor(found.as_ref(), s.college_id));
+    }
+    if let Some(c) = s.counselor_id {
+        let found = crate::entities::staff::Entity::find_by_id(c).one(conn).await?.map(staff::to_domain);
+        p.take(check_counselor(found.as_ref(), s.college_id));
     }
     Ok(p.finish()?)
 }
@@ -139,6 +146,7 @@ pub(crate) fn from_new(new: NewStudent) -> Student {
         enrollment_year: new.enrollment_year,
         political_status: new.political_status,
         supervisor_id: new.supervisor_id,
+        counselor_id: new.counselor_id,
         phone: new.phone.map(|p| p.into_string()),
         email: new.email.map(|e| e.into_string()),
         status: new.status,
@@ -188,6 +196,8 @@ pub struct StudentFilter {
     pub unit_id: Option<Uuid>,
     /// Only this supervisor's students.
     pub supervisor_id: Option<Uuid>,
+    /// Only this counselor's students.
+    pub counselor_id: Option<Uuid>,
     /// Only this degree.
     pub degree: Option<Degree>,
     /// Only this enrolment year.
@@ -217,6 +227,7 @@ pub(crate) fn filtered(f: &StudentFilter) -> Select<Entity> {
     select = filter_eq(select, Column::CollegeId, f.college_id);
     select = filter_eq(select, Column::UnitId, f.unit_id);
     select = filter_eq(select, Column::SupervisorId, f.supervisor_id);
+    select = filter_eq(select, Column::CounselorId, f.counselor_id);
     select = filter_eq(select, Column::Degree, f.degree.map(DbDegree::from));
     select = filter_eq(select, Column::EnrollmentYear, f.enrollment_year);
     select = filter_eq(select, Column::PoliticalStatus, f.political_status.map(DbPoliticalStatus::from));

@@ -52,6 +52,8 @@ pub struct StudentRecordDto {
     pub political_status: PoliticalStatus,
     /// 导师工号: the supervisor's staff number.
     pub supervisor: Option<String>,
+    /// 辅导员工号: the counselor's staff number.
+    pub counselor: Option<String>,
     /// 手机.
     pub phone: Option<String>,
     /// 邮箱.
@@ -73,6 +75,7 @@ impl From<StudentRecord> for StudentRecordDto {
             enrollment_year: s.enrollment_year,
             political_status: s.political_status,
             supervisor: r.supervisor,
+            counselor: r.counselor,
             phone: s.phone,
             email: s.email,
             status: s.status,
@@ -299,7 +302,7 @@ fn csv_response(name: &str, columns: &[Column], rows: impl Iterator<Item = Vec<S
 
 /// Export the students the caller may see, with the filters of `GET /students`.
 ///
-/// Columns: 学号, 姓名, 性别, 学院, 单位代码, 培养层次, 入学年份, 政治面貌, 导师工号, 手机, 邮箱,
+/// Columns: 学号, 姓名, 性别, 学院, 单位代码, 培养层次, 入学年份, 政治面貌, 导师工号, 辅导员工号, 手机, 邮箱,
 /// 学籍状态 — what `POST /imports/students` reads, so the file imports back unchanged.
 #[utoipa::path(
     operation_id = "export_students",

@@ -284,8 +284,8 @@ fn report(kind: ImportKind, dry_run: bool, format: Format, encoding: Option<Stri
 /// `college` 学院 (code or name), `degree` 培养层次 (硕士/博士), `enrollment_year` 入学年份,
 /// `political_status` 政治面貌 (中共党员/中共预备党员/共青团员/群众/其他) are required;
 /// `unit` 单位代码 (also 专业/学科方向: a unit code, or a unit name of the college),
-/// `supervisor` 导师工号, `phone` 手机, `email` 邮箱, `status` 学籍状态 (在读/休学/毕业/退学) are
-/// optional. A column left out keeps what is stored; an empty cell clears an optional value.
+/// `supervisor` 导师工号, `counselor` 辅导员工号 (also 辅导员: a counselor of the student's college),
+/// `phone` 手机, `email` 邮箱, `status` 学籍状态 (在读/休学/毕业/退学) are optional. A column left out keeps what is stored; an empty cell clears an optional value.
 /// Unknown columns are ignored and listed in `ignored_columns`.
 ///
 /// All or nothing: any bad row (a bad 学号, an unknown college, a 学号 twice in the file, …) fails

@@ -46,6 +46,8 @@ pub struct StudentDto {
     pub political_status: PoliticalStatus,
     /// Supervisor (a staff id).
     pub supervisor_id: Option<Uuid>,
+    /// Counselor (辅导员, a staff id).
+    pub counselor_id: Option<Uuid>,
     /// Phone.
     pub phone: Option<String>,
     /// E-mail.
@@ -73,6 +75,7 @@ impl From<Student> for StudentDto {
             enrollment_year: s.enrollment_year,
             political_status: s.political_status,
             supervisor_id: s.supervisor_id,
+            counselor_id: s.counselor_id,
             phone: s.phone,
             email: s.email,
             status: s.status,
@@ -108,6 +111,8 @@ pub struct CreateStudentRequest {
     pub political_status: PoliticalStatus,
     /// Supervisor: a staff member who is a supervisor.
     pub supervisor_id: Option<Uuid>,
+    /// Counselor (辅导员): a staff member of the student's college who is a counselor.
+    pub counselor_id: Option<Uuid>,
     /// Phone.
     pub phone: Option<String>,
     /// E-mail.
@@ -138,6 +143,7 @@ impl CreateStudentRequest {
             enrollment_year,
             political_status: self.political_status,
             supervisor_id: self.supervisor_id,
+            counselor_id: self.counselor_id,
             phone,
             email,
             status: self.status.unwrap_or(StudentStatus::Enrolled),
@@ -174,6 +180,10 @@ pub struct UpdateStudentRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub supervisor_id: Option<Option<Uuid>>,
+    /// Counselor (辅导员) of the student's college, or `null`.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Uuid>, nullable)]
+    pub counselor_id: Option<Option<Uuid>>,
     /// Phone, or `null`.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
@@ -201,6 +211,7 @@ impl UpdateStudentRequest {
                 .and_then(|y| p.take(check_enrollment_year("enrollment_year", y, today()))),
             political_status: self.political_status,
             supervisor_id: self.supervisor_id,
+            counselor_id: self.counselor_id,
             phone: patch_field(&mut p, self.phone.as_ref().map(|o| o.as_deref()), |v| Phone::parse("phone", v)),
             email: patch_field(&mut p, self.email.as_ref().map(|o| o.as_deref()), |v| Email::parse("email", v)),
             status: self.status,
@@ -220,6 +231,8 @@ pub struct StudentQuery {
     pub unit_id: Option<Uuid>,
     /// Only this supervisor's students.
     pub supervisor_id: Option<Uuid>,
+    /// Only this counselor's students.
+    pub counselor_id: Option<Uuid>,
     /// Only this degree programme.
     pub degree: Option<Degree>,
     /// Only this enrolment year.
@@ -238,6 +251,7 @@ impl From<StudentQuery> for persistence::reference::students::StudentFilter {
             college_id: q.college_id,
             unit_id: q.unit_id,
             supervisor_id: q.supervisor_id,
+            counselor_id: q.counselor_id,
             degree: q.degree,
             enrollment_year: q.enrollment_year,
             political_status: q.political_status,
