@@ -7,7 +7,7 @@
 use std::fmt;
 
 use crate::activity::ActivityState;
-use crate::appointment::{AppointmentAction, AppointmentState};
+use crate::appointment::AppointmentState;
 use crate::selection::NominationState;
 
 /// Declares a closed set of wire names: every variant has a one-line doc (its description, also
@@ -370,21 +370,10 @@ wire_enum! {
     }
 }
 
-impl AuditAction {
-    /// The audit action of an appointment's early end.
-    pub fn appointment_ended(action: AppointmentAction) -> AuditAction {
-        match action {
-            AppointmentAction::Dismiss => AuditAction::AppointmentDismiss,
-            AppointmentAction::Resign => AuditAction::AppointmentResign,
-            AppointmentAction::Complete => AuditAction::AppointmentComplete,
-            AppointmentAction::Record => AuditAction::AppointmentUpdate,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::appointment::AppointmentAction;
 
     /// The non-test source of the domain, persistence and http crates.
     fn sources() -> String {
@@ -473,8 +462,12 @@ mod tests {
                 (*s != NominationState::Draft).then(|| format!("nomination.{s}"))
             );
         }
-        for a in [AppointmentAction::Dismiss, AppointmentAction::Resign, AppointmentAction::Complete] {
-            assert_eq!(AuditAction::appointment_ended(a).as_str(), format!("appointment.{a}"));
+        for (a, action) in [
+            (AppointmentAction::Dismiss, AuditAction::AppointmentDismiss),
+            (AppointmentAction::Resign, AuditAction::AppointmentResign),
+            (AppointmentAction::Complete, AuditAction::AppointmentComplete),
+        ] {
+            assert_eq!(action.as_str(), format!("appointment.{a}"));
         }
     }
 
