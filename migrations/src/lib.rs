@@ -14,6 +14,7 @@ mod m20261126_000003_pairing;
 mod m20261126_000004_activities;
 mod m20261126_000005_profiles;
 mod m20261130_000006_work;
+mod m20261130_000007_directory;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_activities::Migration),
             Box::new(m20261126_000005_profiles::Migration),
             Box::new(m20261130_000006_work::Migration),
+            Box::new(m20261130_000007_directory::Migration),
         ]
     }
 }

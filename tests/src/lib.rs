@@ -34,6 +34,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The database the server uses, for arranging data directly.
     pub db: Db,
+    /// Its URL, to start another server on the same database.
+    pub database_url: String,
     /// The port of the metrics listener, when the settings asked for one.
     pub metrics_port: Option<u16>,
     handle: ServerHandle,
@@ -181,6 +183,7 @@ async fn start(
     settings.jwt_secret = Some("test-secret-test-secret-test-secret!".into());
     settings.workers = 2;
     configure(&mut settings);
+    let database_url = settings.database_url.clone();
     let app = Application::build(settings).await.expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     let db = app.db().clone();
@@ -191,6 +194,7 @@ async fn start(
         address,
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         db,
+        database_url,
         metrics_port,
         handle,
         pg,

@@ -147,6 +147,14 @@ wire_enum! {
         HonorImported = "honor.imported",
         /// An honour was changed (by an import).
         HonorUpdated = "honor.updated",
+        /// Someone sent a listed mentor an inquiry (the feed carries its kind, never its text).
+        InquiryReceived = "inquiry.received",
+        /// The mentor replied to an inquiry.
+        InquiryAnswered = "inquiry.answered",
+        /// The mentor closed an inquiry.
+        InquiryClosed = "inquiry.closed",
+        /// The mentor marked an inquiry as spam.
+        InquirySpam = "inquiry.spam",
         /// A nomination led to an appointment.
         NominationAppointed = "nomination.appointed",
         /// The college reviewed a nomination.
@@ -226,6 +234,17 @@ impl DomainEvent {
         }
     }
 
+    /// The event an inquiry's move into `state` raises (none for its first state).
+    pub fn inquiry_entered(state: crate::inquiry::InquiryState) -> Option<DomainEvent> {
+        use crate::inquiry::InquiryState as S;
+        match state {
+            S::Open => None,
+            S::Answered => Some(DomainEvent::InquiryAnswered),
+            S::Closed => Some(DomainEvent::InquiryClosed),
+            S::Spam => Some(DomainEvent::InquirySpam),
+        }
+    }
+
     /// Every event type, sorted by wire name: the closed set the OpenAPI document lists.
     pub fn wire_names() -> Vec<&'static str> {
         let mut all: Vec<&'static str> = Self::ALL.iter().map(|e| e.as_str()).collect();
@@ -295,6 +314,14 @@ wire_enum! {
         HonorDelete = "honor.delete",
         /// Honours were imported.
         HonorImport = "honor.import",
+        /// An inquiry was sent to a listed mentor.
+        InquirySend = "inquiry.send",
+        /// The mentor replied to an inquiry.
+        InquiryReply = "inquiry.reply",
+        /// The mentor closed an inquiry.
+        InquiryClose = "inquiry.close",
+        /// The mentor marked an inquiry as spam.
+        InquiryMarkSpam = "inquiry.mark_spam",
         /// The university appointed a nomination.
         NominationAppoint = "nomination.appoint",
         /// A nomination was created.

@@ -10,6 +10,7 @@ pub mod codes;
 pub mod directory;
 pub mod error;
 pub mod import;
+pub mod inquiry;
 pub mod page;
 pub mod pairing;
 pub mod policy;

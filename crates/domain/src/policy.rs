@@ -365,6 +365,14 @@ pub fn own_student(p: &Principal) -> Result<Uuid> {
     }
 }
 
+/// Any user of the university may ask a listed mentor, signed in; a service client may not.
+pub fn send_inquiry(p: &Principal) -> Result<Uuid> {
+    match user(p) {
+        Some(u) => Ok(u.id),
+        None => Err(forbidden("send or read inquiries: only people do")),
+    }
+}
+
 /// Whether the caller is the student `student_id` (e.g. the mentor of an appointment).
 pub fn is_student(p: &Principal, student_id: Uuid) -> bool {
     matches!(user(p), Some(u) if u.role == Role::Student && u.student_id == Some(student_id))

@@ -52,7 +52,7 @@ problem_responses! {
     /// 422.
     Unprocessable => "The input is well-formed but invalid (`validation_failed`, every bad field listed in `errors`), an import has bad rows (`import_failed`, every problem listed in `row_errors` by line and column; nothing was written), or an `Idempotency-Key` was reused with another request (`idempotency_key_reused`).";
     /// 429.
-    TooManyRequests => "Too many failed attempts (`too_many_attempts`); retry after `Retry-After` seconds.";
+    TooManyRequests => "Too many failed attempts, or too many inquiries sent (`too_many_attempts`); retry after `Retry-After` seconds.";
 }
 
 /// 409. Its description lists every conflict code, generated from [`domain::ConflictCode`].
@@ -383,6 +383,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_appointments", &["created_at", "updated_at", "capacity"]),
     ("list_audit_events", &[]),
     ("list_colleges", &["code", "name", "created_at"]),
+    ("list_inquiries", &["created_at", "updated_at"]),
     ("list_mentors", &["published_at", "updated_at"]),
     ("list_nominations", &["created_at", "updated_at"]),
     ("list_pairings", &["created_at", "updated_at"]),

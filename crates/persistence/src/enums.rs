@@ -133,6 +133,19 @@ db_enum!(DbPairingSource <=> domain::pairing::PairingSource {
     AutoMatch = "auto_match",
 });
 
+db_enum!(DbInquiryKind <=> domain::inquiry::InquiryKind {
+    Admission = "admission",
+    Study = "study",
+    ResearchCollaboration = "research_collaboration",
+});
+
+db_enum!(DbInquiryState <=> domain::inquiry::InquiryState {
+    Open = "open",
+    Answered = "answered",
+    Closed = "closed",
+    Spam = "spam",
+});
+
 db_enum!(DbTerm <=> domain::pairing::Term {
     Autumn = "autumn",
     Spring = "spring",
@@ -197,6 +210,8 @@ mod tests {
         same_names!(domain::pairing::PairingState, DbPairingState);
         same_names!(domain::pairing::EndReason, DbEndReason);
         same_names!(domain::pairing::PairingSource, DbPairingSource);
+        same_names!(domain::inquiry::InquiryKind, DbInquiryKind);
+        same_names!(domain::inquiry::InquiryState, DbInquiryState);
         same_names!(domain::pairing::Term, DbTerm);
         same_names!(domain::activity::ActivityKind, DbActivityKind);
         same_names!(domain::activity::ActivityState, DbActivityState);

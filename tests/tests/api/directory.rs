@@ -352,3 +352,157 @@ async fn the_public_directory_is_open_to_every_origin_while_the_api_keeps_its_ow
         .await;
     assert!(res.header("access-control-allow-origin").is_none());
 }
+
+fn inquiry(subject: &str) -> Value {
+    json!({"name": "王同学", "email": "wang@example.com", "kind": "admission", "subject": subject,
+           "message": "学长好，想了解课题组的招生情况。"})
+}
+
+/// `POST` without a token.
+async fn public_post(app: &TestApp, path: &str, body: Value) -> Res {
+    app.send(app.request(Method::POST, path, None).json(&body)).await
+}
+
+#[actix_web::test]
+async fn an_applicant_asks_a_mentor_and_reads_the_reply_with_the_token_only() {
+    let w = world().await;
+    let m = w.mentor(&w.cs, &w.cs_admin, &w.lab, "2023001", "张明远").await;
+    let draft = w.mentor(&w.cs, &w.cs_admin, &w.lab, "2023002", "王可").await;
+    let ee = w.mentor(&w.ee, &w.ee_admin, &w.ee_lab, "2023005", "孙三").await;
+    w.publish(&m, "计算机视觉", "博士三年级。", true).await;
+    w.publish(&draft, "计算机视觉", "草稿。", false).await;
+    w.publish(&ee, "电力系统", "硕士二年级。", true).await;
+    let path = format!("/api/v1/public/mentors/{}/inquiries", m.appointment);
+
+    // Bad input is refused field by field, and only listed mentors are asked.
+    let mut bad = inquiry(" ");
+    bad["name"] = json!("");
+    let res = public_post(&w.app, &path, bad).await.expect(422);
+    assert_eq!(res.error_fields(), ["name", "subject"]);
+    let mut bad = inquiry("报考");
+    bad["message"] = json!("你好\u{0}");
+    let res = public_post(&w.app, &path, bad).await.expect(422);
+    assert_eq!(
+        (res.error_fields(), res.body["errors"][0]["code"].as_str()),
+        (vec!["message".to_owned()], Some("control_character"))
+    );
+    let mut bad = inquiry("报考");
+    bad["kind"] = json!("gossip");
+    public_post(&w.app, &path, bad).await.expect(422);
+    let mut bad = inquiry("报考");
+    bad["phone"] = json!("13800001111");
+    public_post(&w.app, &path, bad).await.expect(422);
+    let mut bad = inquiry("报考");
+    bad["message"] = json!("长".repeat(2001));
+    assert_eq!(public_post(&w.app, &path, bad).await.expect(422).error_fields(), ["message"]);
+    let to_draft = format!("/api/v1/public/mentors/{}/inquiries", draft.appointment);
+    public_post(&w.app, &to_draft, inquiry("报考")).await.expect(404);
+
+    // Sent: a reading token, shown once.
+    let res = public_post(&w.app, &path, inquiry("报考计算机视觉方向")).await.expect(201);
+    let token = res.body["token"].as_str().unwrap().to_owned();
+    assert_eq!(res.header("location"), Some(format!("/api/v1/public/inquiries/{token}")));
+    assert_eq!(res.body["state"], "open");
+    let id = res.id();
+    let read = format!("/api/v1/public/inquiries/{token}");
+    let res = w.public(&read).await.expect(200);
+    assert_eq!((res.body["state"].as_str(), res.body["mentor_name"].as_str()), (Some("open"), Some("张明远")));
+    assert!(res.body["reply"].is_null());
+    w.public(&format!("/api/v1/public/inquiries/{}x", &token[..token.len() - 1])).await.expect(404);
+
+    // A robot fills the hidden field: answered alike, dropped.
+    let mut robot = inquiry("cheap pills");
+    robot["website"] = json!("http://spam.example");
+    let res = public_post(&w.app, &path, robot).await.expect(201);
+    w.public(&format!("/api/v1/public/inquiries/{}", res.body["token"].as_str().unwrap())).await.expect(404);
+
+    // The mentor's inbox has it; nobody else sees its text; the college sees counts.
+    let inbox = w.app.get("/api/v1/inquiries?state=open", &m.token).await.expect(200);
+    assert_eq!(inbox.body["total"], 1);
+    assert_eq!(inbox.body["items"][0]["subject"], "报考计算机视觉方向");
+    assert_eq!(inbox.body["items"][0]["sender_email"], "wang@example.com");
+    assert_eq!(w.app.get("/api/v1/inquiries", &ee.token).await.expect(200).body["total"], 0);
+    for stranger in [&ee.token, &w.cs_admin, &w.admin] {
+        w.app.get(&format!("/api/v1/inquiries/{id}"), stranger).await.expect(404);
+        w.app.post(&format!("/api/v1/inquiries/{id}/reply"), stranger, json!({"reply": "x"})).await.expect(404);
+    }
+    let counts = w.app.get(&format!("/api/v1/colleges/{}/inquiry-counts", w.cs), &w.cs_admin).await.expect(200);
+    assert_eq!((counts.body["open"].as_u64(), counts.body["answered"].as_u64()), (Some(1), Some(0)));
+    assert!(!counts.text.contains("报考"));
+    w.app.get(&format!("/api/v1/colleges/{}/inquiry-counts", w.cs), &w.ee_admin).await.expect(403);
+    w.app.get(&format!("/api/v1/colleges/{}/inquiry-counts", w.cs), &m.token).await.expect(403);
+
+    // The mentor replies once; the reply is read with the token.
+    let reply = format!("/api/v1/inquiries/{id}/reply");
+    let res = w.app.post(&reply, &m.token, json!({"reply": "  "})).await.expect(422);
+    assert_eq!(res.error_fields(), ["reply"]);
+    w.app.post(&reply, &m.token, json!({"reply": "欢迎\u{0}"})).await.expect(422);
+    let res = w.app.post(&reply, &m.token, json!({"reply": "欢迎报考！可先读课题组论文。"})).await.expect(200);
+    assert_eq!(res.body["state"], "answered");
+    assert_eq!(w.app.post(&reply, &m.token, json!({"reply": "再答"})).await.expect(409).code(), "invalid_transition");
+    let res = w.public(&read).await.expect(200);
+    assert_eq!(res.body["reply"], "欢迎报考！可先读课题组论文。");
+    assert!(res.body["replied_at"].is_string());
+    // Nothing of the mentor's private contact is in it.
+    assert!(!res.text.contains("13912345678") && !res.text.contains("2023001@qq.com"));
+    let counts = w.app.get(&format!("/api/v1/colleges/{}/inquiry-counts", w.cs), &w.admin).await.expect(200);
+    assert_eq!((counts.body["open"].as_u64(), counts.body["answered"].as_u64()), (Some(0), Some(1)));
+    w.app.post(&format!("/api/v1/inquiries/{id}/close"), &m.token, json!({})).await.expect(200);
+    w.app.post(&format!("/api/v1/inquiries/{id}/spam"), &m.token, json!({})).await.expect(409);
+
+    // A signed-in student of another college asks too, and reads the reply in their own list.
+    let asker = w.app.student(&w.admin, &w.ee, "2024009", json!({"name": "吴问", "enrollment_year": 2024})).await;
+    let asker_token = w.app.user(&w.admin, "s2024009", "student", json!({"student_id": asker})).await;
+    let body = json!({"mentor_id": m.appointment, "kind": "research_collaboration", "subject": "合作邀请", "message": "想邀请学长合作。"});
+    let res = w.app.post("/api/v1/inquiries", &asker_token, body.clone()).await.expect(201);
+    let id2 = res.id();
+    assert_eq!(res.body["signed_in"], true);
+    let mut bad = body.clone();
+    bad["mentor_id"] = json!(draft.appointment);
+    w.app.post("/api/v1/inquiries", &asker_token, bad).await.expect(404);
+    let mut own = body.clone();
+    own["mentor_id"] = json!(m.appointment);
+    w.app.post("/api/v1/inquiries", &m.token, own).await.expect(422);
+    w.app.post(&format!("/api/v1/inquiries/{id2}/reply"), &asker_token, json!({"reply": "自答"})).await.expect(403);
+    w.app.post(&format!("/api/v1/inquiries/{id2}/reply"), &m.token, json!({"reply": "乐意之至"})).await.expect(200);
+    let sent = w.app.get("/api/v1/inquiries?mailbox=sent", &asker_token).await.expect(200);
+    assert_eq!(sent.body["total"], 1);
+    assert_eq!(sent.body["items"][0]["reply"], "乐意之至");
+    assert_eq!(
+        w.app.get(&format!("/api/v1/inquiries/{id2}"), &asker_token).await.expect(200).body["state"],
+        "answered"
+    );
+    assert_eq!(w.app.get("/api/v1/inquiries", &asker_token).await.expect(200).body["total"], 0);
+
+    // Audited and in the change feed, without the texts or the sender.
+    let feed = w.app.get("/api/v1/events?after=0&limit=1000", &w.admin).await.expect(200);
+    let types: Vec<&str> = feed.body["items"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert!(
+        types.contains(&"inquiry.received") && types.contains(&"inquiry.answered") && types.contains(&"inquiry.closed")
+    );
+    assert!(!feed.text.contains("报考计算机视觉方向") && !feed.text.contains("wang@example.com"));
+    let audit = w.app.get("/api/v1/audit-events?target_type=inquiry&page_size=100", &w.admin).await.expect(200);
+    assert!(audit.body["total"].as_u64().unwrap() >= 5);
+    assert!(!audit.text.contains("欢迎报考"));
+}
+
+#[actix_web::test]
+async fn the_eleventh_inquiry_within_a_minute_from_one_address_is_429_across_two_servers() {
+    let w = world().await;
+    let m = w.mentor(&w.cs, &w.cs_admin, &w.lab, "2023001", "张明远").await;
+    w.publish(&m, "计算机视觉", "博士三年级。", true).await;
+    // A second server on the same database: nothing of the limit lives in a process.
+    let other = spawn_app_on(&w.app.database_url, |_| {}).await;
+    let path = format!("/api/v1/public/mentors/{}/inquiries", m.appointment);
+    for i in 0..10 {
+        let app = if i % 2 == 0 { &w.app } else { &other };
+        public_post(app, &path, inquiry(&format!("第{i}问"))).await.expect(201);
+    }
+    for app in [&w.app, &other] {
+        let res = public_post(app, &path, inquiry("第十一问")).await.expect(429);
+        assert_eq!(res.code(), "too_many_attempts");
+        let wait: u64 = res.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+    }
+    assert_eq!(w.app.get("/api/v1/inquiries", &m.token).await.expect(200).body["total"], 10);
+}

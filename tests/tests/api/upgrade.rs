@@ -67,6 +67,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261126_000004_activities", rows: activities, check: check_activities },
     Fixture { migration: "m20261126_000005_profiles", rows: profiles, check: check_profiles },
     Fixture { migration: "m20261130_000006_work", rows: work, check: check_work },
+    Fixture { migration: "m20261130_000007_directory", rows: directory, check: check_directory },
 ];
 
 // Ids of the fixture's records.
@@ -592,6 +593,42 @@ fn check_work<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         let senior = app.get(&format!("/api/v1/students/{}", id(SENIOR)), token).await.expect(200);
         assert_eq!(senior.body["counselor_id"], id(COUNSELOR));
         assert_eq!(senior.body["supervisor_id"], id(STAFF));
+    })
+}
+
+const INQUIRY: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0701;
+
+fn directory() -> Vec<Row> {
+    vec![
+        row(
+            "inquiries",
+            vec![
+                ("id", V::Id(INQUIRY)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("college_id", V::Id(COLLEGE)),
+                ("kind", V::Text("admission")),
+                ("state", V::Text("answered")),
+                ("sender_name", V::Text("王同学")),
+                ("subject", V::Text("报考")),
+                ("message", V::Text("想了解招生情况")),
+                ("reply", V::Text("欢迎报考")),
+                ("replied_at", V::Ts(T0)),
+                ("token_hash", V::Text("0000000000000000000000000000000000000000000000000000000000000000")),
+            ],
+            true,
+        ),
+        row(
+            "rate_windows",
+            vec![("key", V::Text("inquiry:addr:127.0.0.1")), ("started_at", V::Ts(T0)), ("count", V::Int(3))],
+            false,
+        ),
+    ]
+}
+
+fn check_directory<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let c = app.get(&format!("/api/v1/colleges/{}/inquiry-counts", id(COLLEGE)), token).await.expect(200);
+        assert_eq!((c.body["answered"].as_u64(), c.body["open"].as_u64()), (Some(1), Some(0)));
     })
 }
 

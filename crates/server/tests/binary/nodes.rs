@@ -72,3 +72,70 @@ async fn post_college(s: &Server, token: &str) -> Res {
     )
     .await
 }
+
+#[tokio::test]
+async fn two_nodes_count_inquiries_from_one_address_in_the_same_window() {
+    let db = scratch_database().await;
+    create_admin(&db.url, "nodeadmin");
+    let (a, b) = (Server::start(command(&db.url), &[]), Server::start(command(&db.url), &[]));
+    let token = a.login("nodeadmin", PASSWORD).await;
+
+    // A listed mentor, arranged through node A.
+    let college =
+        a.post("/api/v1/colleges", &token, json!({"code": "CS", "name": "计算机学院"})).await.expect(201).id();
+    let unit = a
+        .post(
+            "/api/v1/units",
+            &token,
+            json!({"code": "LAB", "name": "实验室", "kind": "laboratory", "college_id": college}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let year = a.post("/api/v1/academic-years", &token, json!({"code": "2025-2026"})).await.expect(201).id();
+    let student = a
+        .post(
+            "/api/v1/students",
+            &token,
+            json!({"student_no": "2023001", "name": "李华", "gender": "female", "college_id": college,
+                   "degree": "master", "enrollment_year": 2023, "political_status": "party_member"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let n = a
+        .post(
+            "/api/v1/nominations",
+            &token,
+            json!({"student_id": student, "academic_year_id": year, "unit_id": unit, "statement": "乐于帮扶"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    for (action, body) in [
+        ("submit", json!({})),
+        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
+        ("recommend", json!({"justification": "表现突出"})),
+    ] {
+        a.post(&format!("/api/v1/nominations/{n}/{action}"), &token, body).await.expect(200);
+    }
+    let appointment = a.post("/api/v1/appointments", &token, json!({"nomination_id": n})).await.expect(201).id();
+    let profile = json!({"research_direction": "计算机视觉", "bio": "博士三年级。", "published": true});
+    a.send(a.request(Method::PUT, &format!("/api/v1/appointments/{appointment}/profile"), Some(&token)).json(&profile))
+        .await
+        .expect(200);
+
+    // Ten from one address, spread over both processes, are taken; the eleventh is refused on both.
+    let path = format!("/api/v1/public/mentors/{appointment}/inquiries");
+    let ask = |i: usize| json!({"name": "王同学", "kind": "admission", "subject": format!("第{i}问"), "message": "想了解招生情况。"});
+    for i in 0..10 {
+        let node = if i % 2 == 0 { &a } else { &b };
+        node.send(node.request(Method::POST, &path, None).json(&ask(i))).await.expect(201);
+    }
+    for node in [&a, &b] {
+        let res = node.send(node.request(Method::POST, &path, None).json(&ask(11))).await.expect(429);
+        assert!(res.header("retry-after").is_some());
+    }
+    a.stop();
+    b.stop();
+}

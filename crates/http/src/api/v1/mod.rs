@@ -13,6 +13,7 @@ pub mod directory;
 pub mod events;
 pub mod exports;
 pub mod imports;
+pub mod inquiries;
 pub mod nominations;
 pub mod pairings;
 pub mod records;
@@ -118,4 +119,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(directory::public_get)
         .service(directory::list)
         .service(directory::own_mentor);
+    // The public inquiry routes sit under `/public/mentors/{id}`, apart from `/inquiries/{id}`.
+    cfg.service(inquiries::send_public)
+        .service(inquiries::read_public)
+        .service(inquiries::send)
+        .service(inquiries::list)
+        .service(inquiries::get)
+        .service(inquiries::reply_to)
+        .service(inquiries::close)
+        .service(inquiries::spam)
+        .service(inquiries::counts);
 }
