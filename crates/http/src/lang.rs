@@ -189,6 +189,7 @@ pub const FIELD_CODES: &[(&str, &str)] = &[
     ("wrong_college", "{} 属于另一个学院"),
     ("conflict", "{} 与其他字段矛盾"),
     ("private_detail", "{} 含有不宜公开的个人信息"),
+    ("own_mentor", "{} 不能是你自己"),
     ("duplicate", "{} 重复"),
     ("in_use", "{} 仍被使用"),
     ("length", "{} 的长度不符合要求"),
