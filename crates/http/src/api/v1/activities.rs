@@ -13,7 +13,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{PageParams, double_option};
-use super::nominations::ReasonRequest;
+use super::dto::ReasonRequest;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::PageParams;
-use super::nominations::StudentRef;
+use super::dto::StudentRef;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{Json, MaybeJson};

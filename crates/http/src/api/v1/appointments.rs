@@ -11,12 +11,12 @@ use domain::profile::{MentorProfile, ProfileInput};
 use persistence::selection::appointments::{self as repo, AppointmentView};
 use persistence::usecases::mentorship::{self, Dismissal};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use super::common::PageParams;
-use super::nominations::{ReasonRequest, StudentRef};
+use super::dto::{AppointmentQuery, PersonDto, ReasonRequest, StudentRef};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
@@ -67,7 +67,7 @@ pub struct AppointmentDto {
     /// Only in the answer to a dismissal or resignation: the mentees whose pairings ended with it
     /// and who now need a new mentor.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub released_mentees: Vec<super::pairings::PersonDto>,
+    pub released_mentees: Vec<PersonDto>,
     /// When it ended.
     pub ended_at: Option<DateTime<Utc>>,
     /// Why it ended early.
@@ -255,34 +255,6 @@ impl From<Commendation> for CommendationDto {
 pub struct CommendationList {
     /// Oldest first.
     pub items: Vec<CommendationDto>,
-}
-
-/// Filters of the appointment list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct AppointmentQuery {
-    /// Only this academic year.
-    pub academic_year_id: Option<Uuid>,
-    /// Only this college.
-    pub college_id: Option<Uuid>,
-    /// Only this unit.
-    pub unit_id: Option<Uuid>,
-    /// Only this state.
-    pub state: Option<AppointmentState>,
-    /// Only this mentor (a student id).
-    pub student_id: Option<Uuid>,
-}
-
-impl From<AppointmentQuery> for repo::AppointmentFilter {
-    fn from(q: AppointmentQuery) -> Self {
-        Self {
-            academic_year_id: q.academic_year_id,
-            college_id: q.college_id,
-            unit_id: q.unit_id,
-            state: q.state,
-            student_id: q.student_id,
-        }
-    }
 }
 
 /// Appoint (校聘) the student of a recommended nomination (university admins).

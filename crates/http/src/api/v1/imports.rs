@@ -19,7 +19,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::today;
-use super::exports::{HonorRecordDto, StaffRecordDto, StudentRecordDto, UnitRecordDto};
+use super::dto::{HonorRecordDto, StaffRecordDto, StudentRecordDto, UnitRecordDto};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::read_body;

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod colleges;
 pub mod common;
 pub mod directory;
+pub mod dto;
 pub mod events;
 pub mod exports;
 pub mod imports;
@@ -129,4 +130,80 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(inquiries::close)
         .service(inquiries::spam)
         .service(inquiries::counts);
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The modules every resource module may import: the shared shapes and helpers.
+    const SHARED: [&str; 2] = ["common", "dto"];
+
+    /// Every `super::x` or `api::v1::x` path in `src` (including `super::{x, y}`), as the names
+    /// `x` that follow it.
+    fn named_modules(src: &str) -> Vec<String> {
+        let mut names = Vec::new();
+        for prefix in ["super::", "api::v1::"] {
+            for (at, _) in src.match_indices(prefix) {
+                let rest = &src[at + prefix.len()..];
+                let parts: Vec<&str> = match rest.strip_prefix('{') {
+                    Some(inner) => inner[..inner.find('}').unwrap_or(inner.len())].split(',').collect(),
+                    None => vec![rest],
+                };
+                for part in parts {
+                    let name: String =
+                        part.trim().chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    if !name.is_empty() {
+                        names.push(name);
+                    }
+                }
+            }
+        }
+        names
+    }
+
+    #[test]
+    fn no_resource_module_imports_a_sibling() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/api/v1");
+        let mut resources = Vec::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_stem().unwrap().to_str().unwrap().to_owned();
+            if path.extension().is_some_and(|e| e == "rs") && name != "mod" && !SHARED.contains(&name.as_str()) {
+                resources.push(name);
+            }
+        }
+        assert!(resources.len() > 10, "found only {resources:?} under {}", dir.display());
+        let mut shared_files = vec![dir.join("common.rs")];
+        for entry in std::fs::read_dir(dir.join("dto")).unwrap() {
+            shared_files.push(entry.unwrap().path());
+        }
+        assert!(shared_files.len() > 2, "no dto module files found");
+
+        let mut offences = Vec::new();
+        for module in &resources {
+            let src = std::fs::read_to_string(dir.join(format!("{module}.rs"))).unwrap();
+            for name in named_modules(&src) {
+                if name != *module && resources.contains(&name) {
+                    offences.push(format!("{module}.rs names {name}"));
+                }
+            }
+        }
+        // The shared modules sit below every resource module: they name none of them.
+        for file in &shared_files {
+            let src = std::fs::read_to_string(file).unwrap();
+            for name in named_modules(&src) {
+                if resources.contains(&name) {
+                    offences.push(format!("{} names {name}", file.display()));
+                }
+            }
+        }
+        assert!(offences.is_empty(), "api/v1 resource modules import each other: {offences:#?}");
+    }
+
+    #[test]
+    fn the_check_sees_every_form_of_a_sibling_path() {
+        let src = "use super::pairings::PersonDto;\nuse super::{dto, nominations};\nlet x: crate::api::v1::units::UnitQuery;\nuse super::*;";
+        assert_eq!(named_modules(src), ["pairings", "dto", "nominations", "units"]);
+    }
 }

@@ -11,31 +11,13 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{PageParams, double_option};
+use super::dto::{ReasonRequest, StudentRef};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json, MaybeJson};
 use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok_tagged};
 use crate::state::AppState;
-
-/// Who a nomination is about.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StudentRef {
-    /// Id.
-    pub id: Uuid,
-    /// 学号.
-    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
-    pub student_no: String,
-    /// Name.
-    #[schema(min_length = 1, max_length = 100)]
-    pub name: String,
-}
-
-impl From<repo::StudentBrief> for StudentRef {
-    fn from(s: repo::StudentBrief) -> Self {
-        Self { id: s.id, student_no: s.student_no, name: s.name }
-    }
-}
 
 /// One piece of evidence.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema, Validate)]
@@ -265,16 +247,6 @@ pub struct RecommendRequest {
     #[validate(length(min = 1, max = 5000), custom(function = "crate::api::v1::common::not_blank"))]
     #[schema(min_length = 1, max_length = 5000)]
     pub justification: Option<String>,
-}
-
-/// A reason for a decision.
-#[derive(Debug, Deserialize, ToSchema, Validate)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonRequest {
-    /// Why, 1–2000 characters.
-    #[validate(length(min = 1, max = 2000), custom(function = "crate::api::v1::common::not_blank"))]
-    #[schema(min_length = 1, max_length = 2000)]
-    pub reason: String,
 }
 
 /// An optional reason.

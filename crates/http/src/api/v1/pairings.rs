@@ -4,48 +4,20 @@
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use domain::pairing::{EndReason, MatchTier, PairingSource, PairingState, Term, Unmatched};
-use persistence::pairings::{self as repo, MatchOutcome, NeedsMentor, PairingView, Person};
+use persistence::pairings::{self as repo, MatchOutcome, NeedsMentor, PairingView};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
 use super::common::PageParams;
+use super::dto::{PairingQuery, PersonDto};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
 use crate::openapi::{ActionErrors, CreateErrors, ListErrors, ReadErrors, WriteErrors};
 use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
-
-/// A student on a pairing.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PersonDto {
-    /// Id.
-    pub id: Uuid,
-    /// 学号.
-    #[schema(min_length = 4, max_length = 20, pattern = "^[A-Za-z0-9]{4,20}$")]
-    pub student_no: String,
-    /// Name.
-    #[schema(min_length = 1, max_length = 100)]
-    pub name: String,
-    /// Unit.
-    pub unit_id: Option<Uuid>,
-    /// Year of enrolment.
-    pub enrollment_year: i32,
-}
-
-impl From<Person> for PersonDto {
-    fn from(p: Person) -> Self {
-        Self {
-            id: p.id,
-            student_no: p.student_no,
-            name: p.name,
-            unit_id: p.unit_id,
-            enrollment_year: p.enrollment_year,
-        }
-    }
-}
 
 /// A mentee's contact details (for their mentor and the college only).
 #[derive(Debug, Serialize, ToSchema)]
@@ -150,40 +122,6 @@ pub struct EndPairingRequest {
     #[validate(length(max = 2000))]
     #[schema(max_length = 2000)]
     pub note: Option<String>,
-}
-
-/// Filters of the pairing list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PairingQuery {
-    /// Only this academic year.
-    pub academic_year_id: Option<Uuid>,
-    /// Only this college.
-    pub college_id: Option<Uuid>,
-    /// Only mentors serving this unit.
-    pub unit_id: Option<Uuid>,
-    /// Only this appointment.
-    pub appointment_id: Option<Uuid>,
-    /// Only this mentee.
-    pub mentee_id: Option<Uuid>,
-    /// Only this mentor (a student id).
-    pub mentor_id: Option<Uuid>,
-    /// Only this state.
-    pub state: Option<PairingState>,
-}
-
-impl From<PairingQuery> for repo::PairingFilter {
-    fn from(q: PairingQuery) -> Self {
-        Self {
-            academic_year_id: q.academic_year_id,
-            college_id: q.college_id,
-            unit_id: q.unit_id,
-            appointment_id: q.appointment_id,
-            mentee_id: q.mentee_id,
-            mentor_id: q.mentor_id,
-            state: q.state,
-        }
-    }
 }
 
 /// Pair a mentee with a mentor (the college's admin or the university).

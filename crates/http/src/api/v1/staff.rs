@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{Email, Name, NewStaff, PersonNo, Phone, Staff, StaffChanges};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{PageParams, blank_is_none, double_option, opt, patch as patch_field};
+use super::dto::StaffQuery;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
@@ -112,26 +113,6 @@ pub struct UpdateStaffRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>, nullable)]
     pub email: Option<Option<String>>,
-}
-
-/// Filters of the staff list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StaffQuery {
-    /// Only this college.
-    pub college_id: Option<Uuid>,
-    /// Only supervisors (`true`) or non-supervisors (`false`).
-    pub is_supervisor: Option<bool>,
-    /// Only counselors (`true`) or non-counselors (`false`).
-    pub is_counselor: Option<bool>,
-    /// Substring of the name or 工号.
-    pub q: Option<String>,
-}
-
-impl From<StaffQuery> for persistence::reference::staff::StaffFilter {
-    fn from(q: StaffQuery) -> Self {
-        Self { college_id: q.college_id, is_supervisor: q.is_supervisor, is_counselor: q.is_counselor, q: q.q }
-    }
 }
 
 /// Create a staff member.

@@ -9,11 +9,12 @@ use domain::reference::{
     check_enrollment_year,
 };
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{PageParams, blank_is_none, double_option, opt, patch as patch_field, today};
+use super::dto::StudentQuery;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
@@ -218,46 +219,6 @@ impl UpdateStudentRequest {
         };
         p.finish()?;
         Ok(changes)
-    }
-}
-
-/// Filters of the student list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct StudentQuery {
-    /// Only this college.
-    pub college_id: Option<Uuid>,
-    /// Only this unit.
-    pub unit_id: Option<Uuid>,
-    /// Only this supervisor's students.
-    pub supervisor_id: Option<Uuid>,
-    /// Only this counselor's students.
-    pub counselor_id: Option<Uuid>,
-    /// Only this degree programme.
-    pub degree: Option<Degree>,
-    /// Only this enrolment year.
-    pub enrollment_year: Option<i32>,
-    /// Only this political status.
-    pub political_status: Option<PoliticalStatus>,
-    /// Only this status.
-    pub status: Option<StudentStatus>,
-    /// Substring of the name or 学号.
-    pub q: Option<String>,
-}
-
-impl From<StudentQuery> for persistence::reference::students::StudentFilter {
-    fn from(q: StudentQuery) -> Self {
-        Self {
-            college_id: q.college_id,
-            unit_id: q.unit_id,
-            supervisor_id: q.supervisor_id,
-            counselor_id: q.counselor_id,
-            degree: q.degree,
-            enrollment_year: q.enrollment_year,
-            political_status: q.political_status,
-            status: q.status,
-            q: q.q,
-        }
     }
 }
 

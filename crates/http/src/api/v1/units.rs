@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{Code, Name, NewUnit, Unit, UnitChanges, UnitKind};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{PageParams, double_option, opt};
+use super::dto::UnitQuery;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
@@ -92,26 +93,6 @@ pub struct UpdateUnitRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub discipline_id: Option<Option<Uuid>>,
-}
-
-/// Filters of the unit list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UnitQuery {
-    /// Only this college.
-    pub college_id: Option<Uuid>,
-    /// Only this kind.
-    pub kind: Option<UnitKind>,
-    /// Only the units of this discipline.
-    pub discipline_id: Option<Uuid>,
-    /// Substring of the code or name.
-    pub q: Option<String>,
-}
-
-impl From<UnitQuery> for persistence::reference::units::UnitFilter {
-    fn from(q: UnitQuery) -> Self {
-        Self { college_id: q.college_id, kind: q.kind, discipline_id: q.discipline_id, q: q.q }
-    }
 }
 
 /// Create a unit (university admins, or the admin of its college).
