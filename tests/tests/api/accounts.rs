@@ -84,7 +84,7 @@ async fn a_college_admin_manages_only_their_colleges_lower_roles() {
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
     let ee = app.college(&admin, "EE", "电气工程学院").await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
 
     let mk = |username: &str, role: &str, college: &str| json!({"username": username, "display_name": username, "password": PASSWORD, "role": role, "college_id": college});
     let counselor = app.post("/api/v1/users", &cadmin, mk("cs-counselor", "counselor", &cs)).await.expect(201);
@@ -127,7 +127,7 @@ async fn no_one_raises_or_disables_their_own_account() {
     app.patch(&format!("/api/v1/users/{me}"), &admin, json!({"role": "student"}), None).await.expect(403);
     app.patch(&format!("/api/v1/users/{me}"), &admin, json!({"display_name": "校管理员"}), None).await.expect(200);
 
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     let cadmin_id = app.get("/api/v1/me", &cadmin).await.id();
     app.patch(&format!("/api/v1/users/{cadmin_id}"), &cadmin, json!({"role": "university_admin"}), None)
         .await
@@ -140,7 +140,7 @@ async fn disabling_an_account_or_resetting_its_password_ends_its_sessions() {
     let app = spawn_app().await;
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
-    let counselor = app.user(&admin, "counselor1", "counselor", json!({"college_id": cs})).await;
+    let counselor = app.user(&admin, "counselor1", Role::Counselor, json!({"college_id": cs})).await;
     let id = app.get("/api/v1/me", &counselor).await.id();
     app.patch(&format!("/api/v1/users/{id}"), &admin, json!({"active": false}), Some("\"1\"")).await.expect(200);
     app.get("/api/v1/me", &counselor).await.expect(401);
@@ -159,7 +159,7 @@ async fn a_student_account_links_its_student_record_and_takes_its_college() {
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
     let student = app.student(&admin, &cs, "2024001", json!({})).await;
-    let token = app.user(&admin, "s2024001", "student", json!({"student_id": student})).await;
+    let token = app.user(&admin, "s2024001", Role::Student, json!({"student_id": student})).await;
     let me = app.get("/api/v1/me", &token).await.expect(200);
     assert_eq!(me.body["student_id"], student);
     assert_eq!(me.body["college_id"], cs);
@@ -180,7 +180,7 @@ async fn service_clients_are_for_university_admins_and_their_secret_shows_once()
     let app = spawn_app().await;
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     let body = json!({"client_id": "xgxt", "name": "学工系统", "scopes": ["events:read"]});
     app.post("/api/v1/service-clients", &cadmin, body.clone()).await.expect(403);
     let created = app.post("/api/v1/service-clients", &admin, body.clone()).await.expect(201);

@@ -64,7 +64,7 @@ async fn world() -> World {
         "salon_deadline": (today - Duration::days(20)).to_string(),
     });
     let year = app.post("/api/v1/academic-years", &admin, span).await.expect(201).id();
-    let college_admin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": college})).await;
+    let college_admin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": college})).await;
     World { app, admin, college_admin, college, lab, year, first_year }
 }
 
@@ -81,28 +81,14 @@ impl World {
         let app = &self.app;
         let student =
             app.student(&self.admin, college, no, json!({"name": name, "enrollment_year": self.first_year - 2})).await;
-        let n = app
-            .post(
-                "/api/v1/nominations",
-                &self.admin,
-                json!({"student_id": student, "academic_year_id": self.year, "unit_id": lab, "statement": "乐于帮扶学弟学妹"}),
-            )
-            .await
-            .expect(201)
-            .id();
-        app.post(&format!("/api/v1/nominations/{n}/submit"), &self.admin, json!({})).await.expect(200);
-        app.post(
-            &format!("/api/v1/nominations/{n}/review"),
-            &self.admin,
-            json!({"morality": 90, "research": 90, "leadership": 90}),
-        )
-        .await
-        .expect(200);
-        app.post(&format!("/api/v1/nominations/{n}/recommend"), &self.admin, json!({"justification": "表现突出"}))
-            .await
-            .expect(200);
-        let appointment =
-            app.post("/api/v1/appointments", &self.admin, json!({"nomination_id": n})).await.expect(201).id();
+        let appointed = MentorBuilder::new(app, &self.admin)
+            .student(&student)
+            .year(&self.year)
+            .unit(lab)
+            .justification("表现突出")
+            .appoint()
+            .await;
+        let appointment = appointed.appointment.into();
         Mentor { appointment, student, name: name.to_owned() }
     }
 
@@ -116,7 +102,7 @@ impl World {
             .app
             .student(&self.admin, college, no, json!({"name": format!("新生{no}"), "enrollment_year": self.first_year}))
             .await;
-        let token = self.app.user(&self.admin, &format!("s{no}"), "student", json!({"student_id": id})).await;
+        let token = self.app.user(&self.admin, &format!("s{no}"), Role::Student, json!({"student_id": id})).await;
         (id, token)
     }
 
@@ -236,7 +222,7 @@ async fn the_full_path_planned_published_held_with_attendance_and_feedback() {
     assert_eq!(w.register_self(&t1, &id).await.expect(409).code(), "duplicate");
     w.register_self(&t2, &id).await.expect(201);
     // The host registers a freshman who has no account yet… or has one: organisers give a list.
-    let host_token = w.app.user(&w.admin, "s2023001", "student", json!({"student_id": li.student})).await;
+    let host_token = w.app.user(&w.admin, "s2023001", Role::Student, json!({"student_id": li.student})).await;
     let r = w
         .app
         .post(&format!("/api/v1/activities/{id}/registrations"), &host_token, json!({"student_ids": [s3]}))
@@ -728,8 +714,8 @@ async fn another_colleges_admin_gets_404_and_students_see_only_published_activit
     let w = world().await;
     let li = w.mentor("2023001", "李华").await;
     let ee = w.app.college(&w.admin, "EE", "电气工程学院").await;
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
-    let counselor = w.app.user(&w.admin, "cs-counselor", "counselor", json!({"college_id": w.college})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": ee})).await;
+    let counselor = w.app.user(&w.admin, "cs-counselor", Role::Counselor, json!({"college_id": w.college})).await;
     let (_, student) = w.freshman("2026101").await;
     let (_, ee_student) = w.freshman_of(&ee, "2026201").await;
     let planned = w
@@ -742,7 +728,7 @@ async fn another_colleges_admin_gets_404_and_students_see_only_published_activit
         w.app.get(&format!("/api/v1/activities/{planned}"), token).await.expect(404);
     }
     w.app.get(&format!("/api/v1/activities/{planned}"), &counselor).await.expect(200);
-    let host = w.app.user(&w.admin, "s2023001", "student", json!({"student_id": li.student})).await;
+    let host = w.app.user(&w.admin, "s2023001", Role::Student, json!({"student_id": li.student})).await;
     w.app.get(&format!("/api/v1/activities/{planned}"), &host).await.expect(200);
     // Another college's admin can neither see nor act: 404, not 403.
     w.act(&ee_admin, &planned, "publish", json!({})).await.expect(404);
@@ -1002,7 +988,7 @@ async fn a_dismissed_mentor_no_longer_hosts_upcoming_activities() {
 async fn a_mentor_who_leaves_hands_the_activities_they_organised_back_to_the_college() {
     let w = world().await;
     let li = w.mentor("2023001", "李华").await;
-    let li_token = w.app.user(&w.admin, "s2023001", "student", json!({"student_id": li.student})).await;
+    let li_token = w.app.user(&w.admin, "s2023001", Role::Student, json!({"student_id": li.student})).await;
     let start = day_at(4, 19, 0);
     let own = w.create(&li_token, w.salon(start, start + Duration::hours(2), &[&li], json!({}))).await.expect(201).id();
     w.app.patch(&format!("/api/v1/activities/{own}"), &li_token, json!({"title": "学长沙龙"}), None).await.expect(200);

@@ -332,7 +332,7 @@ async fn a_token_without_the_scope_gets_403_insufficient_scope_naming_it() {
     }
     // What the scope allows still works; a person without a right gets a plain `forbidden`.
     app.get("/api/v1/students", &reader).await.expect(200);
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": college})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": college})).await;
     let res = app.get("/api/v1/events", &cadmin).await.expect(403);
     assert_eq!(res.code(), "forbidden");
     assert!(res.header("www-authenticate").is_none());

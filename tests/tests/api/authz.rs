@@ -89,17 +89,16 @@ async fn college_b(app: &TestApp, admin: &str, year: &str) -> CollegeB {
         .unwrap()
         .to_owned();
     let nominate = |student: &str| json!({"student_id": student, "academic_year_id": year_id, "unit_id": lab, "statement": "乙推荐理由"});
-    let nomination = app.post("/api/v1/nominations", &b_admin, nominate(&senior)).await.expect(201).id();
-    for (action, body) in [
-        ("submit", json!({})),
-        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
-        ("recommend", json!({})),
-    ] {
-        app.post(&format!("/api/v1/nominations/{nomination}/{action}"), &b_admin, body).await.expect(200);
-    }
+    let appointed = MentorBuilder::new(app, admin)
+        .student(&senior)
+        .year(&year_id)
+        .unit(&lab)
+        .nominated_by(&b_admin)
+        .statement("乙推荐理由")
+        .appoint()
+        .await;
+    let (nomination, appointment): (String, String) = (appointed.nomination.into(), appointed.appointment.into());
     let draft = app.post("/api/v1/nominations", &b_admin, nominate(&other)).await.expect(201).id();
-    let appointment =
-        app.post("/api/v1/appointments", admin, json!({"nomination_id": nomination})).await.expect(201).id();
     let pairing = app
         .post("/api/v1/pairings", &b_admin, json!({"appointment_id": appointment, "mentee_id": freshman}))
         .await
@@ -173,10 +172,10 @@ async fn no_role_of_college_a_reaches_any_object_of_college_b() {
         app.student(&admin, &a, "A2023001", json!({"enrollment_year": 2023, "supervisor_id": a_staff})).await;
     let b = college_b(&app, &admin, &year).await;
     let roles = [
-        ("college_admin", app.user(&admin, "a-admin", "college_admin", json!({"college_id": a})).await),
-        ("counselor", app.user(&admin, "a-counselor", "counselor", json!({"college_id": a})).await),
-        ("supervisor", app.user(&admin, "a-supervisor", "supervisor", json!({"staff_id": a_staff})).await),
-        ("student", app.user(&admin, "a-student", "student", json!({"student_id": a_student})).await),
+        ("college_admin", app.user(&admin, "a-admin", Role::CollegeAdmin, json!({"college_id": a})).await),
+        ("counselor", app.user(&admin, "a-counselor", Role::Counselor, json!({"college_id": a})).await),
+        ("supervisor", app.user(&admin, "a-supervisor", Role::Supervisor, json!({"staff_id": a_staff})).await),
+        ("student", app.user(&admin, "a-student", Role::Student, json!({"student_id": a_student})).await),
     ];
 
     let spec = app.send(app.request(Method::GET, "/api/v1/openapi.json", None)).await.expect(200).body;

@@ -313,7 +313,7 @@ async fn every_write_is_audited_with_actor_target_and_change() {
     assert_eq!(items[0]["changes"]["after"]["name"], "计算机科学学院");
     assert_eq!(items[1]["action"], "college.create");
 
-    let college_admin = app.user(&token, "cadmin", "college_admin", json!({"college_id": id})).await;
+    let college_admin = app.user(&token, "cadmin", Role::CollegeAdmin, json!({"college_id": id})).await;
     let res = app.get("/api/v1/audit-events", &college_admin).await.expect(403);
     assert_eq!(res.code(), "forbidden");
     // Passwords never reach the audit log.

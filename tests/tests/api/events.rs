@@ -59,7 +59,7 @@ async fn the_feed_needs_the_events_scope_and_checks_its_parameters() {
     let other = app.client_token(&admin, json!(["students:read"])).await;
     app.get("/api/v1/events", &other).await.expect(403);
     let college = app.college(&admin, "CS", "计算机学院").await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": college})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": college})).await;
     app.get("/api/v1/events", &cadmin).await.expect(403);
     let res = app.get("/api/v1/events?limit=0", &admin).await.expect(422);
     assert_eq!(res.error_fields(), ["limit"]);

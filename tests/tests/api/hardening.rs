@@ -232,7 +232,7 @@ async fn a_supervisor_of_another_college_is_refused_like_an_unknown_one() {
     app.unit(&admin, &cs, "CS-LAB1", "laboratory").await;
     let own = app.staff(&admin, &cs, "T001", true).await;
     let foreign = app.staff(&admin, &ee, "T900", true).await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     let unknown = uuid::Uuid::now_v7().to_string();
 
     let create = |supervisor: &str| {

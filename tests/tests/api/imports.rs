@@ -426,9 +426,9 @@ async fn the_feed_shows_exactly_the_committed_import_changes_in_order_and_nothin
 #[actix_web::test]
 async fn college_admins_import_only_into_their_own_college_and_clients_need_the_import_scope() {
     let w = world().await;
-    let cs_admin = w.app.user(&w.admin, "cs-admin", "college_admin", json!({"college_id": w.cs})).await;
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": w.ee})).await;
-    let counselor = w.app.user(&w.admin, "cs-counselor", "counselor", json!({"college_id": w.cs})).await;
+    let cs_admin = w.app.user(&w.admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": w.cs})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": w.ee})).await;
+    let counselor = w.app.user(&w.admin, "cs-counselor", Role::Counselor, json!({"college_id": w.cs})).await;
     w.import_csv(&cs_admin, &csv(&[row("2023001", "李华")])).await.expect(200);
 
     // Into another college: a row error. A student of another college: a row error too.
@@ -647,7 +647,7 @@ async fn exports_show_what_the_lists_show_with_their_filters() {
     w.import_csv(&w.admin, "学号,姓名,性别,学院,培养层次,入学年份,政治面貌\n2024001,孙八,男,EE,博士,2024,群众\n")
         .await
         .expect(200);
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": w.ee})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": w.ee})).await;
     let res = w.app.get("/api/v1/exports/students?format=json", &ee_admin).await.expect(200);
     let nos: Vec<&str> = res.body.as_array().unwrap().iter().map(|s| s["student_no"].as_str().unwrap()).collect();
     assert_eq!(nos, ["2024001"]);
@@ -664,7 +664,7 @@ async fn exports_show_what_the_lists_show_with_their_filters() {
     w.app.get("/api/v1/exports/staff", &exporter).await.expect(403);
     w.app.get("/api/v1/exports/appointments", &exporter).await.expect(403);
     let student =
-        w.app.user(&w.admin, "student-1", "student", json!({"student_id": w.students().await[0]["id"]})).await;
+        w.app.user(&w.admin, "student-1", Role::Student, json!({"student_id": w.students().await[0]["id"]})).await;
     w.app.get("/api/v1/exports/staff", &student).await.expect(403);
     let res = w.app.get("/api/v1/exports/students?format=json", &student).await.expect(200);
     assert_eq!(res.body.as_array().unwrap().len(), 1, "a student sees only themself, as in the list");
@@ -685,24 +685,7 @@ async fn appointments_export_with_the_mentor_year_and_unit() {
         )
         .await
         .expect(201);
-    let n = w
-        .app
-        .post(
-            "/api/v1/nominations",
-            admin,
-            json!({"student_id": student, "academic_year_id": year, "unit_id": lab, "statement": "乐于助人"}),
-        )
-        .await
-        .expect(201)
-        .id();
-    for (action, body) in [
-        ("submit", json!({})),
-        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
-        ("recommend", json!({})),
-    ] {
-        w.app.post(&format!("/api/v1/nominations/{n}/{action}"), admin, body).await.expect(200);
-    }
-    w.app.post("/api/v1/appointments", admin, json!({"nomination_id": n})).await.expect(201);
+    MentorBuilder::new(&w.app, admin).student(&student).year(&year).unit(&lab).statement("乐于助人").appoint().await;
 
     let res = w.app.get("/api/v1/exports/appointments", admin).await.expect(200);
     let lines: Vec<&str> = res.text.trim_start_matches('\u{feff}').lines().collect();
@@ -710,7 +693,7 @@ async fn appointments_export_with_the_mentor_year_and_unit() {
     assert!(lines[1].starts_with("2025-2026,2023001,李华,计算机学院,CS-LAB1,5,在聘,"), "{}", lines[1]);
     let res = w.app.get(&format!("/api/v1/exports/appointments?format=json&academic_year_id={year}"), admin).await;
     assert_eq!(res.expect(200).body[0]["state"], "active");
-    let ee_admin = w.app.user(admin, "ee-admin", "college_admin", json!({"college_id": w.ee})).await;
+    let ee_admin = w.app.user(admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": w.ee})).await;
     let res = w.app.get("/api/v1/exports/appointments?format=json", &ee_admin).await.expect(200);
     assert_eq!(res.body, json!([]));
 }

@@ -133,6 +133,7 @@ fn every_reference_resolves_and_every_schema_is_used() {
     let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
     let mut all = Vec::new();
     refs_in(&doc, &mut all);
+    assert!(all.len() > 100, "only {} references found", all.len());
     for (kind, name) in &all {
         assert!(doc["components"][kind].get(name).is_some(), "#/components/{kind}/{name} is referred to but missing");
     }
@@ -145,7 +146,9 @@ fn every_reference_resolves_and_every_schema_is_used() {
             refs_in(&doc["components"][&r.0][&r.1], &mut todo);
         }
     }
-    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    assert!(schemas.len() > 30, "only {} schemas", schemas.len());
+    for name in schemas.keys() {
         assert!(reached.contains(&("schemas".to_owned(), name.clone())), "schema {name} is used by no operation");
     }
 }
@@ -178,8 +181,10 @@ fn the_document_has_an_ascii_title_servers_and_page_items_by_reference() {
 #[test]
 fn every_operation_has_a_summary_and_a_description() {
     let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
+    let mut operations = 0;
     for (path, item) in doc["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
+            operations += 1;
             let summary = op["summary"].as_str().unwrap_or_default();
             let description = op["description"].as_str().unwrap_or_default();
             assert!(!summary.is_empty(), "{method} {path} has no summary");
@@ -187,6 +192,7 @@ fn every_operation_has_a_summary_and_a_description() {
             assert!(!description.is_empty(), "{method} {path} has no description");
         }
     }
+    assert!(operations > 30, "only {operations} operations found");
 }
 
 #[test]

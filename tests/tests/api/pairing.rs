@@ -28,7 +28,7 @@ async fn world() -> World {
     let lab2 = app.post("/api/v1/units", &admin, mk("L2", &d1)).await.expect(201).id();
     let lab3 = app.post("/api/v1/units", &admin, mk("L3", &d2)).await.expect(201).id();
     let year = app.post("/api/v1/academic-years", &admin, json!({"code": "2025-2026"})).await.expect(201).id();
-    let college_admin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": college})).await;
+    let college_admin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": college})).await;
     World { app, admin, college_admin, college, lab1, lab2, lab3, year }
 }
 
@@ -44,29 +44,18 @@ impl World {
                 json!({"enrollment_year": 2023, "unit_id": unit, "name": format!("学长{no}")}),
             )
             .await;
-        let n = self
-            .app
-            .post(
-                "/api/v1/nominations",
-                &self.college_admin,
-                json!({"student_id": s, "academic_year_id": self.year, "unit_id": unit, "statement": "优秀"}),
-            )
+        let a = MentorBuilder::new(&self.app, &self.admin)
+            .student(&s)
+            .year(&self.year)
+            .unit(unit)
+            .nominated_by(&self.college_admin)
+            .statement("优秀")
+            .justification("表现突出")
+            .capacity(capacity)
+            .appoint()
             .await
-            .expect(201)
-            .id();
-        for (action, body) in [
-            ("submit", json!({})),
-            ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
-            ("recommend", json!({"justification": "表现突出"})),
-        ] {
-            self.app.post(&format!("/api/v1/nominations/{n}/{action}"), &self.college_admin, body).await.expect(200);
-        }
-        let a = self
-            .app
-            .post("/api/v1/appointments", &self.admin, json!({"nomination_id": n, "capacity": capacity}))
-            .await
-            .expect(201)
-            .id();
+            .appointment
+            .into();
         (a, s)
     }
 
@@ -127,9 +116,9 @@ async fn manual_pairing_follows_every_rule_with_its_code() {
     w.app.post(&format!("/api/v1/appointments/{b}/dismissal"), &w.admin, json!({"reason": "解聘"})).await.expect(200);
     assert_eq!(w.pair(&w.college_admin, &b, &f3).await.expect(409).code(), "appointment_not_active");
     // Only the college's admin or the university pair.
-    let counselor = w.app.user(&w.admin, "cs-counselor", "counselor", json!({"college_id": w.college})).await;
+    let counselor = w.app.user(&w.admin, "cs-counselor", Role::Counselor, json!({"college_id": w.college})).await;
     w.pair(&counselor, &a, &f3).await.expect(403);
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": ee})).await;
     w.pair(&ee_admin, &a, &f3).await.expect(404);
 }
 
@@ -202,7 +191,9 @@ async fn auto_match_dry_run_writes_nothing_and_commit_writes_exactly_the_proposa
     assert_eq!(done.body["pairs"], dry.body["pairs"]);
     let list = w.app.get("/api/v1/pairings?state=active&page_size=100", &w.admin).await.expect(200);
     assert_eq!(list.body["total"], 3);
-    assert!(list.body["items"].as_array().unwrap().iter().all(|p| p["source"] == "auto_match"));
+    let items = list.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{}", list.text);
+    assert!(items.iter().all(|p| p["source"] == "auto_match"));
     let count = |a: &str| list.body["items"].as_array().unwrap().iter().filter(|p| p["appointment_id"] == a).count();
     assert_eq!((count(&m1), count(&m2)), (2, 1));
     // Matching again finds nothing left to pair but the unmatched freshman.
@@ -316,7 +307,9 @@ async fn dismissing_a_mentor_ends_their_pairings_and_the_mentees_need_a_mentor_a
     assert_eq!(released.len(), 2);
     assert!(released.contains(&f1.as_str()) && released.contains(&f2.as_str()));
     let pairings = w.app.get(&format!("/api/v1/pairings?appointment_id={a}"), &w.admin).await.expect(200);
-    for p in pairings.body["items"].as_array().unwrap() {
+    let items = pairings.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{}", pairings.text);
+    for p in items {
         assert_eq!(p["state"], "ended");
         assert_eq!(p["end_reason"], "dismissal");
     }
@@ -352,7 +345,7 @@ async fn mentors_mentees_supervisors_and_colleges_each_see_their_part() {
     let f2 = w.freshman("2025002", Some(&w.lab1)).await;
     let p1 = w.pair(&w.college_admin, &a, &f1).await.expect(201).id();
     let p2 = w.pair(&w.college_admin, &a, &f2).await.expect(201).id();
-    let mentor = w.app.user(&w.admin, "mentor1", "student", json!({"student_id": mentor_student})).await;
+    let mentor = w.app.user(&w.admin, "mentor1", Role::Student, json!({"student_id": mentor_student})).await;
     w.app
         .patch(&format!("/api/v1/appointments/{a}"), &mentor, json!({"contact_for_mentees": "微信 xuezhang2023"}), None)
         .await
@@ -365,7 +358,7 @@ async fn mentors_mentees_supervisors_and_colleges_each_see_their_part() {
     assert_eq!(first["mentee"]["id"], f1);
     assert_eq!(first["mentee_contact"]["phone"], "13800000000");
 
-    let mentee = w.app.user(&w.admin, "mentee1", "student", json!({"student_id": f1})).await;
+    let mentee = w.app.user(&w.admin, "mentee1", Role::Student, json!({"student_id": f1})).await;
     let mine = w.app.get("/api/v1/pairings", &mentee).await.expect(200);
     assert_eq!(mine.body["total"], 1);
     assert_eq!(mine.body["items"][0]["mentor"]["id"], mentor_student);
@@ -374,7 +367,7 @@ async fn mentors_mentees_supervisors_and_colleges_each_see_their_part() {
     // The mentor's appointment itself is not the mentee's to read: they see the mentor on the pairing.
     w.app.get(&format!("/api/v1/appointments/{a}/mentees"), &mentee).await.expect(404);
 
-    let sup = w.app.user(&w.admin, "t1001", "supervisor", json!({"staff_id": supervisor})).await;
+    let sup = w.app.user(&w.admin, "t1001", Role::Supervisor, json!({"staff_id": supervisor})).await;
     let theirs = w.app.get("/api/v1/pairings", &sup).await.expect(200);
     assert_eq!(theirs.body["total"], 1);
     assert_eq!(theirs.body["items"][0]["id"], p1);
@@ -382,7 +375,7 @@ async fn mentors_mentees_supervisors_and_colleges_each_see_their_part() {
     assert_eq!(theirs.body["items"][0]["mentor"]["id"], mentor_student);
 
     let ee = w.app.college(&w.admin, "EE", "电气工程学院").await;
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": ee})).await;
     w.app.get(&format!("/api/v1/pairings/{p1}"), &ee_admin).await.expect(404);
     assert_eq!(w.app.get("/api/v1/pairings", &ee_admin).await.expect(200).body["total"], 0);
     w.app.post(&format!("/api/v1/pairings/{p1}/end"), &ee_admin, json!({"reason": "reassignment"})).await.expect(404);
@@ -424,12 +417,12 @@ async fn mentors_mentees_supervisors_and_colleges_each_see_their_part() {
 async fn mentees_rate_their_mentor_once_per_term_and_the_mentor_sees_only_aggregates() {
     let w = world().await;
     let (a, mentor_student) = w.mentor("2023001", &w.lab1, 5).await;
-    let mentor = w.app.user(&w.admin, "mentor1", "student", json!({"student_id": mentor_student})).await;
+    let mentor = w.app.user(&w.admin, "mentor1", Role::Student, json!({"student_id": mentor_student})).await;
     let mut mentees = Vec::new();
     for i in 0..3 {
         let f = w.freshman(&format!("2025{i:03}"), Some(&w.lab1)).await;
         let p = w.pair(&w.college_admin, &a, &f).await.expect(201).id();
-        let token = w.app.user(&w.admin, &format!("mentee{i}"), "student", json!({"student_id": f})).await;
+        let token = w.app.user(&w.admin, &format!("mentee{i}"), Role::Student, json!({"student_id": f})).await;
         mentees.push((p, token));
     }
     let (p0, t0) = &mentees[0];
@@ -474,7 +467,7 @@ async fn mentees_rate_their_mentor_once_per_term_and_the_mentor_sees_only_aggreg
 async fn the_orientation_introduction_is_recorded_for_the_milestone() {
     let w = world().await;
     let (a, mentor_student) = w.mentor("2023001", &w.lab1, 5).await;
-    let mentor = w.app.user(&w.admin, "mentor1", "student", json!({"student_id": mentor_student})).await;
+    let mentor = w.app.user(&w.admin, "mentor1", Role::Student, json!({"student_id": mentor_student})).await;
     let res = w
         .app
         .post(
@@ -505,7 +498,7 @@ async fn the_orientation_introduction_is_recorded_for_the_milestone() {
         .await
         .expect(200);
     let ee = w.app.college(&w.admin, "EE", "电气工程学院").await;
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": ee})).await;
     w.app
         .post(
             &format!("/api/v1/appointments/{a}/introduction"),
@@ -576,10 +569,10 @@ async fn pairings_and_appointments_export_as_excel_csv_or_json_with_the_list_fil
     // Another college sees nothing of it; a mentee sees only their own pairing; the feed client
     // without the export scope cannot export.
     let ee = w.app.college(&w.admin, "EE", "电气工程学院").await;
-    let ee_admin = w.app.user(&w.admin, "ee-admin", "college_admin", json!({"college_id": ee})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": ee})).await;
     let res = w.app.get("/api/v1/exports/pairings?format=json", &ee_admin).await.expect(200);
     assert_eq!(res.body, json!([]));
-    let mentee = w.app.user(&w.admin, "mentee1", "student", json!({"student_id": f1})).await;
+    let mentee = w.app.user(&w.admin, "mentee1", Role::Student, json!({"student_id": f1})).await;
     let res = w.app.get("/api/v1/exports/pairings?format=json", &mentee).await.expect(200);
     assert_eq!(res.body.as_array().unwrap().len(), 1);
     assert_eq!(res.body[0]["mentee_student_no"], "2025001");

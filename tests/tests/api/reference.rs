@@ -75,7 +75,7 @@ async fn only_university_admins_manage_years_and_colleges_but_everyone_reads_the
     let app = spawn_app().await;
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     app.post("/api/v1/colleges", &cadmin, json!({"code": "EE", "name": "电气工程学院"})).await.expect(403);
     app.post("/api/v1/academic-years", &cadmin, json!({"code": "2025-2026"})).await.expect(403);
     app.patch(&format!("/api/v1/colleges/{cs}"), &cadmin, json!({"name": "x"}), None).await.expect(403);
@@ -166,7 +166,7 @@ async fn a_college_admin_manages_units_of_their_own_college_only() {
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
     let ee = app.college(&admin, "EE", "电气工程学院").await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     let own = app.unit(&cadmin, &cs, "CS-G1", "research_group").await;
     app.post(
         "/api/v1/units",
@@ -273,7 +273,7 @@ async fn who_sees_which_students() {
     let s2 = app.student(&admin, &cs, "2024002", json!({"name": "刘洋"})).await;
     let e1 = app.student(&admin, &ee, "2024101", json!({"name": "陈静"})).await;
 
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     let list = app.get("/api/v1/students", &cadmin).await.expect(200);
     assert_eq!(list.body["total"], 2);
     app.get(&format!("/api/v1/students/{e1}"), &cadmin).await.expect(404);
@@ -291,17 +291,17 @@ async fn who_sees_which_students() {
     .expect(403);
     app.patch(&format!("/api/v1/students/{s2}"), &cadmin, json!({"college_id": ee}), None).await.expect(403);
 
-    let counselor = app.user(&admin, "cs-counselor", "counselor", json!({"college_id": cs})).await;
+    let counselor = app.user(&admin, "cs-counselor", Role::Counselor, json!({"college_id": cs})).await;
     assert_eq!(app.get("/api/v1/students", &counselor).await.expect(200).body["total"], 2);
     app.patch(&format!("/api/v1/students/{s1}"), &counselor, json!({"name": "x"}), None).await.expect(403);
 
-    let sup = app.user(&admin, "t1001", "supervisor", json!({"staff_id": supervisor})).await;
+    let sup = app.user(&admin, "t1001", Role::Supervisor, json!({"staff_id": supervisor})).await;
     let list = app.get("/api/v1/students", &sup).await.expect(200);
     assert_eq!(list.body["total"], 1);
     assert_eq!(list.body["items"][0]["id"], s1);
     app.get(&format!("/api/v1/students/{s2}"), &sup).await.expect(404);
 
-    let me = app.user(&admin, "s2024002", "student", json!({"student_id": s2})).await;
+    let me = app.user(&admin, "s2024002", Role::Student, json!({"student_id": s2})).await;
     let list = app.get("/api/v1/students", &me).await.expect(200);
     assert_eq!(list.body["total"], 1);
     app.get(&format!("/api/v1/students/{s2}"), &me).await.expect(200);
@@ -367,7 +367,7 @@ async fn staff_are_managed_per_college_and_a_supervisor_sees_only_themself() {
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
     let ee = app.college(&admin, "EE", "电气工程学院").await;
-    let cadmin = app.user(&admin, "cs-admin", "college_admin", json!({"college_id": cs})).await;
+    let cadmin = app.user(&admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": cs})).await;
     let t1 = app
         .post(
             "/api/v1/staff",
@@ -388,12 +388,12 @@ async fn staff_are_managed_per_college_and_a_supervisor_sees_only_themself() {
     fields.sort();
     assert_eq!(fields, ["name", "staff_no"]);
 
-    let sup = app.user(&admin, "t2001", "supervisor", json!({"staff_id": t1.id()})).await;
+    let sup = app.user(&admin, "t2001", Role::Supervisor, json!({"staff_id": t1.id()})).await;
     let list = app.get("/api/v1/staff", &sup).await.expect(200);
     assert_eq!(list.body["total"], 1);
     app.get(&format!("/api/v1/staff/{e1}"), &sup).await.expect(404);
     let student = app.student(&admin, &cs, "2024001", json!({})).await;
-    let stu = app.user(&admin, "stu1", "student", json!({"student_id": student})).await;
+    let stu = app.user(&admin, "stu1", Role::Student, json!({"student_id": student})).await;
     app.get("/api/v1/staff", &stu).await.expect(403);
 
     // A supervisor who supervises someone stays a supervisor.
