@@ -19,6 +19,7 @@ pub mod reference;
 pub mod selection;
 pub mod text;
 pub mod time;
+pub mod work;
 
 pub use codes::{AuditAction, ConflictCode, DomainEvent};
 pub use error::{Error, FieldError, Problems, Result};
