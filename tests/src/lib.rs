@@ -225,6 +225,12 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Moves this server's clock forward by `by`: how a test reaches a deadline (an edit window
+    /// that closes, a concern that becomes overdue) without sleeping.
+    pub fn advance_clock(&self, by: chrono::Duration) {
+        self.db.clock().advance(by);
+    }
+
     /// Whether this run is on PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.pg.is_some()

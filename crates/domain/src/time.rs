@@ -2,6 +2,9 @@
 //! (China has no daylight saving), so a fixed offset is exact. Every "now" and "today" of the
 //! code comes from here, so there is one notion of each.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use chrono::{DateTime, DurationRound, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 
 /// Asia/Shanghai: +08:00 all year round.
@@ -36,6 +39,39 @@ pub fn today() -> NaiveDate {
     shanghai_date(Utc::now())
 }
 
+/// The clock of one running application: the system clock plus an offset that starts at zero.
+///
+/// Rules that depend on elapsed time (the edit window of a work record, a concern that is overdue)
+/// read "now" from here, so an end-to-end test can move one server's time forward instead of
+/// sleeping. Nothing in the API changes the offset; clones share it.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    offset_us: Arc<AtomicI64>,
+}
+
+impl Clock {
+    /// The system clock, unshifted.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// The current instant of this clock, truncated to microseconds like [`now`].
+    pub fn now(&self) -> DateTime<Utc> {
+        now() + chrono::Duration::microseconds(self.offset_us.load(Ordering::Relaxed))
+    }
+
+    /// Today in Asia/Shanghai by this clock.
+    pub fn today(&self) -> NaiveDate {
+        shanghai_date(self.now())
+    }
+
+    /// Moves this clock (and every clone of it) forward by `by` (backward when negative).
+    pub fn advance(&self, by: chrono::Duration) {
+        let us = by.num_microseconds().unwrap_or(i64::MAX);
+        self.offset_us.fetch_add(us, Ordering::Relaxed);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +92,17 @@ mod tests {
         assert_eq!(t.timestamp_subsec_nanos() % 1000, 0);
         let d = today();
         assert!(d == shanghai_date(t) || d == shanghai_date(t).succ_opt().unwrap());
+    }
+
+    #[test]
+    fn an_advanced_clock_moves_every_clone() {
+        let c = Clock::system();
+        let shared = c.clone();
+        let before = c.now();
+        shared.advance(chrono::Duration::days(3));
+        let after = c.now();
+        assert!(after - before >= chrono::Duration::days(3));
+        assert!(after - before < chrono::Duration::days(3) + chrono::Duration::minutes(1));
+        assert_eq!(c.today(), shanghai_date(after));
     }
 }

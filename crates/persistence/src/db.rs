@@ -53,6 +53,8 @@ pub struct Db {
     /// here, holding no connection, rather than in the pool, where twenty waiting imports would
     /// hold every connection and leave other requests to time out on a pool acquire.
     imports: Arc<tokio::sync::Semaphore>,
+    /// The application's clock; tests move it forward to reach a deadline without sleeping.
+    clock: domain::time::Clock,
 }
 
 /// Told how long each write transaction waited to start (the metrics of `GET /metrics`).
@@ -100,7 +102,13 @@ impl Db {
             let mut r = options(url, config.max_connections.max(1), SQLITE_ACQUIRE_TIMEOUT);
             r.map_sqlx_sqlite_opts(|o| sqlite_options(o).read_only(true));
             let read = Database::connect(r).await?;
-            Ok(Self { read, write, begin_wait: None, imports: Arc::new(tokio::sync::Semaphore::new(1)) })
+            Ok(Self {
+                read,
+                write,
+                begin_wait: None,
+                imports: Arc::new(tokio::sync::Semaphore::new(1)),
+                clock: Default::default(),
+            })
         } else {
             let mut o = options(url, config.max_connections.max(2), config.acquire_timeout);
             o.map_sqlx_postgres_opts(|o| o.application_name("xuezhang"));
@@ -110,8 +118,15 @@ impl Db {
                 write: pool,
                 begin_wait: None,
                 imports: Arc::new(tokio::sync::Semaphore::new(1)),
+                clock: Default::default(),
             })
         }
+    }
+
+    /// The application's clock: "now" for rules that depend on elapsed time. Clones of this `Db`
+    /// share it, so a test holding the server's `Db` can move the server's time.
+    pub fn clock(&self) -> &domain::time::Clock {
+        &self.clock
     }
 
     /// Waits for this node's turn to run an import.
