@@ -57,6 +57,8 @@ wire_enum! {
     pub enum ConflictCode {
         /// The mentor's appointment is not active, so they take no mentees.
         AppointmentNotActive = "appointment_not_active",
+        /// The academic year's assessment window is not open (or has closed for colleges).
+        AssessmentClosed = "assessment_closed",
         /// The activity was recorded as held; its attendance no longer changes.
         AttendanceClosed = "attendance_closed",
         /// A mentor's capacity cannot drop below their current mentees.
@@ -89,10 +91,14 @@ wire_enum! {
         MenteeNotEnrolled = "mentee_not_enrolled",
         /// The mentor must have enrolled earlier than the mentee.
         MentorNotSenior = "mentor_not_senior",
+        /// The award round does not take nominations now (not open, or outside its window).
+        NominationsClosed = "nominations_closed",
         /// The nomination's eligibility report has a failing rule, or a warning without a justification.
         NotEligible = "not_eligible",
         /// This needs the activity to have started.
         NotStarted = "not_started",
+        /// The college has used its nomination quota in the award round.
+        QuotaFull = "quota_full",
         /// The activity has ended; registration is closed.
         RegistrationClosed = "registration_closed",
         /// A mentor cannot be their own mentee.

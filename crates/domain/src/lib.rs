@@ -20,6 +20,7 @@ pub mod selection;
 pub mod text;
 pub mod time;
 pub mod work;
+pub mod yearend;
 
 pub use codes::{AuditAction, ConflictCode, DomainEvent};
 pub use error::{Error, FieldError, Problems, Result};

@@ -91,6 +91,7 @@ pub async fn scope<F: std::future::Future>(lang: Lang, fut: F) -> F::Output {
 /// detail is the one the error carries (it names the specifics).
 pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     ("appointment_not_active", "Appointment not active", "聘任不在有效期", "该学长的聘任已不在有效期内。"),
+    ("assessment_closed", "Assessment closed", "考核未开放", "当前不在本学年的考核时间内。"),
     ("attendance_closed", "Attendance closed", "考勤已关闭", "活动已记录为已举办，考勤不能再修改。"),
     (
         "capacity_below_mentees",
@@ -144,11 +145,13 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     ("mentor_not_senior", "Mentor not senior", "学长入学不早于学弟学妹", "学长须早于学弟学妹入学。"),
     ("method_not_allowed", "Method not allowed", "不支持的请求方法", "该资源不支持此请求方法；支持的方法见 Allow。"),
     ("migration_pending", "Migration pending", "数据库版本不符", "数据库结构与本程序版本不一致。"),
+    ("nominations_closed", "Nominations closed", "推荐未开放", "评选轮次当前不接受推荐（未开放或不在推荐时间内）。"),
     ("not_eligible", "Not eligible", "不符合条件", "不符合选聘条件。"),
     ("not_found", "Not found", "未找到", "所请求的对象不存在，或您无权知道它的存在。"),
     ("not_started", "Not started", "活动尚未开始", "活动开始后才能进行此操作。"),
     ("payload_too_large", "Payload too large", "请求体过大", "请求体超过了大小上限。"),
     ("precondition_failed", "Precondition failed", "版本已变化", "If-Match 中的版本已不是最新；请重新读取后再修改。"),
+    ("quota_full", "Quota full", "名额已满", "本学院在该评选轮次的推荐名额已用完。"),
     ("registration_closed", "Registration closed", "报名已截止", "活动已结束，不能再报名。"),
     ("request_timeout", "Request timeout", "请求超时", "请求体未能在时限内传完。"),
     ("self_pairing", "Self pairing", "不能与自己结对", "学长不能与自己结对。"),
@@ -199,6 +202,7 @@ pub const FIELD_CODES: &[(&str, &str)] = &[
     ("duplicate_column", "{} 列重复"),
     ("missing_column", "缺少必需的列 {}"),
     ("too_many_cells", "{} 所在行的单元格多于表头"),
+    ("duplicate", "{} 重复"),
     ("not_eligible", "{} 不符合条件"),
     ("not_registered", "{} 未获得活动名额"),
     ("range", "{} 超出允许的范围"),
