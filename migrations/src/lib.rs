@@ -15,6 +15,7 @@ mod m20261126_000004_activities;
 mod m20261126_000005_profiles;
 mod m20261130_000006_work;
 mod m20261130_000007_directory;
+mod m20261130_000008_photos;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_profiles::Migration),
             Box::new(m20261130_000006_work::Migration),
             Box::new(m20261130_000007_directory::Migration),
+            Box::new(m20261130_000008_photos::Migration),
         ]
     }
 }

@@ -137,6 +137,10 @@ wire_enum! {
         AppointmentIntroduced = "appointment.introduced",
         /// A mentor was appointed.
         AppointmentMade = "appointment.made",
+        /// A mentor's photo for the directory was uploaded or replaced (the feed carries its size and digest, never its bytes).
+        AppointmentPhotoChanged = "appointment.photo_changed",
+        /// A mentor's photo for the directory was removed.
+        AppointmentPhotoRemoved = "appointment.photo_removed",
         /// A mentor resigned.
         AppointmentResigned = "appointment.resigned",
         /// A college was created.
@@ -296,6 +300,12 @@ wire_enum! {
         AppointmentDismiss = "appointment.dismiss",
         /// The orientation introduction was recorded.
         AppointmentIntroduction = "appointment.introduction",
+        /// The mentor's photo for the directory was uploaded or replaced.
+        AppointmentPhoto = "appointment.photo",
+        /// The mentor's photo for the directory was removed.
+        AppointmentPhotoDelete = "appointment.photo_delete",
+        /// The end of the appointment took the mentor's photo down (it is deleted).
+        AppointmentPhotoWithdraw = "appointment.photo_withdraw",
         /// The mentor's public profile was written.
         AppointmentProfile = "appointment.profile",
         /// The mentor's public profile was withdrawn.

@@ -99,6 +99,9 @@ pub struct ListedMentor {
     pub deeds: Vec<String>,
     /// The public contact.
     pub public_contact: Option<String>,
+    /// The version of the mentor's photo (the start of its SHA-256), when there is one and the
+    /// profile is published.
+    pub photo_version: Option<String>,
     /// When the profile was published.
     pub published_at: Option<DateTime<Utc>>,
     /// When the profile last changed.

@@ -13,6 +13,7 @@ pub mod import;
 pub mod inquiry;
 pub mod page;
 pub mod pairing;
+pub mod photo;
 pub mod policy;
 pub mod profile;
 pub mod reference;

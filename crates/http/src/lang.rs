@@ -207,6 +207,9 @@ pub const FIELD_CODES: &[(&str, &str)] = &[
     ("not_registered", "{} 未获得活动名额"),
     ("range", "{} 超出允许的范围"),
     ("email", "{} 不是有效的电子邮件地址"),
+    ("unsupported_image", "{} 不是 JPEG、PNG 或 WebP 图片"),
+    ("unreadable_image", "{} 无法读取（文件损坏或不完整）"),
+    ("image_too_large", "{} 的像素尺寸超过上限"),
 ];
 
 /// The title of a problem with `code` (the HTTP reason phrase for a code not listed).

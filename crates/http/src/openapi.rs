@@ -119,6 +119,12 @@ error_sets! {
         400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
         412 => PreconditionFailed,
     ];
+    /// Uploading a file to an object named in the path (a photo): the body is the file, checked
+    /// by its content.
+    UploadErrors => [
+        400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound, 409 => Conflict,
+        413 => PayloadTooLarge, 415 => UnsupportedMediaType, 422 => Unprocessable,
+    ];
     /// A bulk import from an uploaded file.
     ImportErrors => [
         400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 413 => PayloadTooLarge,

@@ -86,6 +86,24 @@ pub fn cached<T: Serialize>(
     res.content_type("application/json").body(bytes)
 }
 
+/// `200 OK` with `bytes` of `content_type`, a strong `ETag` of the bytes and `Cache-Control`;
+/// `304 Not Modified` (no body) when `If-None-Match` names that `ETag` (or is `*`).
+pub fn cached_bytes(
+    req: &actix_web::HttpRequest,
+    bytes: Vec<u8>,
+    content_type: &str,
+    cache_control: &str,
+) -> HttpResponse {
+    let tag = content_tag(&bytes);
+    let unchanged = if_none_match(req, &tag);
+    let mut res = if unchanged { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    res.insert_header((header::ETAG, tag)).insert_header((header::CACHE_CONTROL, cache_control));
+    if unchanged {
+        return res.finish();
+    }
+    res.content_type(content_type).body(bytes)
+}
+
 /// [`page`] with a content `ETag`, `Cache-Control` and `304` as [`cached`] gives them.
 pub fn page_cached<T: ToSchema + Serialize>(
     req: &actix_web::HttpRequest,

@@ -17,10 +17,22 @@ use crate::entities::mentor_profile::{self, Column, Entity};
 use crate::entities::{academic_year, appointment, college, pairing, student, unit};
 use crate::enums::{DbAppointmentState, DbPairingState};
 use crate::query::{find_by_ids, not_found, page};
-use crate::selection::profiles;
+use crate::selection::{photos, profiles};
 use crate::{Db, Result};
 
 const RESOURCE: &str = "mentor";
+
+/// How many hex digits of a photo's SHA-256 name its version in the photo URL.
+const PHOTO_VERSION_LEN: usize = 16;
+
+/// A listed mentor's photo, as served to the public.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicPhoto {
+    /// The JPEG (always `image/jpeg`).
+    pub jpeg: Vec<u8>,
+    /// Its SHA-256, in hex.
+    pub sha256: String,
+}
 
 /// The ids of active appointments, narrowed by the filter's college, unit, discipline and year.
 fn active_appointments(f: &DirectoryFilter) -> SelectStatement {
@@ -121,6 +133,13 @@ async fn hydrate<C: ConnectionTrait>(
             .into_iter()
             .map(|u| (u.id, u))
             .collect();
+    // Only a published profile shows its photo (the public photo URL answers nothing else).
+    let photo_versions: HashMap<Uuid, String> =
+        photos::digests(conn, rows.iter().filter(|(_, p)| p.published).map(|(a, _)| a.id))
+            .await?
+            .into_iter()
+            .map(|(id, sha)| (id, sha.chars().take(PHOTO_VERSION_LEN).collect()))
+            .collect();
     let missing: Vec<Uuid> =
         units.values().filter_map(|u| u.discipline_id).filter(|d| !units.contains_key(d)).collect();
     for d in find_by_ids::<unit::Entity, _>(conn, unit::Column::Id, missing).await? {
@@ -152,6 +171,7 @@ async fn hydrate<C: ConnectionTrait>(
                 bio: p.bio,
                 deeds: p.deeds,
                 public_contact: p.public_contact,
+                photo_version: photo_versions.get(&a.id).cloned(),
                 published_at: p.published_at,
                 updated_at: p.updated_at,
             })
@@ -238,4 +258,17 @@ pub async fn own_mentor(db: &Db, who: &Principal) -> Result<OwnMentor> {
     let (published, contact) = (profile.published, a.contact_for_mentees.clone());
     let mentor = hydrate(conn, vec![(a, profile)]).await?.pop().ok_or_else(|| not_found(RESOURCE))?;
     Ok(OwnMentor { pairing_id: p.id, mentor, published, contact_for_mentees: contact })
+}
+
+/// The photo of a listed mentor (active appointment, published profile); `NotFound` when the
+/// mentor is not listed or has no photo.
+pub async fn photo(db: &Db, appointment_id: Uuid) -> Result<PublicPhoto> {
+    let conn = db.reader();
+    listed(&DirectoryFilter::default())
+        .filter(Column::AppointmentId.eq(appointment_id))
+        .one(conn)
+        .await?
+        .ok_or_else(|| not_found("photo"))?;
+    let p = photos::load(conn, appointment_id, false).await?.ok_or_else(|| not_found("photo"))?;
+    Ok(PublicPhoto { jpeg: p.jpeg, sha256: p.sha256 })
 }

@@ -132,6 +132,7 @@ fn assert_only_public_keys(m: &Value) {
             "bio",
             "deeds",
             "public_contact",
+            "photo_url",
             "published_at",
             "updated_at"
         ])

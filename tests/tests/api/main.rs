@@ -16,6 +16,7 @@ mod imports;
 mod openapi;
 mod operations;
 mod pairing;
+mod photos;
 mod reference;
 mod selection;
 mod upgrade;

@@ -29,6 +29,7 @@ enum V {
     Date(&'static str),
     Json(Value),
     Owned(String),
+    Bytes(&'static [u8]),
     /// The time the row is written (for rows the server purges when old).
     Now,
 }
@@ -39,6 +40,7 @@ impl V {
             V::Id(n) => Uuid::from_u128(*n).into(),
             V::Text(s) => (*s).into(),
             V::Owned(s) => s.clone().into(),
+            V::Bytes(b) => b.to_vec().into(),
             V::Int(n) => (*n).into(),
             V::Bool(b) => (*b).into(),
             V::Ts(s) => DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc).into(),
@@ -68,6 +70,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261126_000005_profiles", rows: profiles, check: check_profiles },
     Fixture { migration: "m20261130_000006_work", rows: work, check: check_work },
     Fixture { migration: "m20261130_000007_directory", rows: directory, check: check_directory },
+    Fixture { migration: "m20261130_000008_photos", rows: photos, check: check_photos },
 ];
 
 // Ids of the fixture's records.
@@ -629,6 +632,38 @@ fn check_directory<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
     Box::pin(async move {
         let c = app.get(&format!("/api/v1/colleges/{}/inquiry-counts", id(COLLEGE)), token).await.expect(200);
         assert_eq!((c.body["answered"].as_u64(), c.body["open"].as_u64()), (Some(1), Some(0)));
+    })
+}
+
+/// The bytes of the fixture's photo: served as they are stored.
+const PHOTO: &[u8] = b"\xff\xd8\xff\xe0 a stored photo \xff\xd9";
+
+fn photos() -> Vec<Row> {
+    vec![row(
+        "mentor_photos",
+        vec![
+            ("appointment_id", V::Id(APPOINTMENT)),
+            ("jpeg", V::Bytes(PHOTO)),
+            ("sha256", V::Text("5e8f0a3c9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15")),
+            ("width", V::Int(600)),
+            ("height", V::Int(450)),
+            ("byte_size", V::Int(PHOTO.len() as i64)),
+            ("source_format", V::Text("jpeg")),
+        ],
+        true,
+    )]
+}
+
+fn check_photos<'a>(app: &'a TestApp, _token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let path = format!("/api/v1/public/mentors/{}/photo", id(APPOINTMENT));
+        let res = app.request(reqwest::Method::GET, &path, None).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.bytes().await.unwrap().as_ref(), PHOTO);
+        let m = app
+            .send(app.request(reqwest::Method::GET, &format!("/api/v1/public/mentors/{}", id(APPOINTMENT)), None))
+            .await;
+        assert_eq!(m.expect(200).body["photo_url"], format!("{path}?v=5e8f0a3c9f86d081"));
     })
 }
 

@@ -16,6 +16,7 @@ pub mod honor;
 pub mod idempotency_record;
 pub mod inquiry;
 pub mod login_throttle;
+pub mod mentor_photo;
 pub mod mentor_profile;
 pub mod nomination;
 pub mod pairing;

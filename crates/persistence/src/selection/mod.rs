@@ -3,5 +3,6 @@
 
 pub mod appointments;
 pub mod nominations;
+pub mod photos;
 pub mod profiles;
 pub mod records;

@@ -24,7 +24,7 @@ use crate::pairings::{self, PairingView, Person};
 use crate::query::not_found;
 use crate::reference::{students, years};
 use crate::selection::appointments::{self, AppointmentView};
-use crate::selection::{nominations, profiles};
+use crate::selection::{nominations, photos, profiles};
 use crate::{Db, Error, Result, audit, events};
 
 // ------------------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ pub async fn resign(
     Ok(out)
 }
 
-/// What a term that ends early takes with it: the public profile is withdrawn, upcoming
+/// What a term that ends early takes with it: the public profile is withdrawn (its photo deleted), upcoming
 /// activities lose the mentor as host, and every active pairing ends (its mentees need a new
 /// mentor; they are returned). The account stops acting as a mentor: that follows from the
 /// appointment no longer being active.
@@ -230,6 +230,7 @@ async fn end_term_early(
     reason: EndReason,
 ) -> Result<Vec<Person>> {
     profiles::withdraw_all(tx, who, &[a.id]).await?;
+    photos::withdraw_all(tx, who, &[a.id]).await?;
     activities::release_host(tx, who, a.id, a.student_id).await?;
     end_pairings(tx, who, pairings::lock_active_of_appointment(tx, a.id).await?, reason).await
 }
@@ -309,6 +310,7 @@ pub async fn close_year(db: &Db, who: &Principal, year_id: Uuid) -> Result<(Acad
     let completed = active.len() as u64;
     let ids: Vec<Uuid> = active.iter().map(|a| a.id).collect();
     profiles::withdraw_all(&tx, who, &ids).await?;
+    photos::withdraw_all(&tx, who, &ids).await?;
     end_pairings(&tx, who, pairings::lock_active_of_year(&tx, year_id).await?, EndReason::TermCompleted).await?;
     let at = crate::now();
     for a in active {

@@ -8,6 +8,7 @@
 
 pub mod directory;
 pub mod mentorship;
+pub mod photos;
 
 #[cfg(test)]
 mod tests {

@@ -85,6 +85,12 @@ pub fn blank_is_none<T>(
 /// Today in Asia/Shanghai (see `domain::time::today`).
 pub use domain::time::today;
 
+/// The public URL of a listed mentor's photo. `v` (the start of the photo's SHA-256) changes with
+/// the photo, so a cache keeps one copy per photo and a new photo is fetched at once.
+pub fn photo_url(appointment_id: uuid::Uuid, version: &str) -> String {
+    format!("/api/v1/public/mentors/{appointment_id}/photo?v={version}")
+}
+
 /// Sets a field error's field name (domain parsers name the field they were given; enum parsers
 /// name the enum).
 pub fn named(field: &str) -> impl Fn(FieldError) -> FieldError + '_ {

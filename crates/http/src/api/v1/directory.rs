@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::PageParams;
+use super::common::{PageParams, photo_url};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::openapi::{BadRequest, Forbidden, ListErrors, NotFound, Unauthorized, Unprocessable};
@@ -79,6 +79,10 @@ pub struct PublicMentorDto {
     pub deeds: Vec<String>,
     /// The contact the mentor makes public (an office, a QQ group, a work mailbox).
     pub public_contact: Option<String>,
+    /// The mentor's photo (a JPEG of at most 600 px), when there is one: a path on this server
+    /// that needs no token. Absent while the profile is not published.
+    #[schema(example = "/api/v1/public/mentors/0193a1b2-0000-7000-8000-000000000001/photo?v=9f86d081884c7d65")]
+    pub photo_url: Option<String>,
     /// When the profile was published.
     pub published_at: Option<DateTime<Utc>>,
     /// When the profile last changed.
@@ -98,6 +102,7 @@ impl From<ListedMentor> for PublicMentorDto {
             bio: m.bio,
             deeds: m.deeds,
             public_contact: m.public_contact,
+            photo_url: m.photo_version.as_deref().map(|v| photo_url(m.appointment_id, v)),
             published_at: m.published_at,
             updated_at: m.updated_at,
         }

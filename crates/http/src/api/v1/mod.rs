@@ -17,6 +17,7 @@ pub mod imports;
 pub mod inquiries;
 pub mod nominations;
 pub mod pairings;
+pub mod photos;
 pub mod records;
 pub mod service_clients;
 pub mod staff;
@@ -81,6 +82,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appointments::update)
         .service(appointments::profile)
         .service(appointments::put_profile);
+    cfg.service(photos::put_photo).service(photos::delete_photo);
     // `unpaired` and `auto-match` before `{id}`, which would otherwise match them.
     cfg.service(pairings::unpaired)
         .service(pairings::auto_match)
@@ -116,6 +118,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(activity_registrations::give_feedback)
         .service(activity_registrations::feedback);
     cfg.service(calendar::feed);
+    // The photo before `/public/mentors/{id}` is registered keeps nothing from matching it: the
+    // paths differ in length, so the order is only for reading.
+    cfg.service(photos::public_photo);
     cfg.service(directory::public_list)
         .service(directory::public_get)
         .service(directory::list)
