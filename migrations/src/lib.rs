@@ -16,6 +16,7 @@ mod m20261126_000005_profiles;
 mod m20261130_000006_work;
 mod m20261130_000007_directory;
 mod m20261130_000008_photos;
+mod m20261130_000009_work_records;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000006_work::Migration),
             Box::new(m20261130_000007_directory::Migration),
             Box::new(m20261130_000008_photos::Migration),
+            Box::new(m20261130_000009_work_records::Migration),
         ]
     }
 }

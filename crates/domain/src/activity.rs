@@ -895,6 +895,7 @@ mod tests {
                 allow_probationary: false,
                 introduction_deadline: date(2025, 9, 30),
                 salon_deadline: date(2025, 10, 31),
+                record_edit_days: 30,
             },
             closed: false,
             version: 1,

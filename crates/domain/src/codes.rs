@@ -101,6 +101,8 @@ wire_enum! {
         QuotaFull = "quota_full",
         /// The activity has ended; registration is closed.
         RegistrationClosed = "registration_closed",
+        /// The work-record entry's edit window has passed; only a note can be appended.
+        RecordLocked = "record_locked",
         /// A mentor cannot be their own mentee.
         SelfPairing = "self_pairing",
         /// The venue is taken by another activity at that time.
@@ -207,6 +209,12 @@ wire_enum! {
         UnitImported = "unit.imported",
         /// A unit was changed.
         UnitUpdated = "unit.updated",
+        /// A mentor recorded a work-record entry (the feed carries its kind, never its text).
+        WorkRecordCreated = "work_record.created",
+        /// A mentor appended a note to a work-record entry.
+        WorkRecordNoteAdded = "work_record.note_added",
+        /// A mentor changed a work-record entry within its edit window.
+        WorkRecordUpdated = "work_record.updated",
     }
 }
 
@@ -410,6 +418,12 @@ wire_enum! {
         UserCreate = "user.create",
         /// A user account was changed.
         UserUpdate = "user.update",
+        /// A work-record entry was recorded.
+        WorkRecordCreate = "work_record.create",
+        /// A note was appended to a work-record entry.
+        WorkRecordAddNote = "work_record.add_note",
+        /// A work-record entry was changed.
+        WorkRecordUpdate = "work_record.update",
     }
 }
 

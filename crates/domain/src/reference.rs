@@ -220,6 +220,8 @@ pub struct YearPolicy {
     pub introduction_deadline: NaiveDate,
     /// Freshman salons held by this date (Asia/Shanghai).
     pub salon_deadline: NaiveDate,
+    /// Days a mentor may edit a work-record entry after recording it (1–365, default 30).
+    pub record_edit_days: i32,
 }
 
 /// The largest mentor capacity the program allows.
@@ -283,6 +285,7 @@ impl AcademicYear {
         if let Err(e) = check_capacity("default_capacity", policy.default_capacity) {
             p.take::<i32>(Err(e));
         }
+        p.take(crate::work::check_edit_window("record_edit_days", policy.record_edit_days));
         p.finish()
     }
 }
@@ -510,6 +513,8 @@ pub struct NewAcademicYear {
     pub introduction_deadline: Option<NaiveDate>,
     /// Freshman-salon milestone (default Oct 31).
     pub salon_deadline: Option<NaiveDate>,
+    /// Work-record edit window in days (default 30).
+    pub record_edit_days: Option<i32>,
 }
 
 impl NewAcademicYear {
@@ -523,6 +528,7 @@ impl NewAcademicYear {
             allow_probationary: self.allow_probationary.unwrap_or(false),
             introduction_deadline: self.introduction_deadline.unwrap_or_else(|| c.default_introduction_deadline()),
             salon_deadline: self.salon_deadline.unwrap_or_else(|| c.default_salon_deadline()),
+            record_edit_days: self.record_edit_days.unwrap_or(crate::work::DEFAULT_EDIT_WINDOW_DAYS),
         };
         AcademicYear::check_dates(starts_on, ends_on, &policy)?;
         Ok((starts_on, ends_on, policy))
@@ -544,6 +550,8 @@ pub struct AcademicYearChanges {
     pub introduction_deadline: Option<NaiveDate>,
     /// Freshman-salon milestone.
     pub salon_deadline: Option<NaiveDate>,
+    /// Work-record edit window in days.
+    pub record_edit_days: Option<i32>,
 }
 
 impl AcademicYear {
@@ -567,6 +575,9 @@ impl AcademicYear {
         }
         if let Some(d) = changes.salon_deadline {
             next.policy.salon_deadline = d;
+        }
+        if let Some(d) = changes.record_edit_days {
+            next.policy.record_edit_days = d;
         }
         AcademicYear::check_dates(next.starts_on, next.ends_on, &next.policy)?;
         Ok(next)
@@ -866,6 +877,7 @@ mod tests {
                 allow_probationary: false,
                 introduction_deadline: date(2025, 9, 30),
                 salon_deadline: date(2025, 10, 31),
+                record_edit_days: 30,
             },
             closed: false,
             version: 1,
@@ -944,6 +956,7 @@ mod tests {
             allow_probationary: None,
             introduction_deadline: None,
             salon_deadline: None,
+            record_edit_days: None,
         };
         let (start, end, policy) = new.resolve().unwrap();
         assert_eq!((start, end), (date(2026, 9, 1), date(2027, 8, 31)));
@@ -976,6 +989,7 @@ mod tests {
             allow_probationary: false,
             introduction_deadline: code.default_introduction_deadline(),
             salon_deadline: code.default_salon_deadline(),
+            record_edit_days: 30,
         };
         assert!(AcademicYear::check_dates(code.default_start(), code.default_end(), &policy).is_ok());
 

@@ -423,6 +423,7 @@ mod tests {
                 allow_probationary,
                 introduction_deadline: date(2025, 9, 30),
                 salon_deadline: date(2025, 10, 31),
+                record_edit_days: 30,
             },
             closed,
             version: 1,

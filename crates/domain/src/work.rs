@@ -75,10 +75,197 @@ pub const MAX_STUDENTS: usize = 200;
 /// The longest summary, reflection or note, in characters.
 pub const MAX_TEXT_CHARS: usize = 5000;
 
+/// The longest edit window an academic year may set, in days.
+pub const MAX_EDIT_WINDOW_DAYS: i32 = 365;
+/// The most duty tags one entry carries (each of the five once).
+pub const MAX_DUTIES: usize = 5;
+
+/// Checks an academic year's edit window for `field`: 1–365 days.
+pub fn check_edit_window(field: &str, days: i32) -> std::result::Result<i32, FieldError> {
+    if (1..=MAX_EDIT_WINDOW_DAYS).contains(&days) {
+        Ok(days)
+    } else {
+        Err(FieldError::new(field, "out_of_range", format!("{field} must be between 1 and {MAX_EDIT_WINDOW_DAYS}")))
+    }
+}
+
 /// Whether an entry recorded at `created_at` may still be edited at `now` (else only notes are
 /// appended).
 pub fn editable(created_at: DateTime<Utc>, now: DateTime<Utc>, window_days: i32) -> bool {
     now < created_at + Duration::days(i64::from(window_days.max(0)))
+}
+
+/// Refuses a change to an entry whose edit window has passed: `409 record_locked` (a note may
+/// still be appended).
+pub fn check_editable(created_at: DateTime<Utc>, now: DateTime<Utc>, window_days: i32) -> Result<()> {
+    if editable(created_at, now, window_days) {
+        Ok(())
+    } else {
+        Err(crate::Error::conflict(
+            crate::ConflictCode::RecordLocked,
+            format!("the entry was locked {window_days} days after it was recorded; append a note instead"),
+        ))
+    }
+}
+
+/// Checks an entry's duty tags: at least one, each at most once.
+pub fn check_duties(duties: &[Duty]) -> std::result::Result<(), FieldError> {
+    if duties.is_empty() {
+        return Err(FieldError::new("duties", "required", "an entry names at least one duty"));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if !duties.iter().all(|d| seen.insert(*d)) {
+        return Err(FieldError::new("duties", "duplicate", "a duty is named twice"));
+    }
+    Ok(())
+}
+
+/// A note appended to an entry (after its edit window, the only change there is).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WorkNote {
+    /// Id.
+    pub id: Uuid,
+    /// The text.
+    pub text: String,
+    /// When it was appended.
+    pub created_at: DateTime<Utc>,
+}
+
+/// An entry of the work-record book.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct WorkRecord {
+    /// Id.
+    pub id: Uuid,
+    /// The appointment it was recorded under.
+    pub appointment_id: Uuid,
+    /// The mentor (a student id).
+    pub mentor_id: Uuid,
+    /// The appointment's college.
+    pub college_id: Uuid,
+    /// Kind.
+    pub kind: WorkKind,
+    /// The day it happened (Asia/Shanghai).
+    pub date: NaiveDate,
+    /// How long, in minutes.
+    pub minutes: i32,
+    /// The duties it served.
+    pub duties: Vec<Duty>,
+    /// How they met.
+    pub channel: WorkChannel,
+    /// The students it names.
+    pub student_ids: Vec<Uuid>,
+    /// How many took part when they are not all named (group work).
+    pub head_count: Option<i32>,
+    /// What happened.
+    pub summary: String,
+    /// 心得体会: not shown to the students it names.
+    pub reflections: Option<String>,
+    /// The activity it came from.
+    pub activity_id: Option<Uuid>,
+    /// Notes appended, oldest first.
+    pub notes: Vec<WorkNote>,
+    /// Optimistic-concurrency version.
+    pub version: i32,
+    /// Recorded.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl WorkRecord {
+    /// The entry as `view` lets its caller see it: a named student does not see the reflections.
+    pub fn seen_as(mut self, view: EntryView) -> Self {
+        if view == EntryView::WithoutReflections {
+            self.reflections = None;
+        }
+        self
+    }
+}
+
+/// A command to record an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWorkRecord {
+    /// The mentor's appointment it is recorded under.
+    pub appointment_id: Uuid,
+    /// Kind.
+    pub kind: WorkKind,
+    /// The day it happened.
+    pub date: NaiveDate,
+    /// How long, in minutes.
+    pub minutes: i32,
+    /// The duties it served.
+    pub duties: Vec<Duty>,
+    /// How they met.
+    pub channel: WorkChannel,
+    /// The students it names.
+    pub student_ids: Vec<Uuid>,
+    /// How many took part (group work).
+    pub head_count: Option<i32>,
+    /// What happened.
+    pub summary: String,
+    /// 心得体会.
+    pub reflections: Option<String>,
+    /// The activity it came from.
+    pub activity_id: Option<Uuid>,
+}
+
+/// A command to change an entry within its edit window; `None` leaves a field as it is.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WorkRecordChanges {
+    /// Kind.
+    pub kind: Option<WorkKind>,
+    /// The day it happened.
+    pub date: Option<NaiveDate>,
+    /// How long, in minutes.
+    pub minutes: Option<i32>,
+    /// The duties it served.
+    pub duties: Option<Vec<Duty>>,
+    /// How they met.
+    pub channel: Option<WorkChannel>,
+    /// The students it names.
+    pub student_ids: Option<Vec<Uuid>>,
+    /// How many took part (`Some(None)` clears it).
+    pub head_count: Option<Option<i32>>,
+    /// What happened.
+    pub summary: Option<String>,
+    /// 心得体会 (`Some(None)` clears them).
+    pub reflections: Option<Option<String>>,
+}
+
+impl WorkRecord {
+    /// The entry with `changes` applied (unchecked: the caller checks the whole entry again).
+    pub fn with_changes(&self, c: WorkRecordChanges) -> WorkRecord {
+        let mut n = self.clone();
+        n.kind = c.kind.unwrap_or(n.kind);
+        n.date = c.date.unwrap_or(n.date);
+        n.minutes = c.minutes.unwrap_or(n.minutes);
+        n.duties = c.duties.unwrap_or(n.duties);
+        n.channel = c.channel.unwrap_or(n.channel);
+        n.student_ids = c.student_ids.unwrap_or(n.student_ids);
+        n.head_count = c.head_count.unwrap_or(n.head_count);
+        n.summary = c.summary.unwrap_or(n.summary);
+        n.reflections = c.reflections.unwrap_or(n.reflections);
+        n
+    }
+
+    /// Checks the whole entry (shape, term, duties) as [`check_entry`] and [`check_duties`] do.
+    pub fn check(&self, starts_on: NaiveDate, ends_on: NaiveDate, today: NaiveDate) -> Result<()> {
+        let shape = EntryShape {
+            kind: self.kind,
+            date: self.date,
+            minutes: self.minutes,
+            students: &self.student_ids,
+            head_count: self.head_count,
+            summary: &self.summary,
+            reflections: self.reflections.as_deref(),
+        };
+        let mut p = Problems::new();
+        if let Err(e) = check_entry(&shape, starts_on, ends_on, today) {
+            p.absorb(e)?;
+        }
+        p.take(check_duties(&self.duties));
+        p.finish()
+    }
 }
 
 /// Checks a free text of an entry: not blank, not too long, no control characters.
@@ -220,6 +407,23 @@ mod tests {
         assert!(!editable(t0, t0 + Duration::days(30), 30));
         assert!(!editable(t0, t0 + Duration::days(1), 0));
         assert!(editable(t0, t0 + Duration::days(59), 60));
+    }
+
+    #[test]
+    fn a_locked_entry_is_a_record_locked_conflict_and_duties_are_checked() {
+        let t0 = DateTime::parse_from_rfc3339("2026-10-01T08:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(check_editable(t0, t0 + Duration::days(29), 30), Ok(()));
+        match check_editable(t0, t0 + Duration::days(30), 30) {
+            Err(crate::Error::Conflict { code, .. }) => assert_eq!(code, crate::ConflictCode::RecordLocked),
+            other => panic!("{other:?}"),
+        }
+        assert!(check_duties(&[Duty::Study, Duty::Research]).is_ok());
+        assert_eq!(check_duties(&[]).map_err(|e| e.code), Err("required".to_owned()));
+        assert_eq!(check_duties(&[Duty::Life, Duty::Life]).map_err(|e| e.code), Err("duplicate".to_owned()));
+        assert_eq!(check_edit_window("record_edit_days", 30), Ok(30));
+        for bad in [0, -1, 366] {
+            assert!(check_edit_window("record_edit_days", bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

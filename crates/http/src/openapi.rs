@@ -212,6 +212,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "pairing", description = "结对子: pairing mentors with mentees, auto-matching, feedback, the orientation milestone"),
         (name = "activities", description = "Salons, research talks, competition guidance, club meetings…: scheduling, registrations with a waitlist, attendance, feedback, the iCalendar feed"),
         (name = "import-export", description = "Bulk import of students, staff, units and honours from CSV (UTF-8 or GBK), XLSX or JSON; exports as CSV (opens in Excel) or JSON"),
+        (name = "work", description = "工作记录本: the mentor's work-record book, its edit window and notes, the work summary of an appointment"),
         (name = "directory", description = "公示: the public mentor directory, the university's directory and a mentee's own mentor"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
@@ -399,6 +400,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_students", &["student_no", "name", "enrollment_year", "created_at"]),
     ("list_units", &["code", "name", "created_at"]),
     ("list_users", &["username", "display_name", "created_at"]),
+    ("list_work_records", &["date", "created_at", "updated_at"]),
 ];
 
 /// Declares `page_size` as it is read, and makes each list's `sort` parameter an enum of its keys, ascending and (`-`) descending. A list

@@ -71,6 +71,9 @@ fn integer(field: &str) -> Option<i64> {
     Some(match field {
         "enrollment_year" => 2024,
         "capacity" | "default_capacity" => 5,
+        "record_edit_days" => 30,
+        "minutes" => 45,
+        "head_count" => 12,
         "rating" => 5,
         "version" | "current_version" => 1,
         "morality" => 90,

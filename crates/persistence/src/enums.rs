@@ -146,6 +146,31 @@ db_enum!(DbInquiryState <=> domain::inquiry::InquiryState {
     Spam = "spam",
 });
 
+db_enum!(DbWorkKind <=> domain::work::WorkKind {
+    IndividualConsultation = "individual_consultation",
+    GroupCounselling = "group_counselling",
+    DailyExchange = "daily_exchange",
+    PeerCounselling = "peer_counselling",
+    CareerHelp = "career_help",
+    ResearchGuidance = "research_guidance",
+    Other = "other",
+});
+
+db_enum!(DbDuty <=> domain::work::Duty {
+    Ideology = "ideology",
+    Career = "career",
+    Study = "study",
+    Research = "research",
+    Life = "life",
+});
+
+db_enum!(DbWorkChannel <=> domain::work::WorkChannel {
+    FaceToFace = "face_to_face",
+    Phone = "phone",
+    Online = "online",
+    ChatGroup = "chat_group",
+});
+
 db_enum!(DbTerm <=> domain::pairing::Term {
     Autumn = "autumn",
     Spring = "spring",
@@ -207,6 +232,9 @@ mod tests {
         same_names!(domain::selection::HonorLevel, DbHonorLevel);
         same_names!(domain::appointment::AppointmentState, DbAppointmentState);
         same_names!(domain::appointment::IntroductionChannel, DbIntroductionChannel);
+        same_names!(domain::work::WorkKind, DbWorkKind);
+        same_names!(domain::work::Duty, DbDuty);
+        same_names!(domain::work::WorkChannel, DbWorkChannel);
         same_names!(domain::pairing::PairingState, DbPairingState);
         same_names!(domain::pairing::EndReason, DbEndReason);
         same_names!(domain::pairing::PairingSource, DbPairingSource);

@@ -21,3 +21,4 @@ mod reference;
 mod selection;
 mod upgrade;
 mod work;
+mod work_records;

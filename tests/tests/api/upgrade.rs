@@ -71,6 +71,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261130_000006_work", rows: work, check: check_work },
     Fixture { migration: "m20261130_000007_directory", rows: directory, check: check_directory },
     Fixture { migration: "m20261130_000008_photos", rows: photos, check: check_photos },
+    Fixture { migration: "m20261130_000009_work_records", rows: work_records, check: check_work_records },
 ];
 
 // Ids of the fixture's records.
@@ -664,6 +665,62 @@ fn check_photos<'a>(app: &'a TestApp, _token: &'a str) -> BoxFuture<'a, ()> {
             .send(app.request(reqwest::Method::GET, &format!("/api/v1/public/mentors/{}", id(APPOINTMENT)), None))
             .await;
         assert_eq!(m.expect(200).body["photo_url"], format!("{path}?v=5e8f0a3c9f86d081"));
+    })
+}
+
+const WORK_RECORD: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0801;
+const WORK_NOTE: u128 = 0x0190_0000_0000_7000_8000_0000_0000_0802;
+
+fn work_records() -> Vec<Row> {
+    vec![
+        ("academic_years!", vec![("id", V::Id(YEAR)), ("record_edit_days", V::Int(14))]),
+        row(
+            "work_records",
+            vec![
+                ("id", V::Id(WORK_RECORD)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("mentor_id", V::Id(SENIOR)),
+                ("college_id", V::Id(COLLEGE)),
+                ("kind", V::Text("individual_consultation")),
+                ("date", V::Date("2025-09-20")),
+                ("month", V::Text("2025-09")),
+                ("minutes", V::Int(40)),
+                ("channel", V::Text("face_to_face")),
+                ("summary", V::Text("选课咨询")),
+                ("reflections", V::Text("新生需要培养方案")),
+            ],
+            true,
+        ),
+        row(
+            "work_record_students",
+            vec![("work_record_id", V::Id(WORK_RECORD)), ("student_id", V::Id(FRESHMAN))],
+            false,
+        ),
+        row("work_record_duties", vec![("work_record_id", V::Id(WORK_RECORD)), ("duty", V::Text("study"))], false),
+        row(
+            "work_record_notes",
+            vec![
+                ("id", V::Id(WORK_NOTE)),
+                ("work_record_id", V::Id(WORK_RECORD)),
+                ("text", V::Text("已回访")),
+                ("created_at", V::Ts(T0)),
+            ],
+            false,
+        ),
+    ]
+}
+
+fn check_work_records<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let r = app.get(&format!("/api/v1/work-records/{}", id(WORK_RECORD)), token).await.expect(200);
+        assert_eq!(r.body["kind"], "individual_consultation");
+        assert_eq!(r.body["student_ids"], json!([id(FRESHMAN)]));
+        assert_eq!(r.body["duties"], json!(["study"]));
+        assert_eq!(r.body["notes"][0]["text"], "已回访");
+        let y = app.get(&format!("/api/v1/academic-years/{}", id(YEAR)), token).await.expect(200);
+        assert_eq!(y.body["record_edit_days"], 14);
+        let s = app.get(&format!("/api/v1/appointments/{}/work-summary", id(APPOINTMENT)), token).await.expect(200);
+        assert_eq!((s.body["entries"].as_i64(), s.body["minutes"].as_i64()), (Some(1), Some(40)));
     })
 }
 

@@ -15,6 +15,7 @@ pub struct Model {
     pub allow_probationary: bool,
     pub introduction_deadline: Date,
     pub salon_deadline: Date,
+    pub record_edit_days: i32,
     pub closed: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -30,3 +30,7 @@ pub mod staff;
 pub mod student;
 pub mod unit;
 pub mod user;
+pub mod work_record;
+pub mod work_record_duty;
+pub mod work_record_note;
+pub mod work_record_student;

@@ -9,6 +9,7 @@
 pub mod directory;
 pub mod mentorship;
 pub mod photos;
+pub mod work;
 
 #[cfg(test)]
 mod tests {

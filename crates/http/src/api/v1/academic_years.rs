@@ -38,6 +38,10 @@ pub struct AcademicYearDto {
     pub introduction_deadline: NaiveDate,
     /// Freshman salons held by this date (Asia/Shanghai).
     pub salon_deadline: NaiveDate,
+    /// Days a mentor may edit a work-record entry after recording it; then it is locked and only
+    /// notes are appended.
+    #[schema(minimum = 1, maximum = 365)]
+    pub record_edit_days: i32,
     /// Whether the year has been closed.
     pub closed: bool,
     /// Version (the `ETag`).
@@ -59,6 +63,7 @@ impl From<AcademicYear> for AcademicYearDto {
             allow_probationary: y.policy.allow_probationary,
             introduction_deadline: y.policy.introduction_deadline,
             salon_deadline: y.policy.salon_deadline,
+            record_edit_days: y.policy.record_edit_days,
             closed: y.closed,
             version: y.version,
             created_at: y.created_at,
@@ -86,6 +91,9 @@ pub struct CreateAcademicYearRequest {
     pub introduction_deadline: Option<NaiveDate>,
     /// Default Oct 31 of the first year.
     pub salon_deadline: Option<NaiveDate>,
+    /// Work-record edit window, 1–365 days, default 30.
+    #[schema(minimum = 1, maximum = 365)]
+    pub record_edit_days: Option<i32>,
 }
 
 /// Changes to an academic year; the code never changes.
@@ -104,6 +112,9 @@ pub struct UpdateAcademicYearRequest {
     pub introduction_deadline: Option<NaiveDate>,
     /// Freshman-salon milestone.
     pub salon_deadline: Option<NaiveDate>,
+    /// Work-record edit window, 1–365 days (entries recorded earlier follow the new window too).
+    #[schema(minimum = 1, maximum = 365)]
+    pub record_edit_days: Option<i32>,
 }
 
 /// Create an academic year (university admins).
@@ -137,6 +148,7 @@ pub async fn create(
         allow_probationary: b.allow_probationary,
         introduction_deadline: b.introduction_deadline,
         salon_deadline: b.salon_deadline,
+        record_edit_days: b.record_edit_days,
     };
     let y = persistence::reference::years::create(&state.db, &auth.principal, cmd).await?;
     Ok(created(format!("/api/v1/academic-years/{}", y.id), &AcademicYearDto::from(y.clone()), y.version))
@@ -221,6 +233,7 @@ pub async fn update(
         allow_probationary: b.allow_probationary,
         introduction_deadline: b.introduction_deadline,
         salon_deadline: b.salon_deadline,
+        record_edit_days: b.record_edit_days,
     };
     let y =
         persistence::reference::years::update(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;

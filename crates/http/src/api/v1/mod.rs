@@ -24,6 +24,7 @@ pub mod staff;
 pub mod students;
 pub mod units;
 pub mod users;
+pub mod work_records;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -100,7 +101,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exports::staff)
         .service(exports::units)
         .service(exports::appointments)
-        .service(exports::pairings);
+        .service(exports::pairings)
+        .service(exports::work_records);
     cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
     // `/activities/topics` before `/activities/{id}`, which would otherwise take it for an id.
     cfg.service(activities::suggested_topics)
@@ -135,6 +137,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(inquiries::close)
         .service(inquiries::spam)
         .service(inquiries::counts);
+    cfg.service(work_records::create)
+        .service(work_records::list)
+        .service(work_records::get)
+        .service(work_records::update)
+        .service(work_records::add_note)
+        .service(work_records::summary);
 }
 
 #[cfg(test)]

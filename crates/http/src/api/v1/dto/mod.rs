@@ -6,8 +6,10 @@ mod people;
 mod queries;
 mod reasons;
 mod records;
+mod work;
 
 pub use people::{PersonDto, StudentRef};
 pub use queries::{AppointmentQuery, PairingQuery, StaffQuery, StudentQuery, UnitQuery};
 pub use reasons::ReasonRequest;
 pub use records::{HonorRecordDto, StaffRecordDto, StudentRecordDto, UnitRecordDto};
+pub use work::{WorkNoteDto, WorkRecordDto, WorkRecordQuery};
