@@ -337,7 +337,7 @@ pub struct NewActivity {
 
 /// Checks the hosts of an activity of `year_id` and `college_id`; returns them in order, without
 /// repeats. Each failure is a field error `host_appointment_ids[i]`.
-async fn resolve_hosts<C: ConnectionTrait>(
+pub(crate) async fn resolve_hosts<C: ConnectionTrait>(
     conn: &C,
     ids: &[Uuid],
     year_id: Uuid,
@@ -398,7 +398,7 @@ async fn own_appointment<C: ConnectionTrait>(conn: &C, c: &Caller, year_id: Uuid
         .map(appointments::to_domain))
 }
 
-async fn check_unit<C: ConnectionTrait>(
+pub(crate) async fn check_unit<C: ConnectionTrait>(
     conn: &C,
     unit_id: Uuid,
     college_id: Option<Uuid>,
@@ -569,7 +569,7 @@ pub async fn list(
 
 /// Loads an activity to change it: locked, visible to the caller (else `NotFound`), managed by
 /// them (else `Forbidden`), at the expected version.
-async fn load_for_change(
+pub(crate) async fn load_for_change(
     tx: &DatabaseTransaction,
     c: &Caller,
     id: Uuid,
@@ -586,7 +586,7 @@ async fn load_for_change(
 
 /// Saves a changed activity (and its hosts when they changed) with the next version and its
 /// audit event; a change of state also goes on the change feed as `activity.<state>`.
-async fn save(
+pub(crate) async fn save(
     tx: &DatabaseTransaction,
     who: &Principal,
     before: &Activity,
@@ -611,7 +611,7 @@ async fn save(
 /// Locks the academic years whose days meet `s`, in id order. Any activity overlapping `s` lies
 /// in one of them (an activity lies within its year), so two transactions booking overlapping
 /// slots always lock a common row and run one after the other.
-async fn lock_years_around(tx: &DatabaseTransaction, s: &Schedule) -> Result<()> {
+pub(crate) async fn lock_years_around(tx: &DatabaseTransaction, s: &Schedule) -> Result<()> {
     let first = shanghai_date(s.start());
     let last = shanghai_date(s.end() - Duration::microseconds(1));
     academic_year::Entity::find()
@@ -626,7 +626,7 @@ async fn lock_years_around(tx: &DatabaseTransaction, s: &Schedule) -> Result<()>
 
 /// Checks that `a` books no host or venue another published (or held) activity holds at an
 /// overlapping time. The caller holds the year locks.
-async fn check_bookings(tx: &DatabaseTransaction, a: &Activity) -> Result<()> {
+pub(crate) async fn check_bookings(tx: &DatabaseTransaction, a: &Activity) -> Result<()> {
     let host_students: Vec<Uuid> = a.host_students().collect();
     let venue = a.venue_key();
     let mut shares = Condition::any();
@@ -707,127 +707,6 @@ async fn check_hosts_serving(tx: &DatabaseTransaction, a: &Activity) -> Result<(
         .into());
     }
     Ok(())
-}
-
-/// Changes to an activity, its values already parsed. `None` leaves a field, `Some(None)` clears
-/// a nullable one.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct ActivityChanges {
-    /// Title.
-    pub title: Option<String>,
-    /// Description.
-    pub description: Option<Option<String>>,
-    /// Topics.
-    pub topics: Option<Vec<String>>,
-    /// Unit.
-    pub unit_id: Option<Option<Uuid>>,
-    /// Hosts (replaces the list).
-    pub host_appointment_ids: Option<Vec<Uuid>>,
-    /// Start.
-    pub start_at: Option<DateTime<Utc>>,
-    /// End.
-    pub end_at: Option<DateTime<Utc>>,
-    /// Venue.
-    pub venue: Option<Option<String>>,
-    /// Online link.
-    pub online_link: Option<Option<String>>,
-    /// Places.
-    pub capacity: Option<Option<i32>>,
-    /// Budget.
-    pub budget_fen: Option<Option<i64>>,
-}
-
-/// Changes a planned or published activity. A published one is checked for clashes again when
-/// its time, venue or hosts change; raising its capacity gives waitlisted students their places;
-/// it cannot drop below the students already holding a place.
-pub async fn update(
-    db: &Db,
-    who: &Principal,
-    id: Uuid,
-    ch: ActivityChanges,
-    if_match: Option<i32>,
-) -> Result<ActivityView> {
-    let tx = db.begin().await?;
-    let c = caller(&tx, who).await?;
-    let before = load_for_change(&tx, &c, id, if_match, "change this activity").await?;
-    before.state.apply(ActivityAction::Edit)?;
-    let year = years::to_domain(
-        academic_year::Entity::find_by_id(before.academic_year_id)
-            .one(&tx)
-            .await?
-            .ok_or_else(|| not_found("academic_year"))?,
-    );
-    let mut after = before.clone();
-    let mut p = Problems::new();
-    if let Some(t) = ch.title {
-        after.title = t;
-    }
-    if let Some(d) = ch.description {
-        after.description = d;
-    }
-    if let Some(t) = ch.topics {
-        after.topics = t;
-    }
-    if let Some(u) = ch.unit_id {
-        if let Some(u) = u {
-            check_unit(&tx, u, after.college_id, &mut p).await?;
-        }
-        after.unit_id = u;
-    }
-    if let Some(ids) = &ch.host_appointment_ids {
-        after.hosts = resolve_hosts(&tx, ids, after.academic_year_id, after.college_id, &mut p).await?;
-    }
-    if ch.start_at.is_some() || ch.end_at.is_some() {
-        let start = ch.start_at.unwrap_or(before.schedule.start());
-        let end = ch.end_at.unwrap_or(before.schedule.end());
-        match Schedule::new(start, end) {
-            Ok(s) => {
-                if let Err(domain::Error::Validation(e)) = s.check_within(&year) {
-                    for f in e {
-                        p.push(f.field, f.code, f.message);
-                    }
-                }
-                after.schedule = s;
-            }
-            Err(e) => {
-                p.take::<Schedule>(Err(e));
-            }
-        }
-    }
-    if let Some(v) = ch.venue {
-        after.venue = v;
-    }
-    if let Some(l) = ch.online_link {
-        after.online_link = l;
-    }
-    if after.venue.is_none() && after.online_link.is_none() {
-        p.push("venue", "required", "an activity needs a venue, an online link or both");
-    }
-    if let Some(cap) = ch.capacity {
-        after.capacity = cap;
-    }
-    if let Some(b) = ch.budget_fen {
-        after.budget_fen = b;
-    }
-    p.finish()?;
-
-    let rebooks = after.schedule != before.schedule
-        || after.venue_key() != before.venue_key()
-        || after.host_students().collect::<Vec<_>>() != before.host_students().collect::<Vec<_>>();
-    if after.state == ActivityState::Published {
-        after.check_publishable()?;
-        if rebooks {
-            lock_years_around(&tx, &after.schedule).await?;
-            check_bookings(&tx, &after).await?;
-        }
-    }
-    if after.capacity != before.capacity {
-        registrations::fit_capacity(&tx, who, &after).await?;
-    }
-    let after = save(&tx, who, &before, after, AuditAction::ActivityUpdate).await?;
-    let out = view(&tx, after).await?;
-    tx.commit().await?;
-    Ok(out)
 }
 
 /// Publishes a planned activity: its hosts must still serve, a mentor-led kind needs a host, and

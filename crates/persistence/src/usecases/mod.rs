@@ -6,6 +6,7 @@
 //! `reference`, …) and the domain; a repository never calls a use case, nor another repository's
 //! write functions. `tests::no_module_cycle` checks that the module graph has no cycle.
 
+pub mod activities;
 pub mod directory;
 pub mod mentorship;
 pub mod photos;

@@ -6,7 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use domain::activity::{self as rules, ActivityKind, ActivityState, MAX_FEN, Schedule};
 use domain::{FieldError, Problems};
-use persistence::activities::{self as repo, ActivityChanges, ActivityFilter, ActivityView, Completion, NewActivity};
+use persistence::activities::{self as repo, ActivityFilter, ActivityView, Completion, NewActivity};
+use persistence::usecases::activities::{self as usecase, ActivityChanges};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -539,7 +540,7 @@ pub async fn update(
     body: Json<UpdateActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let changes = body.into_inner().parse()?;
-    Ok(respond(repo::update(&state.db, &auth.principal, *id, changes, if_match.0).await?))
+    Ok(respond(usecase::update(&state.db, &auth.principal, *id, changes, if_match.0).await?))
 }
 
 /// Publish an activity (`planned → published`).
