@@ -201,45 +201,47 @@ fn check_budget(p: &mut Problems, field: &str, b: Option<i64>) {
     }
 }
 
-impl CreateActivityRequest {
-    /// Parses every field, reporting every bad one at once.
-    fn parse(self) -> Result<NewActivity, ApiError> {
+/// The request as a command: every field parsed, every bad one reported at once (422).
+impl TryFrom<CreateActivityRequest> for NewActivity {
+    type Error = ApiError;
+
+    fn try_from(req: CreateActivityRequest) -> Result<Self, ApiError> {
         let mut p = Problems::new();
-        let title = p.take(rules::parse_title(&self.title));
-        let description = self.description.as_deref().and_then(|d| p.take(rules::parse_description(d))).flatten();
-        let topics = match rules::parse_topics(&self.topics) {
+        let title = p.take(rules::parse_title(&req.title));
+        let description = req.description.as_deref().and_then(|d| p.take(rules::parse_description(d))).flatten();
+        let topics = match rules::parse_topics(&req.topics) {
             Ok(t) => t,
             Err(e) => {
                 p.absorb(e)?;
                 Vec::new()
             }
         };
-        let schedule = p.take(Schedule::new(self.start_at.with_timezone(&Utc), self.end_at.with_timezone(&Utc)));
-        let venue = parse_opt(&mut p, self.venue.as_deref(), rules::parse_venue);
-        let online_link = parse_opt(&mut p, self.online_link.as_deref(), rules::parse_online_link);
-        if self.venue.is_none() && self.online_link.is_none() {
+        let schedule = p.take(Schedule::new(req.start_at.with_timezone(&Utc), req.end_at.with_timezone(&Utc)));
+        let venue = parse_opt(&mut p, req.venue.as_deref(), rules::parse_venue);
+        let online_link = parse_opt(&mut p, req.online_link.as_deref(), rules::parse_online_link);
+        if req.venue.is_none() && req.online_link.is_none() {
             p.push("venue", "required", "an activity needs a venue, an online link or both");
         }
-        check_capacity(&mut p, self.capacity);
-        check_budget(&mut p, "budget_fen", self.budget_fen);
+        check_capacity(&mut p, req.capacity);
+        check_budget(&mut p, "budget_fen", req.budget_fen);
         p.finish()?;
         let (Some(title), Some(schedule)) = (title, schedule) else {
             return Err(domain::Error::invalid("body", "invalid", "the activity could not be read").into());
         };
         Ok(NewActivity {
-            kind: self.kind,
+            kind: req.kind,
             title,
             description,
             topics,
-            academic_year_id: self.academic_year_id,
-            college_id: self.college_id,
-            unit_id: self.unit_id,
-            host_appointment_ids: self.host_appointment_ids,
+            academic_year_id: req.academic_year_id,
+            college_id: req.college_id,
+            unit_id: req.unit_id,
+            host_appointment_ids: req.host_appointment_ids,
             schedule,
             venue,
             online_link,
-            capacity: self.capacity,
-            budget_fen: self.budget_fen,
+            capacity: req.capacity,
+            budget_fen: req.budget_fen,
         })
     }
 }
@@ -287,16 +289,19 @@ pub struct UpdateActivityRequest {
     pub budget_fen: Option<Option<i64>>,
 }
 
-impl UpdateActivityRequest {
-    fn parse(self) -> Result<ActivityChanges, ApiError> {
+/// The request as a command: every field parsed, every bad one reported at once (422).
+impl TryFrom<UpdateActivityRequest> for ActivityChanges {
+    type Error = ApiError;
+
+    fn try_from(req: UpdateActivityRequest) -> Result<Self, ApiError> {
         let mut p = Problems::new();
-        let title = parse_opt(&mut p, self.title.as_deref(), rules::parse_title);
-        let description = match self.description {
+        let title = parse_opt(&mut p, req.title.as_deref(), rules::parse_title);
+        let description = match req.description {
             None => None,
             Some(None) => Some(None),
             Some(Some(d)) => p.take(rules::parse_description(&d)),
         };
-        let topics = match self.topics.as_deref().map(rules::parse_topics) {
+        let topics = match req.topics.as_deref().map(rules::parse_topics) {
             None => None,
             Some(Ok(t)) => Some(t),
             Some(Err(e)) => {
@@ -304,31 +309,31 @@ impl UpdateActivityRequest {
                 None
             }
         };
-        let venue = match self.venue {
+        let venue = match req.venue {
             None => None,
             Some(None) => Some(None),
             Some(Some(v)) => p.take(rules::parse_venue(&v)).map(Some),
         };
-        let online_link = match self.online_link {
+        let online_link = match req.online_link {
             None => None,
             Some(None) => Some(None),
             Some(Some(v)) => p.take(rules::parse_online_link(&v)).map(Some),
         };
-        check_capacity(&mut p, self.capacity.flatten());
-        check_budget(&mut p, "budget_fen", self.budget_fen.flatten());
+        check_capacity(&mut p, req.capacity.flatten());
+        check_budget(&mut p, "budget_fen", req.budget_fen.flatten());
         p.finish()?;
         Ok(ActivityChanges {
             title,
             description,
             topics,
-            unit_id: self.unit_id,
-            host_appointment_ids: self.host_appointment_ids,
-            start_at: self.start_at.map(|t| t.with_timezone(&Utc)),
-            end_at: self.end_at.map(|t| t.with_timezone(&Utc)),
+            unit_id: req.unit_id,
+            host_appointment_ids: req.host_appointment_ids,
+            start_at: req.start_at.map(|t| t.with_timezone(&Utc)),
+            end_at: req.end_at.map(|t| t.with_timezone(&Utc)),
             venue,
             online_link,
-            capacity: self.capacity,
-            budget_fen: self.budget_fen,
+            capacity: req.capacity,
+            budget_fen: req.budget_fen,
         })
     }
 }
@@ -462,7 +467,7 @@ pub async fn create(
     auth: Auth,
     body: Json<CreateActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let new = body.into_inner().parse()?;
+    let new: NewActivity = body.into_inner().try_into()?;
     let v = repo::create(&state.db, &auth.principal, new).await?;
     let (id, version) = (v.activity.id, v.activity.version);
     Ok(created(format!("/api/v1/activities/{id}"), &ActivityDto::from(v), version))
@@ -539,7 +544,7 @@ pub async fn update(
     if_match: IfMatch,
     body: Json<UpdateActivityRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let changes = body.into_inner().parse()?;
+    let changes: ActivityChanges = body.into_inner().try_into()?;
     Ok(respond(usecase::update(&state.db, &auth.principal, *id, changes, if_match.0).await?))
 }
 
@@ -631,6 +636,37 @@ pub async fn complete(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn fields(e: ApiError) -> Vec<String> {
+        match e {
+            ApiError::Persistence(persistence::Error::Domain(domain::Error::Validation(v))) => {
+                v.into_iter().map(|f| format!("{}:{}", f.field, f.code)).collect()
+            }
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_request_becomes_a_command_or_every_bad_field_at_once() {
+        let ok = serde_json::json!({"kind": "freshman_salon", "title": "新生交流沙龙",
+            "academic_year_id": Uuid::nil(), "college_id": Uuid::nil(), "start_at": "2025-10-20T19:00:00+08:00",
+            "end_at": "2025-10-20T21:00:00+08:00", "venue": "A302", "capacity": 30});
+        let req: CreateActivityRequest = serde_json::from_value(ok.clone()).unwrap();
+        let cmd = NewActivity::try_from(req).unwrap();
+        assert_eq!((cmd.title.as_str(), cmd.capacity), ("新生交流沙龙", Some(30)));
+
+        let mut bad = ok;
+        bad["title"] = serde_json::json!("  ");
+        bad["venue"] = serde_json::Value::Null;
+        bad["capacity"] = serde_json::json!(0);
+        let req: CreateActivityRequest = serde_json::from_value(bad).unwrap();
+        let got = fields(NewActivity::try_from(req).unwrap_err());
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert!(got.iter().any(|f| f.starts_with("title:")) && got.iter().any(|f| f == "venue:required"), "{got:?}");
+
+        let req: UpdateActivityRequest = serde_json::from_value(serde_json::json!({"capacity": null})).unwrap();
+        assert_eq!(ActivityChanges::try_from(req).unwrap().capacity, Some(None), "null clears the capacity");
+    }
 
     #[test]
     fn a_date_range_is_taken_in_shanghai_days() {

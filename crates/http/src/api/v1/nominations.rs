@@ -69,6 +69,37 @@ pub struct EligibilityDto {
     pub rules: Vec<RuleResultDto>,
 }
 
+/// The request as a command. The shape was validated on the way in (422 for every bad field); a
+/// blank justification counts as none.
+impl TryFrom<CreateNominationRequest> for NewNomination {
+    type Error = ApiError;
+
+    fn try_from(b: CreateNominationRequest) -> Result<Self, ApiError> {
+        Ok(NewNomination {
+            student_id: b.student_id,
+            academic_year_id: b.academic_year_id,
+            unit_id: b.unit_id,
+            statement: b.statement,
+            evidence: b.evidence.into_iter().map(Evidence::from).collect(),
+            justification: b.justification.filter(|j| !j.trim().is_empty()),
+        })
+    }
+}
+
+/// The request as a command (its fields were validated on the way in).
+impl TryFrom<UpdateNominationRequest> for NominationChanges {
+    type Error = ApiError;
+
+    fn try_from(b: UpdateNominationRequest) -> Result<Self, ApiError> {
+        Ok(NominationChanges {
+            statement: b.statement,
+            evidence: b.evidence.map(|e| e.into_iter().map(Evidence::from).collect()),
+            unit_id: b.unit_id,
+            justification: b.justification,
+        })
+    }
+}
+
 /// The college review.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReviewDto {
@@ -302,15 +333,7 @@ pub async fn create(
     auth: Auth,
     body: Json<CreateNominationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    let new = NewNomination {
-        student_id: b.student_id,
-        academic_year_id: b.academic_year_id,
-        unit_id: b.unit_id,
-        statement: b.statement,
-        evidence: b.evidence.into_iter().map(Evidence::from).collect(),
-        justification: b.justification.filter(|j| !j.trim().is_empty()),
-    };
+    let new: NewNomination = body.into_inner().try_into()?;
     let v = repo::create(&state.db, &auth.principal, new).await?;
     let (id, version) = (v.nomination.id, v.nomination.version);
     Ok(created(format!("/api/v1/nominations/{id}"), &NominationDto::from(v), version))
@@ -392,13 +415,7 @@ pub async fn update(
     if_match: IfMatch,
     body: Json<UpdateNominationRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let b = body.into_inner();
-    let c = NominationChanges {
-        statement: b.statement,
-        evidence: b.evidence.map(|e| e.into_iter().map(Evidence::from).collect()),
-        unit_id: b.unit_id,
-        justification: b.justification,
-    };
+    let c: NominationChanges = body.into_inner().try_into()?;
     Ok(respond(repo::edit(&state.db, &auth.principal, *id, c, if_match.0).await?))
 }
 
