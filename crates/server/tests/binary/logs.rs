@@ -108,27 +108,7 @@ async fn the_log_of_a_full_workflow_names_no_person_and_no_secret() {
     .await
     .expect(204);
     // 院推 → 校聘 → 结对子.
-    let nomination = s
-        .post(
-            "/api/v1/nominations",
-            &admin,
-            json!({"student_id": senior, "academic_year_id": year, "unit_id": unit, "statement": "乐于帮扶 13912345678"}),
-        )
-        .await
-        .expect(201)
-        .id();
-    for (action, body) in [
-        ("submit", json!({})),
-        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
-        ("recommend", json!({"justification": "表现突出"})),
-    ] {
-        s.post(&format!("/api/v1/nominations/{nomination}/{action}"), &admin, body).await.expect(200);
-    }
-    let appointment = s
-        .post("/api/v1/appointments", &admin, json!({"nomination_id": nomination, "capacity": 3}))
-        .await
-        .expect(201)
-        .id();
+    let appointment = s.appoint(&admin, &senior, &year, &unit, "乐于帮扶 13912345678", Some(3)).await;
     s.post("/api/v1/pairings", &admin, json!({"appointment_id": appointment, "mentee_id": freshman})).await.expect(201);
     // A profile that tries to publish a phone number (422), then a good one.
     s.send(

@@ -103,23 +103,7 @@ async fn two_nodes_count_inquiries_from_one_address_in_the_same_window() {
         .await
         .expect(201)
         .id();
-    let n = a
-        .post(
-            "/api/v1/nominations",
-            &token,
-            json!({"student_id": student, "academic_year_id": year, "unit_id": unit, "statement": "乐于帮扶"}),
-        )
-        .await
-        .expect(201)
-        .id();
-    for (action, body) in [
-        ("submit", json!({})),
-        ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
-        ("recommend", json!({"justification": "表现突出"})),
-    ] {
-        a.post(&format!("/api/v1/nominations/{n}/{action}"), &token, body).await.expect(200);
-    }
-    let appointment = a.post("/api/v1/appointments", &token, json!({"nomination_id": n})).await.expect(201).id();
+    let appointment = a.appoint(&token, &student, &year, &unit, "乐于帮扶", None).await;
     let profile = json!({"research_direction": "计算机视觉", "bio": "博士三年级。", "published": true});
     a.send(a.request(Method::PUT, &format!("/api/v1/appointments/{appointment}/profile"), Some(&token)).json(&profile))
         .await

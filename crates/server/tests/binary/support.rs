@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{Value, json};
 pub use xuezhang_tests::{PASSWORD, Res, scratch_database};
 
 /// The binary under test.
@@ -167,6 +167,36 @@ impl Server {
     /// `POST` of JSON.
     pub async fn post(&self, path: &str, token: &str, body: Value) -> Res {
         self.send(self.request(Method::POST, path, Some(token)).json(&body)).await
+    }
+
+    /// Takes `student` through 院推 and 校聘 as the university admin `token`: nominates them for
+    /// `year` and `unit` with `statement`, submits, reviews (90/90/90), recommends with a
+    /// justification and appoints (with `capacity`, if given). The id of the active appointment.
+    pub async fn appoint(
+        &self,
+        token: &str,
+        student: &str,
+        year: &str,
+        unit: &str,
+        statement: &str,
+        capacity: Option<i32>,
+    ) -> String {
+        let body = json!({"student_id": student, "academic_year_id": year, "unit_id": unit, "statement": statement});
+        let n = self.post("/api/v1/nominations", token, body).await.expect(201).id();
+        for (action, body) in [
+            ("submit", json!({})),
+            ("review", json!({"morality": 90, "research": 90, "leadership": 90})),
+            ("recommend", json!({"justification": "表现突出"})),
+        ] {
+            self.post(&format!("/api/v1/nominations/{n}/{action}"), token, body).await.expect(200);
+        }
+        let mut body = json!({"nomination_id": n});
+        if let Some(c) = capacity {
+            body["capacity"] = json!(c);
+        }
+        let res = self.post("/api/v1/appointments", token, body).await.expect(201);
+        assert_eq!(res.body["state"], "active", "{}", res.text);
+        res.id()
     }
 
     /// The password grant; the whole token response.
