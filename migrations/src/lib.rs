@@ -17,6 +17,7 @@ mod m20261130_000006_work;
 mod m20261130_000007_directory;
 mod m20261130_000008_photos;
 mod m20261130_000009_work_records;
+mod m20261130_000010_concerns;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000007_directory::Migration),
             Box::new(m20261130_000008_photos::Migration),
             Box::new(m20261130_000009_work_records::Migration),
+            Box::new(m20261130_000010_concerns::Migration),
         ]
     }
 }

@@ -896,6 +896,7 @@ mod tests {
                 introduction_deadline: date(2025, 9, 30),
                 salon_deadline: date(2025, 10, 31),
                 record_edit_days: 30,
+                concern_overdue: Default::default(),
             },
             closed: false,
             version: 1,

@@ -55,6 +55,8 @@ macro_rules! wire_enum {
 wire_enum! {
     /// The machine `code` of a `409 Conflict`: the request clashes with the current state.
     pub enum ConflictCode {
+        /// This recipient acknowledged the concern already.
+        AlreadyAcknowledged = "already_acknowledged",
         /// The mentor's appointment is not active, so they take no mentees.
         AppointmentNotActive = "appointment_not_active",
         /// The academic year's assessment window is not open (or has closed for colleges).
@@ -91,6 +93,8 @@ wire_enum! {
         MenteeNotEnrolled = "mentee_not_enrolled",
         /// The mentor must have enrolled earlier than the mentee.
         MentorNotSenior = "mentor_not_senior",
+        /// Nobody to escalate a concern to: no supervisor or counselor for the student and no counselor in the college.
+        NoRecipient = "no_recipient",
         /// The award round does not take nominations now (not open, or outside its window).
         NominationsClosed = "nominations_closed",
         /// The nomination's eligibility report has a failing rule, or a warning without a justification.
@@ -147,6 +151,14 @@ wire_enum! {
         AppointmentResigned = "appointment.resigned",
         /// A college was created.
         CollegeCreated = "college.created",
+        /// A recipient acknowledged a concern (ids and state only, never the text).
+        ConcernAcknowledged = "concern.acknowledged",
+        /// A mentor escalated a concern to the student's supervisor and counselor.
+        ConcernEscalated = "concern.escalated",
+        /// A mentor registered a concern (ids and state only, never the text).
+        ConcernRegistered = "concern.registered",
+        /// A concern was resolved.
+        ConcernResolved = "concern.resolved",
         /// A college was deleted.
         CollegeDeleted = "college.deleted",
         /// A college was changed.
@@ -263,6 +275,17 @@ impl DomainEvent {
         }
     }
 
+    /// The event a concern's move into `state` raises.
+    pub fn concern_entered(state: crate::concern::ConcernState) -> DomainEvent {
+        use crate::concern::ConcernState as S;
+        match state {
+            S::Open => DomainEvent::ConcernRegistered,
+            S::Escalated => DomainEvent::ConcernEscalated,
+            S::Acknowledged => DomainEvent::ConcernAcknowledged,
+            S::Resolved => DomainEvent::ConcernResolved,
+        }
+    }
+
     /// Every event type, sorted by wire name: the closed set the OpenAPI document lists.
     pub fn wire_names() -> Vec<&'static str> {
         let mut all: Vec<&'static str> = Self::ALL.iter().map(|e| e.as_str()).collect();
@@ -328,6 +351,14 @@ wire_enum! {
         AppointmentUpdate = "appointment.update",
         /// A college was created.
         CollegeCreate = "college.create",
+        /// A recipient acknowledged a concern.
+        ConcernAcknowledge = "concern.acknowledge",
+        /// A mentor registered a concern.
+        ConcernCreate = "concern.create",
+        /// A mentor escalated a concern.
+        ConcernEscalate = "concern.escalate",
+        /// A concern was resolved.
+        ConcernResolve = "concern.resolve",
         /// A college was deleted.
         CollegeDelete = "college.delete",
         /// A college was changed.

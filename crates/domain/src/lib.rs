@@ -7,6 +7,7 @@ pub mod activity;
 pub mod appointment;
 pub mod auth;
 pub mod codes;
+pub mod concern;
 pub mod directory;
 pub mod error;
 pub mod import;

@@ -222,6 +222,8 @@ pub struct YearPolicy {
     pub salon_deadline: NaiveDate,
     /// Days a mentor may edit a work-record entry after recording it (1–365, default 30).
     pub record_edit_days: i32,
+    /// Days an escalated concern may wait for an acknowledgement before it is overdue.
+    pub concern_overdue: crate::concern::OverdueLimits,
 }
 
 /// The largest mentor capacity the program allows.
@@ -286,6 +288,7 @@ impl AcademicYear {
             p.take::<i32>(Err(e));
         }
         p.take(crate::work::check_edit_window("record_edit_days", policy.record_edit_days));
+        policy.concern_overdue.check(&mut p);
         p.finish()
     }
 }
@@ -515,6 +518,10 @@ pub struct NewAcademicYear {
     pub salon_deadline: Option<NaiveDate>,
     /// Work-record edit window in days (default 30).
     pub record_edit_days: Option<i32>,
+    /// Days an urgent escalated concern may wait for an acknowledgement (default 2).
+    pub concern_overdue_urgent_days: Option<i32>,
+    /// Days a normal escalated concern may wait for an acknowledgement (default 7).
+    pub concern_overdue_normal_days: Option<i32>,
 }
 
 impl NewAcademicYear {
@@ -529,6 +536,10 @@ impl NewAcademicYear {
             introduction_deadline: self.introduction_deadline.unwrap_or_else(|| c.default_introduction_deadline()),
             salon_deadline: self.salon_deadline.unwrap_or_else(|| c.default_salon_deadline()),
             record_edit_days: self.record_edit_days.unwrap_or(crate::work::DEFAULT_EDIT_WINDOW_DAYS),
+            concern_overdue: crate::concern::OverdueLimits {
+                urgent_days: self.concern_overdue_urgent_days.unwrap_or(crate::concern::DEFAULT_OVERDUE_URGENT_DAYS),
+                normal_days: self.concern_overdue_normal_days.unwrap_or(crate::concern::DEFAULT_OVERDUE_NORMAL_DAYS),
+            },
         };
         AcademicYear::check_dates(starts_on, ends_on, &policy)?;
         Ok((starts_on, ends_on, policy))
@@ -552,6 +563,10 @@ pub struct AcademicYearChanges {
     pub salon_deadline: Option<NaiveDate>,
     /// Work-record edit window in days.
     pub record_edit_days: Option<i32>,
+    /// Days an urgent escalated concern may wait for an acknowledgement.
+    pub concern_overdue_urgent_days: Option<i32>,
+    /// Days a normal escalated concern may wait for an acknowledgement.
+    pub concern_overdue_normal_days: Option<i32>,
 }
 
 impl AcademicYear {
@@ -578,6 +593,12 @@ impl AcademicYear {
         }
         if let Some(d) = changes.record_edit_days {
             next.policy.record_edit_days = d;
+        }
+        if let Some(d) = changes.concern_overdue_urgent_days {
+            next.policy.concern_overdue.urgent_days = d;
+        }
+        if let Some(d) = changes.concern_overdue_normal_days {
+            next.policy.concern_overdue.normal_days = d;
         }
         AcademicYear::check_dates(next.starts_on, next.ends_on, &next.policy)?;
         Ok(next)
@@ -878,6 +899,7 @@ mod tests {
                 introduction_deadline: date(2025, 9, 30),
                 salon_deadline: date(2025, 10, 31),
                 record_edit_days: 30,
+                concern_overdue: Default::default(),
             },
             closed: false,
             version: 1,
@@ -957,6 +979,8 @@ mod tests {
             introduction_deadline: None,
             salon_deadline: None,
             record_edit_days: None,
+            concern_overdue_urgent_days: None,
+            concern_overdue_normal_days: None,
         };
         let (start, end, policy) = new.resolve().unwrap();
         assert_eq!((start, end), (date(2026, 9, 1), date(2027, 8, 31)));
@@ -990,6 +1014,7 @@ mod tests {
             introduction_deadline: code.default_introduction_deadline(),
             salon_deadline: code.default_salon_deadline(),
             record_edit_days: 30,
+            concern_overdue: Default::default(),
         };
         assert!(AcademicYear::check_dates(code.default_start(), code.default_end(), &policy).is_ok());
 

@@ -90,6 +90,7 @@ pub async fn scope<F: std::future::Future>(lang: Lang, fut: F) -> F::Output {
 /// Every problem `code`: its English title, Chinese title and Chinese detail. The English
 /// detail is the one the error carries (it names the specifics).
 pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
+    ("already_acknowledged", "Already acknowledged", "已确认", "您已确认过该问题反映。"),
     ("appointment_not_active", "Appointment not active", "聘任不在有效期", "该学长的聘任已不在有效期内。"),
     ("assessment_closed", "Assessment closed", "考核未开放", "当前不在本学年的考核时间内。"),
     ("attendance_closed", "Attendance closed", "考勤已关闭", "活动已记录为已举办，考勤不能再修改。"),
@@ -148,6 +149,7 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     ("nominations_closed", "Nominations closed", "推荐未开放", "评选轮次当前不接受推荐（未开放或不在推荐时间内）。"),
     ("not_eligible", "Not eligible", "不符合条件", "不符合选聘条件。"),
     ("not_found", "Not found", "未找到", "所请求的对象不存在，或您无权知道它的存在。"),
+    ("no_recipient", "No recipient", "无可反映的对象", "该学生没有导师或辅导员，学院也没有辅导员，问题无法反映。"),
     ("not_started", "Not started", "活动尚未开始", "活动开始后才能进行此操作。"),
     ("payload_too_large", "Payload too large", "请求体过大", "请求体超过了大小上限。"),
     ("precondition_failed", "Precondition failed", "版本已变化", "If-Match 中的版本已不是最新；请重新读取后再修改。"),

@@ -214,6 +214,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "import-export", description = "Bulk import of students, staff, units and honours from CSV (UTF-8 or GBK), XLSX or JSON; exports as CSV (opens in Excel) or JSON"),
         (name = "work", description = "工作记录本: the mentor's work-record book, its edit window and notes, the work summary of an appointment"),
         (name = "directory", description = "公示: the public mentor directory, the university's directory and a mentee's own mentor"),
+        (name = "concerns", description = "学长工作: concerns a mentor registers and escalates to the student's supervisor and counselor (confidential)"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes and metrics")
@@ -390,6 +391,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_appointments", &["created_at", "updated_at", "capacity"]),
     ("list_audit_events", &[]),
     ("list_colleges", &["code", "name", "created_at"]),
+    ("list_concerns", &["created_at", "updated_at"]),
     ("list_inquiries", &["created_at", "updated_at"]),
     ("list_mentors", &["published_at", "updated_at"]),
     ("list_nominations", &["created_at", "updated_at"]),

@@ -171,6 +171,39 @@ db_enum!(DbWorkChannel <=> domain::work::WorkChannel {
     ChatGroup = "chat_group",
 });
 
+db_enum!(DbConcernScope <=> domain::concern::ConcernScope {
+    Individual = "individual",
+    Group = "group",
+});
+
+db_enum!(DbConcernCategory <=> domain::concern::ConcernCategory {
+    Ideology = "ideology",
+    Career = "career",
+    Study = "study",
+    Research = "research",
+    Life = "life",
+    MentalHealth = "mental_health",
+    Safety = "safety",
+    Financial = "financial",
+});
+
+db_enum!(DbConcernUrgency <=> domain::concern::ConcernUrgency {
+    Normal = "normal",
+    Urgent = "urgent",
+});
+
+db_enum!(DbConcernState <=> domain::concern::ConcernState {
+    Open = "open",
+    Escalated = "escalated",
+    Acknowledged = "acknowledged",
+    Resolved = "resolved",
+});
+
+db_enum!(DbRecipientRole <=> domain::concern::RecipientRole {
+    Supervisor = "supervisor",
+    Counselor = "counselor",
+});
+
 db_enum!(DbTerm <=> domain::pairing::Term {
     Autumn = "autumn",
     Spring = "spring",
@@ -240,6 +273,11 @@ mod tests {
         same_names!(domain::pairing::PairingSource, DbPairingSource);
         same_names!(domain::inquiry::InquiryKind, DbInquiryKind);
         same_names!(domain::inquiry::InquiryState, DbInquiryState);
+        same_names!(domain::concern::ConcernScope, DbConcernScope);
+        same_names!(domain::concern::ConcernCategory, DbConcernCategory);
+        same_names!(domain::concern::ConcernUrgency, DbConcernUrgency);
+        same_names!(domain::concern::ConcernState, DbConcernState);
+        same_names!(domain::concern::RecipientRole, DbRecipientRole);
         same_names!(domain::pairing::Term, DbTerm);
         same_names!(domain::activity::ActivityKind, DbActivityKind);
         same_names!(domain::activity::ActivityState, DbActivityState);

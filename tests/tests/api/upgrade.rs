@@ -72,6 +72,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261130_000007_directory", rows: directory, check: check_directory },
     Fixture { migration: "m20261130_000008_photos", rows: photos, check: check_photos },
     Fixture { migration: "m20261130_000009_work_records", rows: work_records, check: check_work_records },
+    Fixture { migration: "m20261130_000010_concerns", rows: concerns, check: check_concerns },
 ];
 
 // Ids of the fixture's records.
@@ -721,6 +722,52 @@ fn check_work_records<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()>
         assert_eq!(y.body["record_edit_days"], 14);
         let s = app.get(&format!("/api/v1/appointments/{}/work-summary", id(APPOINTMENT)), token).await.expect(200);
         assert_eq!((s.body["entries"].as_i64(), s.body["minutes"].as_i64()), (Some(1), Some(40)));
+    })
+}
+
+const CONCERN: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1001;
+
+fn concerns() -> Vec<Row> {
+    vec![
+        row(
+            "concerns",
+            vec![
+                ("id", V::Id(CONCERN)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("academic_year_id", V::Id(YEAR)),
+                ("college_id", V::Id(COLLEGE)),
+                ("mentor_id", V::Id(SENIOR)),
+                ("scope", V::Text("group")),
+                ("category", V::Text("study")),
+                ("urgency", V::Text("normal")),
+                ("state", V::Text("escalated")),
+                ("description", V::Text("多名新生选课困难")),
+                ("affected_count", V::Int(3)),
+                ("escalated_at", V::Ts(T0)),
+            ],
+            true,
+        ),
+        ("concern_students", vec![("concern_id", V::Id(CONCERN)), ("student_id", V::Id(FRESHMAN))]),
+        (
+            "concern_recipients",
+            vec![("concern_id", V::Id(CONCERN)), ("staff_id", V::Id(COUNSELOR)), ("role", V::Text("counselor"))],
+        ),
+        ("academic_years!", vec![("id", V::Id(YEAR)), ("concern_overdue_normal_days", V::Int(5))]),
+    ]
+}
+
+fn check_concerns<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let c = app.get(&format!("/api/v1/concerns/{}", id(CONCERN)), token).await.expect(200);
+        assert_eq!(c.body["state"], "escalated");
+        assert_eq!(c.body["student_ids"][0], id(FRESHMAN));
+        assert_eq!(c.body["recipients"][0]["staff_id"], id(COUNSELOR));
+        assert_eq!(c.body["overdue"], true);
+        let y = app.get(&format!("/api/v1/academic-years/{}", id(YEAR)), token).await.expect(200);
+        assert_eq!(
+            (y.body["concern_overdue_urgent_days"].as_i64(), y.body["concern_overdue_normal_days"].as_i64()),
+            (Some(2), Some(5))
+        );
     })
 }
 

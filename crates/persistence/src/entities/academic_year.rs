@@ -16,6 +16,8 @@ pub struct Model {
     pub introduction_deadline: Date,
     pub salon_deadline: Date,
     pub record_edit_days: i32,
+    pub concern_overdue_urgent_days: i32,
+    pub concern_overdue_normal_days: i32,
     pub closed: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

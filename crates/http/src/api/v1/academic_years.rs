@@ -42,6 +42,12 @@ pub struct AcademicYearDto {
     /// notes are appended.
     #[schema(minimum = 1, maximum = 365)]
     pub record_edit_days: i32,
+    /// Days an urgent escalated concern may wait for an acknowledgement before it is overdue.
+    #[schema(minimum = 1, maximum = 60)]
+    pub concern_overdue_urgent_days: i32,
+    /// Days a normal escalated concern may wait for an acknowledgement before it is overdue.
+    #[schema(minimum = 1, maximum = 60)]
+    pub concern_overdue_normal_days: i32,
     /// Whether the year has been closed.
     pub closed: bool,
     /// Version (the `ETag`).
@@ -64,6 +70,8 @@ impl From<AcademicYear> for AcademicYearDto {
             introduction_deadline: y.policy.introduction_deadline,
             salon_deadline: y.policy.salon_deadline,
             record_edit_days: y.policy.record_edit_days,
+            concern_overdue_urgent_days: y.policy.concern_overdue.urgent_days,
+            concern_overdue_normal_days: y.policy.concern_overdue.normal_days,
             closed: y.closed,
             version: y.version,
             created_at: y.created_at,
@@ -94,6 +102,13 @@ pub struct CreateAcademicYearRequest {
     /// Work-record edit window, 1–365 days, default 30.
     #[schema(minimum = 1, maximum = 365)]
     pub record_edit_days: Option<i32>,
+    /// Days an urgent escalated concern may wait for an acknowledgement, 1–60, default 2 (not
+    /// longer than the normal limit).
+    #[schema(minimum = 1, maximum = 60)]
+    pub concern_overdue_urgent_days: Option<i32>,
+    /// Days a normal escalated concern may wait for an acknowledgement, 1–60, default 7.
+    #[schema(minimum = 1, maximum = 60)]
+    pub concern_overdue_normal_days: Option<i32>,
 }
 
 /// Changes to an academic year; the code never changes.
@@ -115,6 +130,13 @@ pub struct UpdateAcademicYearRequest {
     /// Work-record edit window, 1–365 days (entries recorded earlier follow the new window too).
     #[schema(minimum = 1, maximum = 365)]
     pub record_edit_days: Option<i32>,
+    /// Days an urgent escalated concern may wait for an acknowledgement, 1–60 (not longer than
+    /// the normal limit). Concerns escalated earlier follow the new limit too.
+    #[schema(minimum = 1, maximum = 60)]
+    pub concern_overdue_urgent_days: Option<i32>,
+    /// Days a normal escalated concern may wait for an acknowledgement, 1–60.
+    #[schema(minimum = 1, maximum = 60)]
+    pub concern_overdue_normal_days: Option<i32>,
 }
 
 /// Create an academic year (university admins).
@@ -149,6 +171,8 @@ pub async fn create(
         introduction_deadline: b.introduction_deadline,
         salon_deadline: b.salon_deadline,
         record_edit_days: b.record_edit_days,
+        concern_overdue_urgent_days: b.concern_overdue_urgent_days,
+        concern_overdue_normal_days: b.concern_overdue_normal_days,
     };
     let y = persistence::reference::years::create(&state.db, &auth.principal, cmd).await?;
     Ok(created(format!("/api/v1/academic-years/{}", y.id), &AcademicYearDto::from(y.clone()), y.version))
@@ -234,6 +258,8 @@ pub async fn update(
         introduction_deadline: b.introduction_deadline,
         salon_deadline: b.salon_deadline,
         record_edit_days: b.record_edit_days,
+        concern_overdue_urgent_days: b.concern_overdue_urgent_days,
+        concern_overdue_normal_days: b.concern_overdue_normal_days,
     };
     let y =
         persistence::reference::years::update(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod calendar;
 pub mod colleges;
 pub mod common;
+pub mod concerns;
 pub mod directory;
 pub mod dto;
 pub mod events;
@@ -143,6 +144,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(work_records::update)
         .service(work_records::add_note)
         .service(work_records::summary);
+    cfg.service(concerns::create)
+        .service(concerns::list)
+        .service(concerns::get)
+        .service(concerns::escalate)
+        .service(concerns::acknowledge)
+        .service(concerns::resolve);
 }
 
 #[cfg(test)]
