@@ -18,6 +18,7 @@ mod m20261130_000007_directory;
 mod m20261130_000008_photos;
 mod m20261130_000009_work_records;
 mod m20261130_000010_concerns;
+mod m20261130_000011_job_postings;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000008_photos::Migration),
             Box::new(m20261130_000009_work_records::Migration),
             Box::new(m20261130_000010_concerns::Migration),
+            Box::new(m20261130_000011_job_postings::Migration),
         ]
     }
 }

@@ -101,6 +101,8 @@ wire_enum! {
         NotEligible = "not_eligible",
         /// This needs the activity to have started.
         NotStarted = "not_started",
+        /// The posting's deadline has passed; it is no longer recommended.
+        PostingExpired = "posting_expired",
         /// The college has used its nomination quota in the award round.
         QuotaFull = "quota_full",
         /// The activity has ended; registration is closed.
@@ -179,6 +181,14 @@ wire_enum! {
         InquiryClosed = "inquiry.closed",
         /// The mentor marked an inquiry as spam.
         InquirySpam = "inquiry.spam",
+        /// A job or internship was posted for a college.
+        JobPostingCreated = "job_posting.created",
+        /// A mentor recommended a posting to named students.
+        JobPostingRecommended = "job_posting.recommended",
+        /// A posting was changed.
+        JobPostingUpdated = "job_posting.updated",
+        /// A posting was withdrawn.
+        JobPostingWithdrawn = "job_posting.withdrawn",
         /// A nomination led to an appointment.
         NominationAppointed = "nomination.appointed",
         /// The college reviewed a nomination.
@@ -377,6 +387,14 @@ wire_enum! {
         InquiryClose = "inquiry.close",
         /// The mentor marked an inquiry as spam.
         InquiryMarkSpam = "inquiry.mark_spam",
+        /// A job or internship was posted.
+        JobPostingCreate = "job_posting.create",
+        /// A mentor recommended a posting to students.
+        JobPostingRecommend = "job_posting.recommend",
+        /// A posting was changed.
+        JobPostingUpdate = "job_posting.update",
+        /// A posting was withdrawn.
+        JobPostingWithdraw = "job_posting.withdraw",
         /// The university appointed a nomination.
         NominationAppoint = "nomination.appoint",
         /// A nomination was created.

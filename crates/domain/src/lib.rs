@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod activity;
 pub mod appointment;
 pub mod auth;
+pub mod career;
 pub mod codes;
 pub mod concern;
 pub mod directory;

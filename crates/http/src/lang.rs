@@ -150,6 +150,7 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     ("not_eligible", "Not eligible", "不符合条件", "不符合选聘条件。"),
     ("not_found", "Not found", "未找到", "所请求的对象不存在，或您无权知道它的存在。"),
     ("no_recipient", "No recipient", "无可反映的对象", "该学生没有导师或辅导员，学院也没有辅导员，问题无法反映。"),
+    ("posting_expired", "Posting expired", "岗位已截止", "该岗位的截止日期已过，不能再推荐。"),
     ("not_started", "Not started", "活动尚未开始", "活动开始后才能进行此操作。"),
     ("payload_too_large", "Payload too large", "请求体过大", "请求体超过了大小上限。"),
     ("precondition_failed", "Precondition failed", "版本已变化", "If-Match 中的版本已不是最新；请重新读取后再修改。"),

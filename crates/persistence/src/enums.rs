@@ -204,6 +204,18 @@ db_enum!(DbRecipientRole <=> domain::concern::RecipientRole {
     Counselor = "counselor",
 });
 
+db_enum!(DbJobKind <=> domain::career::JobKind {
+    Job = "job",
+    Internship = "internship",
+    PartTime = "part_time",
+    Other = "other",
+});
+
+db_enum!(DbPostingState <=> domain::career::PostingState {
+    Active = "active",
+    Withdrawn = "withdrawn",
+});
+
 db_enum!(DbTerm <=> domain::pairing::Term {
     Autumn = "autumn",
     Spring = "spring",
@@ -278,6 +290,8 @@ mod tests {
         same_names!(domain::concern::ConcernUrgency, DbConcernUrgency);
         same_names!(domain::concern::ConcernState, DbConcernState);
         same_names!(domain::concern::RecipientRole, DbRecipientRole);
+        same_names!(domain::career::JobKind, DbJobKind);
+        same_names!(domain::career::PostingState, DbPostingState);
         same_names!(domain::pairing::Term, DbTerm);
         same_names!(domain::activity::ActivityKind, DbActivityKind);
         same_names!(domain::activity::ActivityState, DbActivityState);

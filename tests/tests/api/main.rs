@@ -8,6 +8,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod authz;
+mod careers;
 mod concerns;
 mod conventions;
 mod directory;

@@ -73,6 +73,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261130_000008_photos", rows: photos, check: check_photos },
     Fixture { migration: "m20261130_000009_work_records", rows: work_records, check: check_work_records },
     Fixture { migration: "m20261130_000010_concerns", rows: concerns, check: check_concerns },
+    Fixture { migration: "m20261130_000011_job_postings", rows: job_postings, check: check_job_postings },
 ];
 
 // Ids of the fixture's records.
@@ -768,6 +769,51 @@ fn check_concerns<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
             (y.body["concern_overdue_urgent_days"].as_i64(), y.body["concern_overdue_normal_days"].as_i64()),
             (Some(2), Some(5))
         );
+    })
+}
+
+const POSTING: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1101;
+const RECOMMENDATION: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1102;
+
+fn job_postings() -> Vec<Row> {
+    vec![
+        row(
+            "job_postings",
+            vec![
+                ("id", V::Id(POSTING)),
+                ("college_id", V::Id(COLLEGE)),
+                ("title", V::Text("视觉算法实习生")),
+                ("employer", V::Text("某科技公司")),
+                ("city", V::Text("成都")),
+                ("kind", V::Text("internship")),
+                ("link", V::Text("https://jobs.example.com/1")),
+                ("deadline", V::Date("2025-10-31")),
+                ("state", V::Text("active")),
+                ("author_id", V::Id(ADMIN)),
+            ],
+            true,
+        ),
+        ("job_posting_units", vec![("posting_id", V::Id(POSTING)), ("unit_id", V::Id(UNIT))]),
+        (
+            "job_recommendations",
+            vec![
+                ("id", V::Id(RECOMMENDATION)),
+                ("posting_id", V::Id(POSTING)),
+                ("student_id", V::Id(FRESHMAN)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("recommended_by", V::Id(ADMIN)),
+                ("created_at", V::Ts(T0)),
+            ],
+        ),
+    ]
+}
+
+fn check_job_postings<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let p = app.get(&format!("/api/v1/job-postings/{}", id(POSTING)), token).await.expect(200);
+        assert_eq!(p.body["unit_ids"][0], id(UNIT));
+        assert_eq!(p.body["recommended_count"], 1);
+        assert_eq!(p.body["expired"], true);
     })
 }
 

@@ -322,17 +322,30 @@ fn to_active(r: &WorkRecord) -> ActiveModel {
 
 /// The mentor records an entry under one of their active appointments.
 pub async fn create(db: &Db, who: &Principal, cmd: NewWorkRecord) -> Result<WorkRecord> {
-    let me = policy::own_student(who)?;
     let tx = db.begin().await?;
+    let r = record_in(&tx, db.clock().now(), who, cmd).await?;
+    tx.commit().await?;
+    Ok(r)
+}
+
+/// Records an entry inside the caller's transaction (with its audit record and feed event): what
+/// `create` does, and what another workflow calls to write the book in its own transaction (a
+/// recommended career posting is `career_help` work).
+pub(crate) async fn record_in(
+    tx: &DatabaseTransaction,
+    now: chrono::DateTime<chrono::Utc>,
+    who: &Principal,
+    cmd: NewWorkRecord,
+) -> Result<WorkRecord> {
+    let me = policy::own_student(who)?;
     let a =
-        appointment::Entity::find_by_id(cmd.appointment_id).one(&tx).await?.filter(|a| a.student_id == me).ok_or_else(
+        appointment::Entity::find_by_id(cmd.appointment_id).one(tx).await?.filter(|a| a.student_id == me).ok_or_else(
             || DomainError::invalid("appointment_id", "invalid_reference", "no such appointment of yours"),
         )?;
     if a.state != DbAppointmentState::Active {
         return Err(DomainError::conflict(ConflictCode::AppointmentNotActive, "the appointment is not active").into());
     }
-    let year = year_of(&tx, &a).await?;
-    let now = db.clock().now();
+    let year = year_of(tx, &a).await?;
     let r = WorkRecord {
         id: Uuid::now_v7(),
         appointment_id: a.id,
@@ -354,13 +367,12 @@ pub async fn create(db: &Db, who: &Principal, cmd: NewWorkRecord) -> Result<Work
         updated_at: now,
     };
     r.check(year.starts_on, year.ends_on, shanghai_date(now))?;
-    check_students(&tx, &a, &r).await?;
-    check_activity(&tx, &a, r.activity_id).await?;
-    to_active(&r).insert(&tx).await?;
-    write_children(&tx, &r, false).await?;
-    audit::record(&tx, who.actor(), AuditAction::WorkRecordCreate, RESOURCE, Some(r.id), audit::created(&r)).await?;
-    events::emit(&tx, DomainEvent::WorkRecordCreated, RESOURCE, r.id, &trace(&r)).await?;
-    tx.commit().await?;
+    check_students(tx, &a, &r).await?;
+    check_activity(tx, &a, r.activity_id).await?;
+    to_active(&r).insert(tx).await?;
+    write_children(tx, &r, false).await?;
+    audit::record(tx, who.actor(), AuditAction::WorkRecordCreate, RESOURCE, Some(r.id), audit::created(&r)).await?;
+    events::emit(tx, DomainEvent::WorkRecordCreated, RESOURCE, r.id, &trace(&r)).await?;
     Ok(r)
 }
 

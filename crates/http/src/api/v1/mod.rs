@@ -16,6 +16,7 @@ pub mod events;
 pub mod exports;
 pub mod imports;
 pub mod inquiries;
+pub mod job_postings;
 pub mod nominations;
 pub mod pairings;
 pub mod photos;
@@ -144,6 +145,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(work_records::update)
         .service(work_records::add_note)
         .service(work_records::summary);
+    cfg.service(job_postings::create)
+        .service(job_postings::list)
+        .service(job_postings::get)
+        .service(job_postings::update)
+        .service(job_postings::withdraw)
+        .service(job_postings::recommend);
     cfg.service(concerns::create)
         .service(concerns::list)
         .service(concerns::get)
