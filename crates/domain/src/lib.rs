@@ -15,6 +15,7 @@ pub mod import;
 pub mod inquiry;
 pub mod page;
 pub mod pairing;
+pub mod performance;
 pub mod photo;
 pub mod policy;
 pub mod profile;

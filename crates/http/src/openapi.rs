@@ -216,6 +216,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "directory", description = "公示: the public mentor directory, the university's directory and a mentee's own mentor"),
         (name = "careers", description = "就业岗位: job and internship postings of a college, and mentors' recommendations"),
         (name = "concerns", description = "学长工作: concerns a mentor registers and escalates to the student's supervisor and counselor (confidential)"),
+        (name = "year-end", description = "考核: each mentor's performance figures for the year and the college's assessment, confirmed by the university"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes and metrics")

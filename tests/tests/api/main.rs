@@ -18,6 +18,7 @@ mod imports;
 mod openapi;
 mod operations;
 mod pairing;
+mod performance;
 mod photos;
 mod reference;
 mod selection;

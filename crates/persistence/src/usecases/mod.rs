@@ -11,6 +11,7 @@ pub mod careers;
 pub mod concerns;
 pub mod directory;
 pub mod mentorship;
+pub mod performance;
 pub mod photos;
 pub mod work;
 

@@ -19,6 +19,7 @@ pub mod inquiries;
 pub mod job_postings;
 pub mod nominations;
 pub mod pairings;
+pub mod performance;
 pub mod photos;
 pub mod records;
 pub mod service_clients;
@@ -157,6 +158,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(concerns::escalate)
         .service(concerns::acknowledge)
         .service(concerns::resolve);
+    cfg.service(performance::get);
 }
 
 #[cfg(test)]
