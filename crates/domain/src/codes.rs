@@ -151,6 +151,16 @@ wire_enum! {
         AppointmentPhotoRemoved = "appointment.photo_removed",
         /// A mentor resigned.
         AppointmentResigned = "appointment.resigned",
+        /// A college nominated a mentor in an award round (ids only, never the statement).
+        AwardNominationCreated = "award_nomination.created",
+        /// A college withdrew a nomination.
+        AwardNominationWithdrawn = "award_nomination.withdrawn",
+        /// An award round was finalized: ranked, awards recorded as commendations, frozen.
+        AwardRoundFinalized = "award_round.finalized",
+        /// An award round opened its nominations.
+        AwardRoundOpened = "award_round.opened",
+        /// An award round closed its nominations and started the review.
+        AwardRoundReviewing = "award_round.reviewing",
         /// A college was created.
         CollegeCreated = "college.created",
         /// A recipient acknowledged a concern (ids and state only, never the text).
@@ -285,6 +295,17 @@ impl DomainEvent {
         }
     }
 
+    /// The event an award round's move into `state` raises (none for a draft).
+    pub fn award_round_entered(state: crate::yearend::RoundState) -> Option<DomainEvent> {
+        use crate::yearend::RoundState as S;
+        match state {
+            S::Draft => None,
+            S::Open => Some(DomainEvent::AwardRoundOpened),
+            S::Reviewing => Some(DomainEvent::AwardRoundReviewing),
+            S::Finalized => Some(DomainEvent::AwardRoundFinalized),
+        }
+    }
+
     /// The event a concern's move into `state` raises.
     pub fn concern_entered(state: crate::concern::ConcernState) -> DomainEvent {
         use crate::concern::ConcernState as S;
@@ -359,6 +380,22 @@ wire_enum! {
         AppointmentTraining = "appointment.training",
         /// A serving appointment was changed (capacity, contact for mentees).
         AppointmentUpdate = "appointment.update",
+        /// A college nominated a mentor for an award.
+        AwardNominationCreate = "award_nomination.create",
+        /// A nomination was withdrawn.
+        AwardNominationWithdraw = "award_nomination.withdraw",
+        /// An award round was created.
+        AwardRoundCreate = "award_round.create",
+        /// An award round was finalized.
+        AwardRoundFinalize = "award_round.finalize",
+        /// An award round opened its nominations.
+        AwardRoundOpen = "award_round.open",
+        /// An award round started its review.
+        AwardRoundReview = "award_round.review",
+        /// An award round's rules were changed.
+        AwardRoundUpdate = "award_round.update",
+        /// A reviewer submitted or changed a score sheet.
+        AwardScoreSubmit = "award_score.submit",
         /// A college was created.
         CollegeCreate = "college.create",
         /// A recipient acknowledged a concern.

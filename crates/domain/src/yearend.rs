@@ -504,6 +504,123 @@ pub fn rank(weights: &Weights, max_sheet: u32, candidates: &[Candidate], awards:
     out
 }
 
+string_enum! {
+    /// Which award a round gives (one round per academic year and award).
+    pub enum AwardKind {
+        /// 年度优秀研究生党员学长: the annual outstanding-mentor award.
+        OutstandingMentor = "outstanding_mentor",
+    }
+}
+
+impl AwardKind {
+    /// The award's name as printed on a commendation.
+    pub const fn title_zh(self) -> &'static str {
+        match self {
+            AwardKind::OutstandingMentor => "年度优秀研究生党员学长",
+        }
+    }
+}
+
+/// The longest round title.
+pub const MAX_TITLE_CHARS: usize = 100;
+/// The most awards a round gives.
+pub const MAX_AWARDS: u32 = 500;
+/// The most nominations a fixed college quota allows.
+pub const MAX_COLLEGE_QUOTA: u32 = 100;
+/// The most reviewers a round names (besides the university admins).
+pub const MAX_REVIEWERS: usize = 50;
+
+/// The rules of an award round, checked: what the university sets while the round is a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundRules {
+    /// How the round is called, e.g. `2026–2027学年优秀研究生党员学长评选`.
+    pub title: String,
+    /// The nomination window, Asia/Shanghai days, both included.
+    pub nominations_open_on: NaiveDate,
+    /// Its last day.
+    pub nominations_close_on: NaiveDate,
+    /// A college's quota as a share of its mentors of the year, in per mille (see [`quota`]).
+    pub quota_share_permille: u32,
+    /// Fixed quotas of some colleges, overriding the share.
+    pub college_quotas: BTreeMap<Uuid, u32>,
+    /// How many are awarded.
+    pub awards: u32,
+    /// The weights of the figures and of the reviewers' scores.
+    pub weights: Weights,
+    /// What reviewers score.
+    pub criteria: Vec<Criterion>,
+    /// Users besides the university admins who review (staff the round names).
+    pub reviewer_ids: Vec<Uuid>,
+}
+
+impl RoundRules {
+    /// Checks the rules, naming every bad field at once.
+    pub fn check(mut self) -> Result<Self> {
+        let mut p = Problems::new();
+        self.title = self.title.trim().to_owned();
+        if self.title.is_empty() || self.title.chars().count() > MAX_TITLE_CHARS {
+            p.push("title", "length", format!("1–{MAX_TITLE_CHARS} characters"));
+        } else {
+            p.take(crate::text::check_field("title", &self.title));
+        }
+        if self.nominations_close_on < self.nominations_open_on {
+            p.push("nominations_close_on", "range", "the window closes before it opens");
+        }
+        if self.quota_share_permille > 1000 {
+            p.push("quota_share_permille", "range", "0–1000 per mille");
+        }
+        if self.college_quotas.values().any(|&q| q > MAX_COLLEGE_QUOTA) {
+            p.push("college_quotas", "range", format!("0–{MAX_COLLEGE_QUOTA} nominations per college"));
+        }
+        if !(1..=MAX_AWARDS).contains(&self.awards) {
+            p.push("awards", "range", format!("1–{MAX_AWARDS} awards"));
+        }
+        if self.reviewer_ids.len() > MAX_REVIEWERS {
+            p.push("reviewer_ids", "length", format!("at most {MAX_REVIEWERS} reviewers"));
+        }
+        let mut seen = std::collections::HashSet::new();
+        if !self.reviewer_ids.iter().all(|r| seen.insert(*r)) {
+            p.push("reviewer_ids", "duplicate", "each reviewer once");
+        }
+        if let Err(Error::Validation(errs)) = check_criteria(&self.criteria) {
+            for e in errs {
+                p.push(e.field, e.code, e.message);
+            }
+        }
+        p.finish()?;
+        Ok(self)
+    }
+
+    /// The most points one reviewer's sheet gives (the sum of the criteria's most points).
+    pub fn max_sheet(&self) -> u32 {
+        self.criteria.iter().map(|c| c.max).sum()
+    }
+
+    /// The quota of a college with `mentors` mentors of the year.
+    pub fn quota_of(&self, college_id: Uuid, mentors: u32) -> u32 {
+        quota(self.college_quotas.get(&college_id).copied(), self.quota_share_permille, mentors)
+    }
+}
+
+/// The longest nomination statement.
+pub const MAX_STATEMENT_CHARS: usize = 2000;
+
+/// Checks a college's nomination statement (1–2000 characters, no control characters); returns it
+/// trimmed.
+pub fn check_statement(statement: &str) -> Result<String> {
+    let s = statement.trim();
+    if s.is_empty() || s.chars().count() > MAX_STATEMENT_CHARS {
+        return Err(Error::invalid("statement", "length", format!("1–{MAX_STATEMENT_CHARS} characters")));
+    }
+    crate::text::check_field("statement", s).map_err(|e| Error::Validation(vec![e]))?;
+    Ok(s.to_owned())
+}
+
+/// Who may review a round: the university admins, and the users the round names.
+pub fn is_reviewer(university_admin: bool, user_id: Uuid, rules: &RoundRules) -> bool {
+    university_admin || rules.reviewer_ids.contains(&user_id)
+}
+
 /// The scholarship credit a year's policy gives, in tenths of a point (15 = 1.5 points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct CreditPolicy {
@@ -877,5 +994,69 @@ mod tests {
         assert_eq!(credit(&p, None, false, 1), 0);
         assert_eq!(credit(&CreditPolicy { cap: None, ..p }, Some(Grade::Competent), false, 2), 40);
         assert_eq!((points_text(15), points_text(20), points_text(0)), ("1.5".into(), "2".into(), "0".into()));
+    }
+
+    fn rules() -> RoundRules {
+        RoundRules {
+            title: " 优秀学长评选 ".into(),
+            nominations_open_on: day(6, 1),
+            nominations_close_on: day(6, 15),
+            quota_share_permille: 100,
+            college_quotas: BTreeMap::new(),
+            awards: 10,
+            weights: Weights::new(BTreeMap::from([(Figure::WorkRecords, 50)]), 50).unwrap(),
+            criteria: vec![
+                Criterion { key: "ideology".into(), title: "思想引领".into(), max: 40 },
+                Criterion { key: "service".into(), title: "服务成效".into(), max: 60 },
+            ],
+            reviewer_ids: vec![],
+        }
+    }
+
+    #[test]
+    fn round_rules_are_checked_all_at_once_and_the_title_trimmed() {
+        let ok = rules().check().unwrap();
+        assert_eq!(ok.title, "优秀学长评选");
+        assert_eq!(ok.max_sheet(), 100);
+        let college = Uuid::from_u128(7);
+        let mut bad = rules();
+        bad.title = "x\u{0}".into();
+        bad.nominations_close_on = day(5, 31);
+        bad.quota_share_permille = 1001;
+        bad.awards = 0;
+        bad.college_quotas.insert(college, MAX_COLLEGE_QUOTA + 1);
+        bad.reviewer_ids = vec![college, college];
+        bad.criteria[1].key = "ideology".into();
+        let Err(Error::Validation(errs)) = bad.check() else { panic!("accepted bad rules") };
+        let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "title",
+                "nominations_close_on",
+                "quota_share_permille",
+                "college_quotas",
+                "awards",
+                "reviewer_ids",
+                "criteria[1].key"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_fixed_quota_overrides_the_share_and_reviewers_are_admins_or_named() {
+        let mut r = rules();
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        r.college_quotas.insert(a, 3);
+        assert_eq!(r.quota_of(a, 100), 3);
+        assert_eq!(r.quota_of(b, 100), 10);
+        assert_eq!(r.quota_of(b, 4), 1, "at least one for a college with mentors");
+        r.reviewer_ids.push(a);
+        assert!(is_reviewer(false, a, &r));
+        assert!(!is_reviewer(false, b, &r));
+        assert!(is_reviewer(true, b, &r));
+        assert_eq!(check_statement("  推荐理由 ").unwrap(), "推荐理由");
+        assert!(check_statement(" ").is_err());
+        assert!(check_statement("a\u{7}").is_err());
     }
 }

@@ -217,6 +217,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "careers", description = "就业岗位: job and internship postings of a college, and mentors' recommendations"),
         (name = "concerns", description = "学长工作: concerns a mentor registers and escalates to the student's supervisor and counselor (confidential)"),
         (name = "year-end", description = "考核: each mentor's performance figures for the year and the college's assessment, confirmed by the university"),
+        (name = "awards", description = "年终: the annual outstanding-mentor award rounds — nominations within quotas, reviewers' scores, the ranking formula, commendations"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes and metrics")
@@ -392,6 +393,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_activity_registrations", &["created_at", "updated_at"]),
     ("list_appointments", &["created_at", "updated_at", "capacity"]),
     ("list_audit_events", &[]),
+    ("list_award_rounds", &["created_at", "nominations_open_on"]),
     ("list_colleges", &["code", "name", "created_at"]),
     ("list_concerns", &["created_at", "updated_at"]),
     ("list_job_postings", &["deadline", "created_at", "updated_at"]),

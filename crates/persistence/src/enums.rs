@@ -192,6 +192,17 @@ db_enum!(DbConcernUrgency <=> domain::concern::ConcernUrgency {
     Urgent = "urgent",
 });
 
+db_enum!(DbRoundState <=> domain::yearend::RoundState {
+    Draft = "draft",
+    Open = "open",
+    Reviewing = "reviewing",
+    Finalized = "finalized",
+});
+
+db_enum!(DbAwardKind <=> domain::yearend::AwardKind {
+    OutstandingMentor = "outstanding_mentor",
+});
+
 db_enum!(DbConcernState <=> domain::concern::ConcernState {
     Open = "open",
     Escalated = "escalated",
@@ -289,6 +300,8 @@ mod tests {
         same_names!(domain::concern::ConcernCategory, DbConcernCategory);
         same_names!(domain::concern::ConcernUrgency, DbConcernUrgency);
         same_names!(domain::concern::ConcernState, DbConcernState);
+        same_names!(domain::yearend::RoundState, DbRoundState);
+        same_names!(domain::yearend::AwardKind, DbAwardKind);
         same_names!(domain::concern::RecipientRole, DbRecipientRole);
         same_names!(domain::career::JobKind, DbJobKind);
         same_names!(domain::career::PostingState, DbPostingState);

@@ -8,6 +8,7 @@ mod accounts;
 mod activities;
 mod auth;
 mod authz;
+mod awards;
 mod careers;
 mod concerns;
 mod conventions;

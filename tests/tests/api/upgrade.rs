@@ -74,6 +74,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261130_000009_work_records", rows: work_records, check: check_work_records },
     Fixture { migration: "m20261130_000010_concerns", rows: concerns, check: check_concerns },
     Fixture { migration: "m20261130_000011_job_postings", rows: job_postings, check: check_job_postings },
+    Fixture { migration: "m20261201_000013_awards", rows: awards, check: check_awards },
 ];
 
 // Ids of the fixture's records.
@@ -814,6 +815,82 @@ fn check_job_postings<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()>
         assert_eq!(p.body["unit_ids"][0], id(UNIT));
         assert_eq!(p.body["recommended_count"], 1);
         assert_eq!(p.body["expired"], true);
+    })
+}
+
+const ROUND: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1201;
+const AWARD_NOMINATION: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1202;
+
+fn awards() -> Vec<Row> {
+    vec![
+        row(
+            "award_rounds",
+            vec![
+                ("id", V::Id(ROUND)),
+                ("academic_year_id", V::Id(YEAR)),
+                ("award", V::Text("outstanding_mentor")),
+                ("title", V::Text("2025–2026学年优秀研究生党员学长评选")),
+                ("state", V::Text("finalized")),
+                ("nominations_open_on", V::Date("2026-06-01")),
+                ("nominations_close_on", V::Date("2026-06-15")),
+                ("quota_share_permille", V::Int(100)),
+                ("college_quotas", V::Json(json!({}))),
+                ("awards", V::Int(1)),
+                ("weights", V::Json(json!({"figures": {"work_records": 50}, "reviewers": 50}))),
+                ("criteria", V::Json(json!([{"key": "service", "title": "服务成效", "max": 100}]))),
+                ("reviewer_ids", V::Json(json!([]))),
+                ("finalized_at", V::Ts(T0)),
+                ("finalized_by", V::Id(ADMIN)),
+            ],
+            true,
+        ),
+        (
+            "award_nominations",
+            vec![
+                ("id", V::Id(AWARD_NOMINATION)),
+                ("round_id", V::Id(ROUND)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("college_id", V::Id(COLLEGE)),
+                ("mentor_id", V::Id(SENIOR)),
+                ("statement", V::Text("全年结对新生")),
+                ("figures", V::Json(json!({"work_records": 1.0}))),
+                ("nominated_by", V::Id(ADMIN)),
+                ("rank", V::Int(1)),
+                ("score", V::Int(90_000_000)),
+                ("awarded", V::Bool(true)),
+                (
+                    "result",
+                    V::Json(json!({"figures": {"work_records": 1.0}, "parts": {"work_records": 50_000_000},
+                        "reviewers": 40_000_000, "sheet_totals": [80], "tie_broken_by": null})),
+                ),
+                ("created_at", V::Ts(T0)),
+            ],
+        ),
+        (
+            "award_scores",
+            vec![
+                ("nomination_id", V::Id(AWARD_NOMINATION)),
+                ("reviewer_id", V::Id(ADMIN)),
+                ("scores", V::Json(json!({"service": 80}))),
+                ("total", V::Int(80)),
+                ("created_at", V::Ts(T0)),
+                ("updated_at", V::Ts(T0)),
+            ],
+        ),
+    ]
+}
+
+fn check_awards<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let r = app.get(&format!("/api/v1/award-rounds/{}", id(ROUND)), token).await.expect(200);
+        assert_eq!(r.body["state"], "finalized");
+        assert_eq!(r.body["max_sheet"], 100);
+        let res = app.get(&format!("/api/v1/award-rounds/{}/results", id(ROUND)), token).await.expect(200);
+        assert_eq!(res.body["rows"][0]["score_micro"], 90_000_000);
+        assert_eq!(res.body["rows"][0]["sheet_totals"], json!([80]));
+        let n = app.get(&format!("/api/v1/award-nominations/{}", id(AWARD_NOMINATION)), token).await.expect(200);
+        assert_eq!(n.body["sheets"][0]["total"], 80);
+        assert_eq!(n.body["figures_at_nomination"]["work_records"], 1.0);
     })
 }
 

@@ -6,6 +6,7 @@ pub mod activity_registrations;
 pub mod appointments;
 pub mod audit;
 pub mod auth;
+pub mod awards;
 pub mod calendar;
 pub mod colleges;
 pub mod common;
@@ -159,6 +160,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(concerns::acknowledge)
         .service(concerns::resolve);
     cfg.service(performance::get);
+    cfg.service(awards::create)
+        .service(awards::list)
+        .service(awards::get)
+        .service(awards::update)
+        .service(awards::open)
+        .service(awards::review)
+        .service(awards::finalize)
+        .service(awards::quotas)
+        .service(awards::nominate)
+        .service(awards::nominations)
+        .service(awards::get_nomination)
+        .service(awards::withdraw)
+        .service(awards::score)
+        .service(awards::results)
+        .service(awards::public_results);
 }
 
 #[cfg(test)]
