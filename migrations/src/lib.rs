@@ -20,6 +20,7 @@ mod m20261130_000009_work_records;
 mod m20261130_000010_concerns;
 mod m20261130_000011_job_postings;
 mod m20261201_000013_awards;
+mod m20261201_000014_assessment;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_concerns::Migration),
             Box::new(m20261130_000011_job_postings::Migration),
             Box::new(m20261201_000013_awards::Migration),
+            Box::new(m20261201_000014_assessment::Migration),
         ]
     }
 }

@@ -151,6 +151,10 @@ wire_enum! {
         AppointmentPhotoRemoved = "appointment.photo_removed",
         /// A mentor resigned.
         AppointmentResigned = "appointment.resigned",
+        /// The university confirmed (possibly changed) a mentor's grade for the year (ids and grade only).
+        AssessmentConfirmed = "assessment.confirmed",
+        /// A college graded a mentor's year (ids and grade only, never the comment).
+        AssessmentGraded = "assessment.graded",
         /// A college nominated a mentor in an award round (ids only, never the statement).
         AwardNominationCreated = "award_nomination.created",
         /// A college withdrew a nomination.
@@ -380,6 +384,10 @@ wire_enum! {
         AppointmentTraining = "appointment.training",
         /// A serving appointment was changed (capacity, contact for mentees).
         AppointmentUpdate = "appointment.update",
+        /// The university confirmed or changed a mentor's grade.
+        AssessmentConfirm = "assessment.confirm",
+        /// A college graded a mentor's year.
+        AssessmentGrade = "assessment.grade",
         /// A college nominated a mentor for an award.
         AwardNominationCreate = "award_nomination.create",
         /// A nomination was withdrawn.

@@ -378,6 +378,17 @@ pub fn is_student(p: &Principal, student_id: Uuid) -> bool {
     matches!(user(p), Some(u) if u.role == Role::Student && u.student_id == Some(student_id))
 }
 
+/// Who grades the year of a mentor of `college_id` (考核): a university admin (whose grade is
+/// confirmed at once) or that college's admin; nobody else.
+pub fn assessment_grader(p: &Principal, college_id: Uuid) -> Result<crate::yearend::Grader> {
+    use crate::yearend::Grader;
+    match user(p) {
+        Some(u) if u.role == Role::UniversityAdmin => Ok(Grader::University),
+        Some(u) if u.role == Role::CollegeAdmin && u.college_id == Some(college_id) => Ok(Grader::College),
+        _ => Err(forbidden("grade this mentor's year")),
+    }
+}
+
 /// Whether the caller administers `college_id` (its admin or counselor, or the university).
 pub fn administers(p: &Principal, college_id: Uuid) -> bool {
     match user(p) {
@@ -400,6 +411,22 @@ mod tests {
             student_id: None,
             staff_id: None,
         })
+    }
+
+    #[test]
+    fn the_university_and_the_mentors_college_admin_grade_the_year_nobody_else() {
+        use crate::yearend::Grader;
+        let (cs, ee) = (Uuid::now_v7(), Uuid::now_v7());
+        assert_eq!(assessment_grader(&user_p(Role::UniversityAdmin, None), cs).ok(), Some(Grader::University));
+        assert_eq!(assessment_grader(&user_p(Role::CollegeAdmin, Some(cs)), cs).ok(), Some(Grader::College));
+        for p in [
+            user_p(Role::CollegeAdmin, Some(ee)),
+            user_p(Role::Counselor, Some(cs)),
+            user_p(Role::Student, Some(cs)),
+            user_p(Role::Supervisor, Some(cs)),
+        ] {
+            assert!(matches!(assessment_grader(&p, cs), Err(Error::Forbidden(_))), "{p:?}");
+        }
     }
 
     #[test]

@@ -224,6 +224,22 @@ pub struct YearPolicy {
     pub record_edit_days: i32,
     /// Days an escalated concern may wait for an acknowledgement before it is overdue.
     pub concern_overdue: crate::concern::OverdueLimits,
+    /// The first day colleges grade the year (考核), once set: the assessment window opens.
+    #[serde(default)]
+    pub assessment_opens_on: Option<NaiveDate>,
+    /// The last day colleges grade the year; set together with `assessment_opens_on`.
+    #[serde(default)]
+    pub assessment_closes_on: Option<NaiveDate>,
+}
+
+impl YearPolicy {
+    /// The assessment window, once both its days are set.
+    pub fn assessment_window(&self) -> Option<crate::yearend::AssessmentWindow> {
+        match (self.assessment_opens_on, self.assessment_closes_on) {
+            (Some(o), Some(c)) => crate::yearend::AssessmentWindow::new(o, c).ok(),
+            _ => None,
+        }
+    }
 }
 
 /// The largest mentor capacity the program allows.
@@ -289,6 +305,19 @@ impl AcademicYear {
         }
         p.take(crate::work::check_edit_window("record_edit_days", policy.record_edit_days));
         policy.concern_overdue.check(&mut p);
+        match (policy.assessment_opens_on, policy.assessment_closes_on) {
+            (None, None) => {}
+            (Some(_), None) => p.push("assessment_closes_on", "required", "the window needs its last day too"),
+            (None, Some(_)) => p.push("assessment_opens_on", "required", "the window needs its first day too"),
+            (Some(o), Some(c)) => {
+                if o < starts_on {
+                    p.push("assessment_opens_on", "out_of_range", "the assessment opens within the academic year");
+                }
+                if c < o {
+                    p.push("assessment_closes_on", "out_of_range", "the assessment closes on or after it opens");
+                }
+            }
+        }
         p.finish()
     }
 }
@@ -540,6 +569,8 @@ impl NewAcademicYear {
                 urgent_days: self.concern_overdue_urgent_days.unwrap_or(crate::concern::DEFAULT_OVERDUE_URGENT_DAYS),
                 normal_days: self.concern_overdue_normal_days.unwrap_or(crate::concern::DEFAULT_OVERDUE_NORMAL_DAYS),
             },
+            assessment_opens_on: None,
+            assessment_closes_on: None,
         };
         AcademicYear::check_dates(starts_on, ends_on, &policy)?;
         Ok((starts_on, ends_on, policy))
@@ -567,6 +598,10 @@ pub struct AcademicYearChanges {
     pub concern_overdue_urgent_days: Option<i32>,
     /// Days a normal escalated concern may wait for an acknowledgement.
     pub concern_overdue_normal_days: Option<i32>,
+    /// The first day of the assessment window.
+    pub assessment_opens_on: Option<NaiveDate>,
+    /// The last day of the assessment window.
+    pub assessment_closes_on: Option<NaiveDate>,
 }
 
 impl AcademicYear {
@@ -599,6 +634,12 @@ impl AcademicYear {
         }
         if let Some(d) = changes.concern_overdue_normal_days {
             next.policy.concern_overdue.normal_days = d;
+        }
+        if let Some(d) = changes.assessment_opens_on {
+            next.policy.assessment_opens_on = Some(d);
+        }
+        if let Some(d) = changes.assessment_closes_on {
+            next.policy.assessment_closes_on = Some(d);
         }
         AcademicYear::check_dates(next.starts_on, next.ends_on, &next.policy)?;
         Ok(next)
@@ -900,6 +941,8 @@ mod tests {
                 salon_deadline: date(2025, 10, 31),
                 record_edit_days: 30,
                 concern_overdue: Default::default(),
+                assessment_opens_on: None,
+                assessment_closes_on: None,
             },
             closed: false,
             version: 1,
@@ -1006,6 +1049,40 @@ mod tests {
     }
 
     #[test]
+    fn the_assessment_window_needs_both_days_in_order_from_the_years_start() {
+        let code = AcademicYearCode::parse("code", "2025-2026").unwrap();
+        let base = YearPolicy {
+            default_capacity: 5,
+            allow_probationary: false,
+            introduction_deadline: code.default_introduction_deadline(),
+            salon_deadline: code.default_salon_deadline(),
+            record_edit_days: 30,
+            concern_overdue: Default::default(),
+            assessment_opens_on: None,
+            assessment_closes_on: None,
+        };
+        let fields = |opens: Option<NaiveDate>, closes: Option<NaiveDate>| {
+            let p = YearPolicy { assessment_opens_on: opens, assessment_closes_on: closes, ..base.clone() };
+            match AcademicYear::check_dates(code.default_start(), code.default_end(), &p) {
+                Ok(()) => {
+                    assert_eq!(p.assessment_window().is_some(), opens.is_some());
+                    Vec::new()
+                }
+                Err(crate::Error::Validation(e)) => e.into_iter().map(|e| e.field).collect(),
+                Err(e) => panic!("{e:?}"),
+            }
+        };
+        let (june1, june30) = (Some(date(2026, 6, 1)), Some(date(2026, 6, 30)));
+        assert!(fields(None, None).is_empty());
+        assert!(fields(june1, june30).is_empty());
+        assert!(fields(june1, june1).is_empty());
+        assert_eq!(fields(june30, june1), ["assessment_closes_on"]);
+        assert_eq!(fields(june1, None), ["assessment_closes_on"]);
+        assert_eq!(fields(None, june30), ["assessment_opens_on"]);
+        assert_eq!(fields(Some(date(2025, 8, 31)), june30), ["assessment_opens_on"]);
+    }
+
+    #[test]
     fn year_dates_must_hang_together() {
         let code = AcademicYearCode::parse("code", "2025-2026").unwrap();
         let policy = YearPolicy {
@@ -1015,6 +1092,8 @@ mod tests {
             salon_deadline: code.default_salon_deadline(),
             record_edit_days: 30,
             concern_overdue: Default::default(),
+            assessment_opens_on: None,
+            assessment_closes_on: None,
         };
         assert!(AcademicYear::check_dates(code.default_start(), code.default_end(), &policy).is_ok());
 

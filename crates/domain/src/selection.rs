@@ -425,6 +425,8 @@ mod tests {
                 salon_deadline: date(2025, 10, 31),
                 record_edit_days: 30,
                 concern_overdue: Default::default(),
+                assessment_opens_on: None,
+                assessment_closes_on: None,
             },
             closed,
             version: 1,

@@ -257,6 +257,17 @@ db_enum!(DbRegistrationState <=> domain::activity::RegistrationState {
     Cancelled = "cancelled",
 });
 
+db_enum!(DbGrade <=> domain::yearend::Grade {
+    Excellent = "excellent",
+    Competent = "competent",
+    Unsatisfactory = "unsatisfactory",
+});
+
+db_enum!(DbAssessmentState <=> domain::yearend::AssessmentState {
+    Graded = "graded",
+    Confirmed = "confirmed",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -309,5 +320,7 @@ mod tests {
         same_names!(domain::activity::ActivityKind, DbActivityKind);
         same_names!(domain::activity::ActivityState, DbActivityState);
         same_names!(domain::activity::RegistrationState, DbRegistrationState);
+        same_names!(domain::yearend::Grade, DbGrade);
+        same_names!(domain::yearend::AssessmentState, DbAssessmentState);
     }
 }

@@ -6,6 +6,7 @@
 
 mod accounts;
 mod activities;
+mod assessment;
 mod auth;
 mod authz;
 mod awards;

@@ -75,6 +75,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261130_000010_concerns", rows: concerns, check: check_concerns },
     Fixture { migration: "m20261130_000011_job_postings", rows: job_postings, check: check_job_postings },
     Fixture { migration: "m20261201_000013_awards", rows: awards, check: check_awards },
+    Fixture { migration: "m20261201_000014_assessment", rows: assessment, check: check_assessment },
 ];
 
 // Ids of the fixture's records.
@@ -891,6 +892,47 @@ fn check_awards<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         let n = app.get(&format!("/api/v1/award-nominations/{}", id(AWARD_NOMINATION)), token).await.expect(200);
         assert_eq!(n.body["sheets"][0]["total"], 80);
         assert_eq!(n.body["figures_at_nomination"]["work_records"], 1.0);
+    })
+}
+
+const ASSESSMENT: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1401;
+
+fn assessment() -> Vec<Row> {
+    vec![
+        row(
+            "assessments",
+            vec![
+                ("id", V::Id(ASSESSMENT)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("academic_year_id", V::Id(YEAR)),
+                ("college_id", V::Id(COLLEGE)),
+                ("grade", V::Text("excellent")),
+                ("comment", V::Text("结对帮扶扎实")),
+                ("state", V::Text("graded")),
+                ("graded_by", V::Id(ADMIN)),
+                ("graded_at", V::Ts(T0)),
+            ],
+            true,
+        ),
+        (
+            "academic_years!",
+            vec![
+                ("id", V::Id(YEAR)),
+                ("assessment_opens_on", V::Date("2026-06-01")),
+                ("assessment_closes_on", V::Date("2026-06-30")),
+            ],
+        ),
+    ]
+}
+
+fn check_assessment<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let a = app.get(&format!("/api/v1/appointments/{}/assessment", id(APPOINTMENT)), token).await.expect(200);
+        assert_eq!((a.body["grade"].as_str(), a.body["state"].as_str()), (Some("excellent"), Some("graded")));
+        assert_eq!(a.body["comment"], "结对帮扶扎实");
+        assert_eq!(a.body["assessment_opens_on"], "2026-06-01");
+        let y = app.get(&format!("/api/v1/academic-years/{}", id(YEAR)), token).await.expect(200);
+        assert_eq!(y.body["assessment_closes_on"], "2026-06-30");
     })
 }
 

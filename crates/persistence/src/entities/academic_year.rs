@@ -18,6 +18,8 @@ pub struct Model {
     pub record_edit_days: i32,
     pub concern_overdue_urgent_days: i32,
     pub concern_overdue_normal_days: i32,
+    pub assessment_opens_on: Option<Date>,
+    pub assessment_closes_on: Option<Date>,
     pub closed: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

@@ -7,6 +7,7 @@ pub mod activity_host;
 pub mod activity_registration;
 pub mod app_secret;
 pub mod appointment;
+pub mod assessment;
 pub mod audit_event;
 pub mod award_nomination;
 pub mod award_round;

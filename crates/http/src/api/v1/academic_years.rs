@@ -48,6 +48,10 @@ pub struct AcademicYearDto {
     /// Days a normal escalated concern may wait for an acknowledgement before it is overdue.
     #[schema(minimum = 1, maximum = 60)]
     pub concern_overdue_normal_days: i32,
+    /// The first day colleges grade the year (考核); `null` until set.
+    pub assessment_opens_on: Option<NaiveDate>,
+    /// The last day colleges grade the year (the university may confirm or change a grade later).
+    pub assessment_closes_on: Option<NaiveDate>,
     /// Whether the year has been closed.
     pub closed: bool,
     /// Version (the `ETag`).
@@ -72,6 +76,8 @@ impl From<AcademicYear> for AcademicYearDto {
             record_edit_days: y.policy.record_edit_days,
             concern_overdue_urgent_days: y.policy.concern_overdue.urgent_days,
             concern_overdue_normal_days: y.policy.concern_overdue.normal_days,
+            assessment_opens_on: y.policy.assessment_opens_on,
+            assessment_closes_on: y.policy.assessment_closes_on,
             closed: y.closed,
             version: y.version,
             created_at: y.created_at,
@@ -137,6 +143,10 @@ pub struct UpdateAcademicYearRequest {
     /// Days a normal escalated concern may wait for an acknowledgement, 1–60.
     #[schema(minimum = 1, maximum = 60)]
     pub concern_overdue_normal_days: Option<i32>,
+    /// The first day colleges grade the year (on or after `starts_on`); the window needs both days.
+    pub assessment_opens_on: Option<NaiveDate>,
+    /// The last day colleges grade the year (on or after `assessment_opens_on`).
+    pub assessment_closes_on: Option<NaiveDate>,
 }
 
 /// Create an academic year (university admins).
@@ -260,6 +270,8 @@ pub async fn update(
         record_edit_days: b.record_edit_days,
         concern_overdue_urgent_days: b.concern_overdue_urgent_days,
         concern_overdue_normal_days: b.concern_overdue_normal_days,
+        assessment_opens_on: b.assessment_opens_on,
+        assessment_closes_on: b.assessment_closes_on,
     };
     let y =
         persistence::reference::years::update(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;

@@ -4,6 +4,7 @@ pub mod academic_years;
 pub mod activities;
 pub mod activity_registrations;
 pub mod appointments;
+pub mod assessments;
 pub mod audit;
 pub mod auth;
 pub mod awards;
@@ -159,7 +160,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(concerns::escalate)
         .service(concerns::acknowledge)
         .service(concerns::resolve);
-    cfg.service(performance::get);
+    cfg.service(performance::get).service(assessments::get).service(assessments::put).service(assessments::confirm);
     cfg.service(awards::create)
         .service(awards::list)
         .service(awards::get)
