@@ -21,6 +21,7 @@ mod m20261130_000010_concerns;
 mod m20261130_000011_job_postings;
 mod m20261201_000013_awards;
 mod m20261201_000014_assessment;
+mod m20261201_000015_help_requests;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000011_job_postings::Migration),
             Box::new(m20261201_000013_awards::Migration),
             Box::new(m20261201_000014_assessment::Migration),
+            Box::new(m20261201_000015_help_requests::Migration),
         ]
     }
 }

@@ -93,6 +93,8 @@ wire_enum! {
         MenteeNotEnrolled = "mentee_not_enrolled",
         /// The mentor must have enrolled earlier than the mentee.
         MentorNotSenior = "mentor_not_senior",
+        /// The student has no active mentor to ask for help (no active pairing with a serving mentor).
+        NoActiveMentor = "no_active_mentor",
         /// Nobody to escalate a concern to: no supervisor or counselor for the student and no counselor in the college.
         NoRecipient = "no_recipient",
         /// The award round does not take nominations now (not open, or outside its window).
@@ -179,6 +181,12 @@ wire_enum! {
         CollegeDeleted = "college.deleted",
         /// A college was changed.
         CollegeUpdated = "college.updated",
+        /// A mentor answered a help request, with a note or a work-record entry (ids and state only, never the text).
+        HelpRequestAnswered = "help_request.answered",
+        /// The student or the mentor closed a help request unanswered.
+        HelpRequestClosed = "help_request.closed",
+        /// A student asked their mentor for help (ids and state only, never the message).
+        HelpRequestCreated = "help_request.created",
         /// An honour was recorded.
         HonorCreated = "honor.created",
         /// An honour was deleted.
@@ -321,6 +329,16 @@ impl DomainEvent {
         }
     }
 
+    /// The event a help request's move into `state` raises.
+    pub fn help_request_entered(state: crate::help::HelpState) -> DomainEvent {
+        use crate::help::HelpState as S;
+        match state {
+            S::Open => DomainEvent::HelpRequestCreated,
+            S::Answered => DomainEvent::HelpRequestAnswered,
+            S::Closed => DomainEvent::HelpRequestClosed,
+        }
+    }
+
     /// Every event type, sorted by wire name: the closed set the OpenAPI document lists.
     pub fn wire_names() -> Vec<&'static str> {
         let mut all: Vec<&'static str> = Self::ALL.iter().map(|e| e.as_str()).collect();
@@ -418,6 +436,14 @@ wire_enum! {
         CollegeDelete = "college.delete",
         /// A college was changed.
         CollegeUpdate = "college.update",
+        /// A mentor answered a help request with a note.
+        HelpRequestAnswer = "help_request.answer",
+        /// The student or the mentor closed a help request.
+        HelpRequestClose = "help_request.close",
+        /// A student asked their mentor for help.
+        HelpRequestCreate = "help_request.create",
+        /// A mentor answered a help request by recording it in the work-record book.
+        HelpRequestRecord = "help_request.record",
         /// An honour was recorded.
         HonorCreate = "honor.create",
         /// An honour was deleted.
@@ -612,6 +638,13 @@ mod tests {
                 e.map(|e| e.as_str().to_owned()),
                 (*s != NominationState::Draft).then(|| format!("nomination.{s}"))
             );
+        }
+        for s in crate::help::HelpState::ALL {
+            let want = match s {
+                crate::help::HelpState::Open => "help_request.created".to_owned(),
+                other => format!("help_request.{other}"),
+            };
+            assert_eq!(DomainEvent::help_request_entered(*s).as_str(), want);
         }
         for (a, action) in [
             (AppointmentAction::Dismiss, AuditAction::AppointmentDismiss),

@@ -11,6 +11,7 @@ pub mod codes;
 pub mod concern;
 pub mod directory;
 pub mod error;
+pub mod help;
 pub mod import;
 pub mod inquiry;
 pub mod page;

@@ -162,6 +162,8 @@ pub struct WorkRecord {
     pub reflections: Option<String>,
     /// The activity it came from.
     pub activity_id: Option<Uuid>,
+    /// The help request it answered.
+    pub help_request_id: Option<Uuid>,
     /// Notes appended, oldest first.
     pub notes: Vec<WorkNote>,
     /// Optimistic-concurrency version.

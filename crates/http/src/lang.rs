@@ -149,6 +149,7 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     ("nominations_closed", "Nominations closed", "推荐未开放", "评选轮次当前不接受推荐（未开放或不在推荐时间内）。"),
     ("not_eligible", "Not eligible", "不符合条件", "不符合选聘条件。"),
     ("not_found", "Not found", "未找到", "所请求的对象不存在，或您无权知道它的存在。"),
+    ("no_active_mentor", "No active mentor", "没有结对学长", "你目前没有结对的在聘学长，无法发起求助。"),
     ("no_recipient", "No recipient", "无可反映的对象", "该学生没有导师或辅导员，学院也没有辅导员，问题无法反映。"),
     ("posting_expired", "Posting expired", "岗位已截止", "该岗位的截止日期已过，不能再推荐。"),
     ("not_started", "Not started", "活动尚未开始", "活动开始后才能进行此操作。"),

@@ -171,6 +171,21 @@ db_enum!(DbWorkChannel <=> domain::work::WorkChannel {
     ChatGroup = "chat_group",
 });
 
+db_enum!(DbHelpTopic <=> domain::help::HelpTopic {
+    Ideology = "ideology",
+    Career = "career",
+    Study = "study",
+    Research = "research",
+    Life = "life",
+    Other = "other",
+});
+
+db_enum!(DbHelpState <=> domain::help::HelpState {
+    Open = "open",
+    Answered = "answered",
+    Closed = "closed",
+});
+
 db_enum!(DbConcernScope <=> domain::concern::ConcernScope {
     Individual = "individual",
     Group = "group",
@@ -307,6 +322,8 @@ mod tests {
         same_names!(domain::pairing::PairingSource, DbPairingSource);
         same_names!(domain::inquiry::InquiryKind, DbInquiryKind);
         same_names!(domain::inquiry::InquiryState, DbInquiryState);
+        same_names!(domain::help::HelpTopic, DbHelpTopic);
+        same_names!(domain::help::HelpState, DbHelpState);
         same_names!(domain::concern::ConcernScope, DbConcernScope);
         same_names!(domain::concern::ConcernCategory, DbConcernCategory);
         same_names!(domain::concern::ConcernUrgency, DbConcernUrgency);

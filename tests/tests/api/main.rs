@@ -16,6 +16,7 @@ mod conventions;
 mod directory;
 mod events;
 mod hardening;
+mod help_requests;
 mod imports;
 mod openapi;
 mod operations;

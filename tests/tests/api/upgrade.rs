@@ -76,6 +76,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261130_000011_job_postings", rows: job_postings, check: check_job_postings },
     Fixture { migration: "m20261201_000013_awards", rows: awards, check: check_awards },
     Fixture { migration: "m20261201_000014_assessment", rows: assessment, check: check_assessment },
+    Fixture { migration: "m20261201_000015_help_requests", rows: help_requests, check: check_help_requests },
 ];
 
 // Ids of the fixture's records.
@@ -933,6 +934,47 @@ fn check_assessment<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         assert_eq!(a.body["assessment_opens_on"], "2026-06-01");
         let y = app.get(&format!("/api/v1/academic-years/{}", id(YEAR)), token).await.expect(200);
         assert_eq!(y.body["assessment_closes_on"], "2026-06-30");
+    })
+}
+
+const HELP_REQUEST: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1301;
+
+fn help_requests() -> Vec<Row> {
+    vec![
+        row(
+            "help_requests",
+            vec![
+                ("id", V::Id(HELP_REQUEST)),
+                ("student_id", V::Id(FRESHMAN)),
+                ("appointment_id", V::Id(APPOINTMENT)),
+                ("mentor_id", V::Id(SENIOR)),
+                ("college_id", V::Id(COLLEGE)),
+                ("topic", V::Text("study")),
+                ("message", V::Text("选课不知道怎么选")),
+                ("channel", V::Text("face_to_face")),
+                ("state", V::Text("answered")),
+                ("answer_note", V::Text("见工作记录")),
+                ("answered_at", V::Ts(T0)),
+                ("answered_by", V::Id(ADMIN)),
+                ("work_record_id", V::Id(WORK_RECORD)),
+            ],
+            true,
+        ),
+        // The migration added the link from an entry to the request it answered.
+        ("work_records!", vec![("id", V::Id(WORK_RECORD)), ("help_request_id", V::Id(HELP_REQUEST))]),
+    ]
+}
+
+fn check_help_requests<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let h = app.get(&format!("/api/v1/help-requests/{}", id(HELP_REQUEST)), token).await.expect(200);
+        assert_eq!(h.body["state"], "answered");
+        assert_eq!(h.body["channel"], "face_to_face");
+        assert_eq!(h.body["work_record_id"], id(WORK_RECORD));
+        let r = app.get(&format!("/api/v1/work-records/{}", id(WORK_RECORD)), token).await.expect(200);
+        assert_eq!(r.body["help_request_id"], id(HELP_REQUEST));
+        let list = app.get("/api/v1/help-requests?topic=study&state=answered", token).await.expect(200);
+        assert_eq!(list.body["total"], 1);
     })
 }
 

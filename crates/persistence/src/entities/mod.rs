@@ -19,6 +19,7 @@ pub mod concern_recipient;
 pub mod concern_student;
 pub mod event;
 pub mod event_counter;
+pub mod help_request;
 pub mod honor;
 pub mod idempotency_record;
 pub mod inquiry;

@@ -22,6 +22,7 @@ pub struct Model {
     pub summary: String,
     pub reflections: Option<String>,
     pub activity_id: Option<Uuid>,
+    pub help_request_id: Option<Uuid>,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -558,7 +558,7 @@ pub async fn recommend(
             reflections: None,
             activity_id: None,
         };
-        Some(crate::usecases::work::record_in(&tx, now, who, cmd).await?.id)
+        Some(crate::usecases::work::record_in(&tx, now, who, cmd, None).await?.id)
     };
     let out = Recommended { posting_id: id, appointment_id, recommended: fresh, already, work_record_id };
     audit::record(&tx, who.actor(), AuditAction::JobPostingRecommend, RESOURCE, Some(id), audit::created(&out)).await?;

@@ -12,6 +12,7 @@ pub mod awards;
 pub mod careers;
 pub mod concerns;
 pub mod directory;
+pub mod help;
 pub mod mentorship;
 pub mod performance;
 pub mod photos;

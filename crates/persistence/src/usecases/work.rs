@@ -175,6 +175,7 @@ async fn assemble<C: ConnectionTrait>(conn: &C, rows: Vec<Model>) -> Result<Vec<
                 summary: m.summary,
                 reflections: m.reflections,
                 activity_id: m.activity_id,
+                help_request_id: m.help_request_id,
                 notes: notes.remove(&m.id).unwrap_or_default(),
                 version: m.version,
                 created_at: m.created_at,
@@ -314,6 +315,7 @@ fn to_active(r: &WorkRecord) -> ActiveModel {
         summary: Set(r.summary.clone()),
         reflections: Set(r.reflections.clone()),
         activity_id: Set(r.activity_id),
+        help_request_id: Set(r.help_request_id),
         version: Set(r.version),
         created_at: Set(r.created_at),
         updated_at: Set(r.updated_at),
@@ -323,19 +325,21 @@ fn to_active(r: &WorkRecord) -> ActiveModel {
 /// The mentor records an entry under one of their active appointments.
 pub async fn create(db: &Db, who: &Principal, cmd: NewWorkRecord) -> Result<WorkRecord> {
     let tx = db.begin().await?;
-    let r = record_in(&tx, db.clock().now(), who, cmd).await?;
+    let r = record_in(&tx, db.clock().now(), who, cmd, None).await?;
     tx.commit().await?;
     Ok(r)
 }
 
 /// Records an entry inside the caller's transaction (with its audit record and feed event): what
 /// `create` does, and what another workflow calls to write the book in its own transaction (a
-/// recommended career posting is `career_help` work).
+/// recommended career posting is `career_help` work; an answered help request, linked by
+/// `help_request_id`, which the caller has checked is the mentor's own).
 pub(crate) async fn record_in(
     tx: &DatabaseTransaction,
     now: chrono::DateTime<chrono::Utc>,
     who: &Principal,
     cmd: NewWorkRecord,
+    help_request_id: Option<Uuid>,
 ) -> Result<WorkRecord> {
     let me = policy::own_student(who)?;
     let a =
@@ -361,6 +365,7 @@ pub(crate) async fn record_in(
         summary: cmd.summary,
         reflections: cmd.reflections.filter(|t| !t.trim().is_empty()),
         activity_id: cmd.activity_id,
+        help_request_id,
         notes: Vec::new(),
         version: 1,
         created_at: now,

@@ -16,6 +16,7 @@ pub mod directory;
 pub mod dto;
 pub mod events;
 pub mod exports;
+pub mod help_requests;
 pub mod imports;
 pub mod inquiries;
 pub mod job_postings;
@@ -154,6 +155,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(job_postings::update)
         .service(job_postings::withdraw)
         .service(job_postings::recommend);
+    cfg.service(help_requests::create)
+        .service(help_requests::list)
+        .service(help_requests::get)
+        .service(help_requests::answer)
+        .service(help_requests::record)
+        .service(help_requests::close);
     cfg.service(concerns::create)
         .service(concerns::list)
         .service(concerns::get)

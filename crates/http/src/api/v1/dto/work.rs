@@ -92,6 +92,8 @@ pub struct WorkRecordDto {
     pub reflections: Option<String>,
     /// The activity it came from.
     pub activity_id: Option<Uuid>,
+    /// The help request it answered (`POST /help-requests/{id}/record`).
+    pub help_request_id: Option<Uuid>,
     /// Notes appended, oldest first.
     pub notes: Vec<WorkNoteDto>,
     /// Version (the `ETag`).
@@ -119,6 +121,7 @@ impl From<WorkRecord> for WorkRecordDto {
             summary: r.summary,
             reflections: r.reflections,
             activity_id: r.activity_id,
+            help_request_id: r.help_request_id,
             notes: r.notes.into_iter().map(WorkNoteDto::from).collect(),
             version: r.version,
             created_at: r.created_at,
