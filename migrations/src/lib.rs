@@ -22,6 +22,7 @@ mod m20261130_000011_job_postings;
 mod m20261201_000013_awards;
 mod m20261201_000014_assessment;
 mod m20261201_000015_help_requests;
+mod m20261201_000020_credits;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_awards::Migration),
             Box::new(m20261201_000014_assessment::Migration),
             Box::new(m20261201_000015_help_requests::Migration),
+            Box::new(m20261201_000020_credits::Migration),
         ]
     }
 }

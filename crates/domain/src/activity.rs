@@ -899,6 +899,7 @@ mod tests {
                 concern_overdue: Default::default(),
                 assessment_opens_on: None,
                 assessment_closes_on: None,
+                credit: Default::default(),
             },
             closed: false,
             version: 1,

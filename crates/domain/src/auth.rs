@@ -134,6 +134,8 @@ string_enum! {
         Export = "export",
         /// Poll the integration change feed.
         EventsRead = "events:read",
+        /// Read the scholarship credits of an academic year (社会工作认定).
+        CreditsRead = "credits:read",
     }
 }
 

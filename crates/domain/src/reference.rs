@@ -230,6 +230,9 @@ pub struct YearPolicy {
     /// The last day colleges grade the year; set together with `assessment_opens_on`.
     #[serde(default)]
     pub assessment_closes_on: Option<NaiveDate>,
+    /// The scholarship credit (社会工作认定) the year's grades and awards give.
+    #[serde(default)]
+    pub credit: crate::yearend::CreditPolicy,
 }
 
 impl YearPolicy {
@@ -305,6 +308,7 @@ impl AcademicYear {
         }
         p.take(crate::work::check_edit_window("record_edit_days", policy.record_edit_days));
         policy.concern_overdue.check(&mut p);
+        policy.credit.check(&mut p);
         match (policy.assessment_opens_on, policy.assessment_closes_on) {
             (None, None) => {}
             (Some(_), None) => p.push("assessment_closes_on", "required", "the window needs its last day too"),
@@ -571,6 +575,7 @@ impl NewAcademicYear {
             },
             assessment_opens_on: None,
             assessment_closes_on: None,
+            credit: Default::default(),
         };
         AcademicYear::check_dates(starts_on, ends_on, &policy)?;
         Ok((starts_on, ends_on, policy))
@@ -602,6 +607,8 @@ pub struct AcademicYearChanges {
     pub assessment_opens_on: Option<NaiveDate>,
     /// The last day of the assessment window.
     pub assessment_closes_on: Option<NaiveDate>,
+    /// The scholarship-credit points (replacing the year's).
+    pub credit: Option<crate::yearend::CreditPolicy>,
 }
 
 impl AcademicYear {
@@ -640,6 +647,9 @@ impl AcademicYear {
         }
         if let Some(d) = changes.assessment_closes_on {
             next.policy.assessment_closes_on = Some(d);
+        }
+        if let Some(c) = changes.credit {
+            next.policy.credit = c;
         }
         AcademicYear::check_dates(next.starts_on, next.ends_on, &next.policy)?;
         Ok(next)
@@ -943,6 +953,7 @@ mod tests {
                 concern_overdue: Default::default(),
                 assessment_opens_on: None,
                 assessment_closes_on: None,
+                credit: Default::default(),
             },
             closed: false,
             version: 1,
@@ -1060,6 +1071,7 @@ mod tests {
             concern_overdue: Default::default(),
             assessment_opens_on: None,
             assessment_closes_on: None,
+            credit: Default::default(),
         };
         let fields = |opens: Option<NaiveDate>, closes: Option<NaiveDate>| {
             let p = YearPolicy { assessment_opens_on: opens, assessment_closes_on: closes, ..base.clone() };
@@ -1094,6 +1106,7 @@ mod tests {
             concern_overdue: Default::default(),
             assessment_opens_on: None,
             assessment_closes_on: None,
+            credit: Default::default(),
         };
         assert!(AcademicYear::check_dates(code.default_start(), code.default_end(), &policy).is_ok());
 

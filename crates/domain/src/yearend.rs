@@ -622,7 +622,7 @@ pub fn is_reviewer(university_admin: bool, user_id: Uuid, rules: &RoundRules) ->
 }
 
 /// The scholarship credit a year's policy gives, in tenths of a point (15 = 1.5 points).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CreditPolicy {
     /// For `excellent`.
     pub excellent: u32,
@@ -632,6 +632,35 @@ pub struct CreditPolicy {
     pub per_award: u32,
     /// The most a mentor gets in one year, when set.
     pub cap: Option<u32>,
+}
+
+/// The most tenths of a point one grade, one award or the cap may give (10 points).
+pub const MAX_CREDIT_TENTHS: u32 = 100;
+
+impl Default for CreditPolicy {
+    /// The program's defaults: 2 points for `excellent`, 1 for `competent`, 1 per award, no cap.
+    fn default() -> Self {
+        Self { excellent: 20, competent: 10, per_award: 10, cap: None }
+    }
+}
+
+impl CreditPolicy {
+    /// Checks the points: each 0–100 tenths, `competent` not above `excellent`.
+    pub fn check(&self, p: &mut Problems) {
+        for (field, v) in [
+            ("scholarship_credit.excellent", self.excellent),
+            ("scholarship_credit.competent", self.competent),
+            ("scholarship_credit.per_award", self.per_award),
+            ("scholarship_credit.cap", self.cap.unwrap_or(0)),
+        ] {
+            if v > MAX_CREDIT_TENTHS {
+                p.push(field, "out_of_range", format!("0–{MAX_CREDIT_TENTHS} tenths of a point"));
+            }
+        }
+        if self.competent > self.excellent {
+            p.push("scholarship_credit.competent", "out_of_range", "`competent` gives no more than `excellent`");
+        }
+    }
 }
 
 /// The credit for one appointment: the grade's points plus the awards' points, capped; nothing for
@@ -1058,5 +1087,20 @@ mod tests {
         assert_eq!(check_statement("  推荐理由 ").unwrap(), "推荐理由");
         assert!(check_statement(" ").is_err());
         assert!(check_statement("a\u{7}").is_err());
+    }
+
+    #[test]
+    fn a_credit_policy_is_at_most_ten_points_and_competent_not_above_excellent() {
+        let mut p = Problems::new();
+        CreditPolicy::default().check(&mut p);
+        assert!(p.finish().is_ok());
+        let mut p = Problems::new();
+        CreditPolicy { excellent: 101, competent: 5, per_award: 0, cap: Some(101) }.check(&mut p);
+        let Err(Error::Validation(e)) = p.finish() else { panic!("accepted") };
+        let fields: Vec<&str> = e.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["scholarship_credit.excellent", "scholarship_credit.cap"]);
+        let mut p = Problems::new();
+        CreditPolicy { excellent: 10, competent: 20, per_award: 0, cap: None }.check(&mut p);
+        assert!(p.finish().is_err());
     }
 }

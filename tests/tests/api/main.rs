@@ -13,6 +13,7 @@ mod awards;
 mod careers;
 mod concerns;
 mod conventions;
+mod credits;
 mod directory;
 mod events;
 mod hardening;

@@ -77,6 +77,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000013_awards", rows: awards, check: check_awards },
     Fixture { migration: "m20261201_000014_assessment", rows: assessment, check: check_assessment },
     Fixture { migration: "m20261201_000015_help_requests", rows: help_requests, check: check_help_requests },
+    Fixture { migration: "m20261201_000020_credits", rows: credits, check: check_credits },
 ];
 
 // Ids of the fixture's records.
@@ -975,6 +976,28 @@ fn check_help_requests<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()
         assert_eq!(r.body["help_request_id"], id(HELP_REQUEST));
         let list = app.get("/api/v1/help-requests?topic=study&state=answered", token).await.expect(200);
         assert_eq!(list.body["total"], 1);
+    })
+}
+
+fn credits() -> Vec<Row> {
+    vec![(
+        "academic_years!",
+        vec![
+            ("id", V::Id(YEAR)),
+            ("credit_excellent", V::Int(25)),
+            ("credit_competent", V::Int(15)),
+            ("credit_per_award", V::Int(5)),
+            ("credit_cap", V::Int(30)),
+        ],
+    )]
+}
+
+fn check_credits<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let y = app.get(&format!("/api/v1/academic-years/{}", id(YEAR)), token).await.expect(200);
+        assert_eq!(y.body["scholarship_credit"], json!({"excellent": 25, "competent": 15, "per_award": 5, "cap": 30}));
+        let c = app.get(&format!("/api/v1/academic-years/{}/scholarship-credits?format=json", id(YEAR)), token).await;
+        assert_eq!(c.expect(200).body[0]["appointment_id"], id(APPOINTMENT));
     })
 }
 

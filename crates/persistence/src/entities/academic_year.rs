@@ -20,6 +20,11 @@ pub struct Model {
     pub concern_overdue_normal_days: i32,
     pub assessment_opens_on: Option<Date>,
     pub assessment_closes_on: Option<Date>,
+    /// Scholarship credit in tenths of a point.
+    pub credit_excellent: i32,
+    pub credit_competent: i32,
+    pub credit_per_award: i32,
+    pub credit_cap: Option<i32>,
     pub closed: bool,
     pub version: i32,
     pub created_at: DateTimeUtc,

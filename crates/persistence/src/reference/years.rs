@@ -45,12 +45,23 @@ pub(crate) fn to_domain(m: Model) -> AcademicYear {
             },
             assessment_opens_on: m.assessment_opens_on,
             assessment_closes_on: m.assessment_closes_on,
+            credit: domain::yearend::CreditPolicy {
+                excellent: u32::try_from(m.credit_excellent).unwrap_or(0),
+                competent: u32::try_from(m.credit_competent).unwrap_or(0),
+                per_award: u32::try_from(m.credit_per_award).unwrap_or(0),
+                cap: m.credit_cap.and_then(|c| u32::try_from(c).ok()),
+            },
         },
         closed: m.closed,
         version: m.version,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
+}
+
+/// Tenths of a point as stored (checked to be at most 100 by the domain).
+fn tenths(v: u32) -> i32 {
+    i32::try_from(v).unwrap_or(i32::MAX)
 }
 
 fn to_active(y: &AcademicYear) -> ActiveModel {
@@ -68,6 +79,10 @@ fn to_active(y: &AcademicYear) -> ActiveModel {
         concern_overdue_normal_days: Set(y.policy.concern_overdue.normal_days),
         assessment_opens_on: Set(y.policy.assessment_opens_on),
         assessment_closes_on: Set(y.policy.assessment_closes_on),
+        credit_excellent: Set(tenths(y.policy.credit.excellent)),
+        credit_competent: Set(tenths(y.policy.credit.competent)),
+        credit_per_award: Set(tenths(y.policy.credit.per_award)),
+        credit_cap: Set(y.policy.credit.cap.map(tenths)),
         closed: Set(y.closed),
         version: Set(y.version),
         created_at: Set(y.created_at),

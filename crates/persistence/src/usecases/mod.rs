@@ -11,6 +11,7 @@ pub mod assessments;
 pub mod awards;
 pub mod careers;
 pub mod concerns;
+pub mod credits;
 pub mod directory;
 pub mod help;
 pub mod mentorship;

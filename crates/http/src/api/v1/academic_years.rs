@@ -18,6 +18,39 @@ use crate::openapi::{
 use crate::respond::{self, PageOf, created, ok, ok_tagged};
 use crate::state::AppState;
 
+/// The scholarship credit (社会工作认定, 评奖评优倾斜加分) an academic year gives its mentors, in
+/// tenths of a point (`15` = 1.5 points): by the confirmed or graded grade, plus per award of the
+/// year, up to the cap. `unsatisfactory`, ungraded and dismissed mentors get none.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"excellent": 20, "competent": 10, "per_award": 10, "cap": 30}))]
+pub struct ScholarshipCreditDto {
+    /// For `excellent` (default 20), 0–100.
+    #[schema(minimum = 0, maximum = 100)]
+    pub excellent: u32,
+    /// For `competent` (default 10), 0–100 and not above `excellent`.
+    #[schema(minimum = 0, maximum = 100)]
+    pub competent: u32,
+    /// For each award of the year (default 10), 0–100.
+    #[schema(minimum = 0, maximum = 100)]
+    pub per_award: u32,
+    /// The most one mentor gets in the year (`null`: no cap), 0–100.
+    #[schema(minimum = 0, maximum = 100)]
+    pub cap: Option<u32>,
+}
+
+impl From<domain::yearend::CreditPolicy> for ScholarshipCreditDto {
+    fn from(c: domain::yearend::CreditPolicy) -> Self {
+        Self { excellent: c.excellent, competent: c.competent, per_award: c.per_award, cap: c.cap }
+    }
+}
+
+impl From<ScholarshipCreditDto> for domain::yearend::CreditPolicy {
+    fn from(c: ScholarshipCreditDto) -> Self {
+        Self { excellent: c.excellent, competent: c.competent, per_award: c.per_award, cap: c.cap }
+    }
+}
+
 /// An academic year (Sept 1 → Aug 31 unless set otherwise).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AcademicYearDto {
@@ -52,6 +85,8 @@ pub struct AcademicYearDto {
     pub assessment_opens_on: Option<NaiveDate>,
     /// The last day colleges grade the year (the university may confirm or change a grade later).
     pub assessment_closes_on: Option<NaiveDate>,
+    /// The scholarship credit the year gives.
+    pub scholarship_credit: ScholarshipCreditDto,
     /// Whether the year has been closed.
     pub closed: bool,
     /// Version (the `ETag`).
@@ -78,6 +113,7 @@ impl From<AcademicYear> for AcademicYearDto {
             concern_overdue_normal_days: y.policy.concern_overdue.normal_days,
             assessment_opens_on: y.policy.assessment_opens_on,
             assessment_closes_on: y.policy.assessment_closes_on,
+            scholarship_credit: y.policy.credit.into(),
             closed: y.closed,
             version: y.version,
             created_at: y.created_at,
@@ -147,6 +183,8 @@ pub struct UpdateAcademicYearRequest {
     pub assessment_opens_on: Option<NaiveDate>,
     /// The last day colleges grade the year (on or after `assessment_opens_on`).
     pub assessment_closes_on: Option<NaiveDate>,
+    /// The scholarship-credit points (all four replace the year's).
+    pub scholarship_credit: Option<ScholarshipCreditDto>,
 }
 
 /// Create an academic year (university admins).
@@ -272,6 +310,7 @@ pub async fn update(
         concern_overdue_normal_days: b.concern_overdue_normal_days,
         assessment_opens_on: b.assessment_opens_on,
         assessment_closes_on: b.assessment_closes_on,
+        credit: b.scholarship_credit.map(Into::into),
     };
     let y =
         persistence::reference::years::update(&state.db, &auth.principal, id.into_inner(), changes, if_match.0).await?;

@@ -18,8 +18,8 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::common::today;
 use super::dto::{
-    AppointmentQuery, PairingQuery, StaffQuery, StaffRecordDto, StudentQuery, StudentRecordDto, UnitQuery,
-    UnitRecordDto, WorkRecordDto, WorkRecordQuery,
+    AppointmentQuery, PairingQuery, ServiceLineDto, StaffQuery, StaffRecordDto, StudentQuery, StudentRecordDto,
+    UnitQuery, UnitRecordDto, WorkRecordDto, WorkRecordQuery,
 };
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -165,7 +165,15 @@ impl ExportQuery {
 }
 
 fn csv_response(name: &str, columns: &[Column], rows: impl Iterator<Item = Vec<String>>) -> HttpResponse {
-    let body = write_csv(columns.iter().map(|c| c.label), rows);
+    csv_labelled(name, columns.iter().map(|c| c.label), rows)
+}
+
+fn csv_labelled<'a>(
+    name: &str,
+    labels: impl IntoIterator<Item = &'a str>,
+    rows: impl Iterator<Item = Vec<String>>,
+) -> HttpResponse {
+    let body = write_csv(labels, rows);
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/csv; charset=utf-8"))
         .insert_header((
@@ -408,5 +416,74 @@ pub async fn work_records(
                 ))
                 .body(body)
         }
+    })
+}
+
+/// The columns of the scholarship-credit export.
+const CREDIT_LABELS: [&str; 11] =
+    ["学号", "姓名", "学院", "单位", "任期开始", "任期结束", "聘任状态", "考核等级", "获奖", "表彰", "加分"];
+
+fn grade_zh(g: Option<domain::yearend::Grade>) -> &'static str {
+    use domain::yearend::Grade;
+    match g {
+        Some(Grade::Excellent) => "优秀",
+        Some(Grade::Competent) => "合格",
+        Some(Grade::Unsatisfactory) => "不合格",
+        None => "",
+    }
+}
+
+/// The scholarship credit (社会工作认定) of every mentor of an academic year.
+///
+/// One row per appointment of the year, by college code and 学号: 学号, name, college, unit, the term
+/// served, the state, the grade (`excellent` 优秀 / `competent` 合格 / `unsatisfactory` 不合格, or
+/// empty when not graded), the award rounds won, the commendations, and the credit the year's
+/// `scholarship_credit` points give (tenths of a point in JSON; points in the CSV column 加分).
+/// `unsatisfactory`, ungraded and dismissed mentors get none. CSV (UTF-8 with a BOM, Chinese
+/// headers) by default, JSON with `format=json`. The university and service clients with
+/// `credits:read` read every college; a college admin or counselor their own college's rows.
+#[utoipa::path(
+    operation_id = "export_scholarship_credits",
+    security(("bearer" = []), ("oauth2" = ["credits:read"])),
+    tag = "awards",
+    params(("id" = uuid::Uuid, Path, description = "Academic year id"), ExportQuery),
+    responses(
+        (status = 200, description = "The year's mentors with their credit", content(
+            (String = "text/csv"),
+            (Vec<ServiceLineDto> = "application/json")
+        ), headers(("Content-Disposition" = String))),
+        crate::openapi::ReadErrors
+    )
+)]
+#[get("/academic-years/{id}/scholarship-credits")]
+pub async fn scholarship_credits(
+    state: web::Data<AppState>,
+    auth: Auth,
+    req: HttpRequest,
+    id: web::Path<uuid::Uuid>,
+    how: web::Query<ExportQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let rows = persistence::usecases::credits::scholarship_credits(&state.db, &auth.principal, *id).await?;
+    Ok(match how.format(&req) {
+        ExportFormat::Json => ok(&rows.into_iter().map(ServiceLineDto::from).collect::<Vec<_>>()),
+        ExportFormat::Csv => csv_labelled(
+            "scholarship-credits",
+            CREDIT_LABELS,
+            rows.into_iter().map(|l| {
+                vec![
+                    l.student_no,
+                    l.name,
+                    l.college_name,
+                    l.unit_name,
+                    l.served_from.to_string(),
+                    l.served_to.to_string(),
+                    l.state.to_string(),
+                    grade_zh(l.grade).to_owned(),
+                    l.awards.join("；"),
+                    l.commendations.into_iter().map(|(t, _)| t).collect::<Vec<_>>().join("；"),
+                    domain::yearend::points_text(l.credit_tenths),
+                ]
+            }),
+        ),
     })
 }

@@ -60,7 +60,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(students::list)
         .service(students::get)
         .service(students::update)
-        .service(students::remove);
+        .service(students::remove)
+        .service(students::service_history);
     cfg.service(records::create_honor)
         .service(records::list_honors)
         .service(records::delete_honor)
@@ -108,7 +109,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(exports::units)
         .service(exports::appointments)
         .service(exports::pairings)
-        .service(exports::work_records);
+        .service(exports::work_records)
+        .service(exports::scholarship_credits);
     cfg.service(staff::create).service(staff::list).service(staff::get).service(staff::update).service(staff::remove);
     // `/activities/topics` before `/activities/{id}`, which would otherwise take it for an id.
     cfg.service(activities::suggested_topics)

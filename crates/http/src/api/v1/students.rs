@@ -14,7 +14,7 @@ use uuid::Uuid;
 use validator::Validate;
 
 use super::common::{PageParams, blank_is_none, double_option, opt, patch as patch_field, today};
-use super::dto::StudentQuery;
+use super::dto::{ServiceLineDto, StudentQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
@@ -355,4 +355,28 @@ pub async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     persistence::reference::students::delete(&state.db, &auth.principal, id.into_inner(), if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A student's service history: every appointment as a mentor across years.
+///
+/// Oldest first, each with the term served, the state, the year's grade (a dismissed mentor is
+/// `unsatisfactory`), the award rounds won, the commendations and the scholarship credit — what a
+/// committee for 优秀研究生干部 or the provincial outstanding-graduate selection asks for. For the
+/// student themself, their college's admins and counselors, their supervisor, the university and
+/// service clients with `students:read`; `404` for anyone else. Empty for a student never appointed.
+#[utoipa::path(
+    operation_id = "student_service_history",
+    security(("bearer" = []), ("oauth2" = ["students:read"])),
+    tag = "awards",
+    params(("id" = Uuid, Path, description = "Student id")),
+    responses((status = 200, description = "The appointments, oldest first", body = Vec<ServiceLineDto>), ReadErrors)
+)]
+#[get("/students/{id}/service-history")]
+pub async fn service_history(
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let lines = persistence::usecases::credits::service_history(&state.db, &auth.principal, *id).await?;
+    Ok(crate::respond::ok(&lines.into_iter().map(ServiceLineDto::from).collect::<Vec<_>>()))
 }

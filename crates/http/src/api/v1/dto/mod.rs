@@ -6,10 +6,12 @@ mod people;
 mod queries;
 mod reasons;
 mod records;
+mod service;
 mod work;
 
 pub use people::{PersonDto, StudentRef};
 pub use queries::{AppointmentQuery, PairingQuery, StaffQuery, StudentQuery, UnitQuery};
 pub use reasons::ReasonRequest;
 pub use records::{HonorRecordDto, StaffRecordDto, StudentRecordDto, UnitRecordDto};
+pub use service::{ServiceCommendationDto, ServiceLineDto};
 pub use work::{WorkNoteDto, WorkRecordDto, WorkRecordQuery};
