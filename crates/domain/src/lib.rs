@@ -21,6 +21,7 @@ pub mod photo;
 pub mod policy;
 pub mod profile;
 pub mod reference;
+pub mod report;
 pub mod selection;
 pub mod text;
 pub mod time;

@@ -25,6 +25,7 @@ mod pairing;
 mod performance;
 mod photos;
 mod reference;
+mod reports;
 mod selection;
 mod upgrade;
 mod work;

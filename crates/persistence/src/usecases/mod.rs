@@ -17,6 +17,7 @@ pub mod help;
 pub mod mentorship;
 pub mod performance;
 pub mod photos;
+pub mod reports;
 pub mod work;
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ pub mod pairings;
 pub mod performance;
 pub mod photos;
 pub mod records;
+pub mod reports;
 pub mod service_clients;
 pub mod staff;
 pub mod students;
@@ -170,6 +171,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(concerns::acknowledge)
         .service(concerns::resolve);
     cfg.service(performance::get).service(assessments::get).service(assessments::put).service(assessments::confirm);
+    cfg.service(reports::compliance);
     cfg.service(awards::create)
         .service(awards::list)
         .service(awards::get)
