@@ -219,7 +219,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "concerns", description = "学长工作: concerns a mentor registers and escalates to the student's supervisor and counselor (confidential)"),
         (name = "year-end", description = "考核: each mentor's performance figures for the year and the college's assessment, confirmed by the university"),
         (name = "awards", description = "年终: the annual outstanding-mentor award rounds — nominations within quotas, reviewers' scores, the ranking formula, commendations"),
-        (name = "reports", description = "报表: milestone compliance per college and the college's year-end assessment figures (基层党委年终考核)"),
+        (name = "reports", description = "报表: milestone compliance per college, the college's year-end assessment figures (基层党委年终考核), inactive mentors, the program overview and its charts"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
         (name = "operations", description = "Probes and metrics")

@@ -21,6 +21,7 @@ mod help_requests;
 mod imports;
 mod openapi;
 mod operations;
+mod overview;
 mod pairing;
 mod performance;
 mod photos;

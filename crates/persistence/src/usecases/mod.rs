@@ -18,6 +18,7 @@ pub mod mentorship;
 pub mod performance;
 pub mod photos;
 pub mod reports;
+pub mod reports_activity;
 pub mod work;
 
 #[cfg(test)]

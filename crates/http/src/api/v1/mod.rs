@@ -21,6 +21,7 @@ pub mod imports;
 pub mod inquiries;
 pub mod job_postings;
 pub mod nominations;
+pub mod overview;
 pub mod pairings;
 pub mod performance;
 pub mod photos;
@@ -187,6 +188,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(awards::score)
         .service(awards::results)
         .service(awards::public_results);
+    cfg.service(overview::inactive_mentors).service(overview::overview);
 }
 
 #[cfg(test)]
