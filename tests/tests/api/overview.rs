@@ -346,3 +346,72 @@ async fn a_college_sees_its_own_overview_only() {
         "not_found",
     );
 }
+
+/// The `<title>`, the `<desc>` and every `<text>` of an SVG document, which must parse as XML.
+fn svg_texts(res: &Res) -> (String, String, Vec<String>) {
+    assert_eq!(res.header("content-type").as_deref(), Some("image/svg+xml"), "{}", res.text);
+    let doc = roxmltree::Document::parse(&res.text).unwrap_or_else(|e| panic!("not XML: {e}\n{}", res.text));
+    assert_eq!(doc.root_element().tag_name().name(), "svg");
+    let text_of = |name: &str| {
+        doc.descendants()
+            .filter(|n| n.tag_name().name() == name)
+            .map(|n| {
+                n.descendants().filter(|t| t.is_text()).filter_map(|t| t.text()).collect::<String>().trim().to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    let one = |name: &str| {
+        let all = text_of(name);
+        assert_eq!(all.len(), 1, "one <{name}>: {}", res.text);
+        all[0].clone()
+    };
+    (one("title"), one("desc"), text_of("text"))
+}
+
+#[actix_web::test]
+async fn the_overview_charts_are_svg_that_parse_as_xml_and_hold_the_series_values() {
+    let w = world().await;
+    let t = today();
+    w.app
+        .post(&format!("/api/v1/appointments/{}/dismissal", w.c.appointment), &w.admin, json!({"reason": "不履职"}))
+        .await
+        .expect(200);
+    for _ in 0..3 {
+        w.record(t).await;
+    }
+    let chart = |token: &str, query: String| {
+        let (app, year) = (&w.app, &w.year);
+        let token = token.to_owned();
+        async move { app.get(&format!("/api/v1/reports/overview.svg?academic_year_id={year}{query}"), &token).await }
+    };
+    let first = if t.month() >= 9 { t.year() } else { t.year() - 1 };
+    let code = format!("{first}-{}", first + 1);
+
+    // The default chart: records per week, this week's bar labelled 3.
+    let res = chart(&w.admin, String::new()).await.expect(200);
+    let (title, desc, texts) = svg_texts(&res);
+    assert_eq!(title, format!("{code} 全校 每周工作记录"));
+    let this_week = format!("{}: 3", monday(t).format("%m-%d"));
+    assert!(desc.ends_with(&this_week), "{desc}");
+    assert_eq!(desc.matches(": 0").count(), desc.split("; ").count() - 1, "every other week is 0: {desc}");
+    assert!(texts.iter().any(|s| s == "3"), "the bar's value is drawn: {texts:?}");
+    assert!(texts.iter().any(|s| s.contains("每周工作记录")), "{texts:?}");
+    assert!(res.text.contains("Noto Sans CJK SC"), "the stated font families");
+
+    let (title, desc, _) = svg_texts(&chart(&w.admin, "&chart=mentors_by_state".into()).await.expect(200));
+    assert_eq!(title, format!("{code} 全校 学长聘任状态"));
+    assert_eq!(desc, "在聘: 2; 期满: 0; 解聘: 1; 辞任: 0");
+    let (_, desc, _) = svg_texts(&chart(&w.admin, "&chart=paired_share_by_college".into()).await.expect(200));
+    assert_eq!(desc, "计算机学院: 67; 电气工程学院: 0");
+    let (_, desc, _) = svg_texts(&chart(&w.admin, "&chart=activities_per_month".into()).await.expect(200));
+    assert_eq!(desc.split("; ").count(), 12);
+    assert!(desc.starts_with(&format!("{first}-09: 0")), "{desc}");
+
+    // A college admin's chart is their college's; another college's is 404; a bad chart 400.
+    let (title, desc, _) = svg_texts(&chart(&w.cs_admin, "&chart=mentors_by_state".into()).await.expect(200));
+    assert_eq!(title, format!("{code} 计算机学院 学长聘任状态"));
+    assert_eq!(desc, "在聘: 2; 期满: 0; 解聘: 0; 辞任: 0");
+    assert_problem(&chart(&w.cs_admin, format!("&college_id={}", w.ee)).await, 404, "not_found");
+    assert_problem(&chart(&w.admin, "&chart=pie".into()).await, 400, "invalid_query");
+    assert_problem(&chart(&w.a.token, String::new()).await, 403, "forbidden");
+}

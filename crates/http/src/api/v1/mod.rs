@@ -188,7 +188,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(awards::score)
         .service(awards::results)
         .service(awards::public_results);
-    cfg.service(overview::inactive_mentors).service(overview::overview);
+    cfg.service(overview::inactive_mentors).service(overview::overview).service(overview::overview_chart);
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! runs, read by the university and each college's admins and counselors. Every figure is computed
 //! by the database when asked.
 
+use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
 use persistence::usecases::reports_activity::{
@@ -412,4 +413,189 @@ pub async fn overview(
 ) -> Result<HttpResponse, ApiError> {
     let o = repo::overview(&state.db, &auth.principal, q.academic_year_id, q.college_id).await?;
     Ok(ok(&OverviewDto::from(o)))
+}
+
+/// The charts `GET /reports/overview.svg` draws.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Chart {
+    /// 每周工作记录: `records_per_week`.
+    RecordsPerWeek,
+    /// 每月活动: `activities_per_month` (`count`).
+    ActivitiesPerMonth,
+    /// 学长聘任状态: `mentors`.
+    MentorsByState,
+    /// 各学院新生结对率: `colleges[].paired_share` in percent.
+    PairedShareByCollege,
+}
+
+/// Which chart of which overview.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChartQuery {
+    /// The academic year.
+    pub academic_year_id: Uuid,
+    /// Only this college (the caller's own for a college admin or counselor; another is `404`).
+    pub college_id: Option<Uuid>,
+    /// The chart (default `records_per_week`).
+    #[param(inline)]
+    pub chart: Option<Chart>,
+}
+
+/// The font families of the charts' text, CJK first: the viewer's own fonts draw the Chinese
+/// labels (the server embeds none).
+pub const CHART_FONTS: &str = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif";
+
+/// The media type of the charts.
+pub const IMAGE_SVG: &str = "image/svg+xml";
+
+/// Escapes text for XML character data and attribute values.
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if c.is_control() && c != '\n' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The title and the bars (label, value) of a chart of `o`.
+fn chart_data(o: &Overview, chart: Chart) -> (String, &'static str, Vec<(String, i64)>) {
+    let scope = if o.college_id.is_some() {
+        o.colleges.first().map(|c| c.college_name.clone()).unwrap_or_default()
+    } else {
+        "全校".to_owned()
+    };
+    match chart {
+        Chart::RecordsPerWeek => (
+            format!("{} {scope} 每周工作记录", o.academic_year),
+            "条",
+            o.records_per_week.iter().map(|p| (p.start.format("%m-%d").to_string(), p.count)).collect(),
+        ),
+        Chart::ActivitiesPerMonth => (
+            format!("{} {scope} 每月活动", o.academic_year),
+            "场",
+            o.activities_per_month.iter().map(|p| (p.start.format("%Y-%m").to_string(), p.count)).collect(),
+        ),
+        Chart::MentorsByState => (
+            format!("{} {scope} 学长聘任状态", o.academic_year),
+            "人",
+            vec![
+                ("在聘".to_owned(), o.mentors.active),
+                ("期满".to_owned(), o.mentors.completed),
+                ("解聘".to_owned(), o.mentors.dismissed),
+                ("辞任".to_owned(), o.mentors.resigned),
+            ],
+        ),
+        Chart::PairedShareByCollege => (
+            format!("{} {scope} 新生结对率", o.academic_year),
+            "%",
+            o.colleges
+                .iter()
+                .filter_map(|c| c.share().map(|s| (c.college_name.clone(), (s * 100.0).round() as i64)))
+                .collect(),
+        ),
+    }
+}
+
+/// Draws `bars` as a bar chart with plotters' SVG backend, each bar labelled with its value, and
+/// puts the title and every `label: value` in the document's `<title>` and `<desc>` so that a
+/// screen reader (and a test) reads the numbers.
+fn render_bars(title: &str, unit: &str, bars: &[(String, i64)]) -> Result<String, String> {
+    use plotters::prelude::*;
+    let n = i32::try_from(bars.len()).unwrap_or(i32::MAX).max(1);
+    let top = bars.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
+    let top = top + top / 8 + 1;
+    let width = u32::try_from(bars.len()).unwrap_or(0).saturating_mul(24).clamp(480, 1600);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (width, 360)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let mut chart = ChartBuilder::on(&root)
+            .caption(title, (CHART_FONTS, 20))
+            .margin(12)
+            .x_label_area_size(48)
+            .y_label_area_size(48)
+            .build_cartesian_2d(0..n, 0..top)
+            .map_err(|e| e.to_string())?;
+        let every = usize::try_from(n / 12 + 1).unwrap_or(1);
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_labels(bars.len().min(24))
+            .x_label_formatter(&|i| {
+                usize::try_from(*i)
+                    .ok()
+                    .filter(|i| i % every == 0)
+                    .and_then(|i| bars.get(i))
+                    .map(|(l, _)| l.clone())
+                    .unwrap_or_default()
+            })
+            .y_desc(unit)
+            .label_style((CHART_FONTS, 12))
+            .axis_desc_style((CHART_FONTS, 12))
+            .draw()
+            .map_err(|e| e.to_string())?;
+        let colour = RGBColor(0xc0, 0x1c, 0x28);
+        chart
+            .draw_series(bars.iter().zip(0..).map(|((_, v), i)| {
+                let mut bar = Rectangle::new([(i, 0), (i + 1, *v)], colour.filled());
+                bar.set_margin(0, 0, 2, 2);
+                bar
+            }))
+            .map_err(|e| e.to_string())?;
+        chart
+            .draw_series(
+                bars.iter()
+                    .zip(0..)
+                    .filter(|((_, v), _)| *v > 0)
+                    .map(|((_, v), i)| Text::new(v.to_string(), (i, *v + top / 40 + 1), (CHART_FONTS, 11))),
+            )
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())?;
+    }
+    let desc: Vec<String> = bars.iter().map(|(l, v)| format!("{l}: {v}")).collect();
+    let head = format!("<title>{}</title><desc>{}</desc>", xml_escape(title), xml_escape(&desc.join("; ")));
+    // After the root element's start tag.
+    let at = svg.find("<svg").and_then(|s| svg[s..].find('>').map(|e| s + e + 1)).ok_or("no <svg> element")?;
+    svg.insert_str(at, &head);
+    Ok(svg)
+}
+
+/// A chart of the program overview, as SVG.
+///
+/// One of the overview's series drawn as a bar chart (`records_per_week`, `activities_per_month`,
+/// `mentors_by_state`, `paired_share_by_college`) that a college web page or an e-mail embeds as
+/// is: `image/svg+xml`, each bar labelled with its value, the title and every `label: value` also
+/// in the document's `<title>` and `<desc>`. Labels are Chinese SVG text in the font families
+/// `Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif` (the viewer's
+/// fonts draw them). The same scope and figures as `GET /reports/overview`.
+#[utoipa::path(
+    operation_id = "report_overview_chart",
+    tag = "reports",
+    params(ChartQuery),
+    responses(
+        (status = 200, description = "The chart", content_type = "image/svg+xml", body = String),
+        (status = 404, response = NotFound),
+        ListErrors
+    )
+)]
+#[get("/reports/overview.svg")]
+pub async fn overview_chart(
+    state: web::Data<AppState>,
+    auth: Auth,
+    q: web::Query<ChartQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let o = repo::overview(&state.db, &auth.principal, q.academic_year_id, q.college_id).await?;
+    let (title, unit, bars) = chart_data(&o, q.chart.unwrap_or(Chart::RecordsPerWeek));
+    let svg = render_bars(&title, unit, &bars)
+        .map_err(|e| ApiError::from(persistence::Error::Internal(format!("chart: {e}"))))?;
+    Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, IMAGE_SVG)).body(svg))
 }
