@@ -341,9 +341,47 @@ impl HelpRequest {
     }
 }
 
+/// Which rows of `n` durations sorted ascending hold the median: `(offset, limit)` for an
+/// `ORDER BY duration LIMIT limit OFFSET offset` query — the middle one of an odd count, the two
+/// middle ones of an even count; `None` when there are none.
+pub fn median_window(n: u64) -> Option<(u64, u64)> {
+    match n {
+        0 => None,
+        n => Some(((n - 1) / 2, if n % 2 == 0 { 2 } else { 1 })),
+    }
+}
+
+/// The median, in whole seconds (half a second rounds up), of the middle durations
+/// [`median_window`] selected: the one, or the mean of the two; `None` for none.
+pub fn median_seconds(middle: &[f64]) -> Option<i64> {
+    if middle.is_empty() {
+        return None;
+    }
+    let mean = middle.iter().sum::<f64>() / middle.len() as f64;
+    // A year's durations are far below 2^52 seconds: exact in f64 and in i64.
+    Some(mean.round() as i64)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_median_is_the_middle_duration_or_the_mean_of_the_two_middle_ones() {
+        assert_eq!(median_window(0), None);
+        assert_eq!(median_window(1), Some((0, 1)));
+        assert_eq!(median_window(2), Some((0, 2)));
+        assert_eq!(median_window(3), Some((1, 1)));
+        assert_eq!(median_window(4), Some((1, 2)));
+        assert_eq!(median_window(5), Some((2, 1)));
+        assert_eq!(median_seconds(&[]), None);
+        assert_eq!(median_seconds(&[3600.0]), Some(3600));
+        // 1 h and 2 h: 1.5 h.
+        assert_eq!(median_seconds(&[3600.0, 7200.0]), Some(5400));
+        // 10 s and 11 s: 10.5 s rounds up; a float just off a whole second rounds to it.
+        assert_eq!(median_seconds(&[10.0, 11.0]), Some(11));
+        assert_eq!(median_seconds(&[86_399.999_96]), Some(86_400));
+    }
 
     #[test]
     fn every_state_and_action() {

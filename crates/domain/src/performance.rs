@@ -72,6 +72,16 @@ pub struct Performance {
     pub minutes: i64,
     /// The distinct duties the work records served, in the duties' order.
     pub duties_covered: Vec<Duty>,
+    /// Help requests students made to the appointment, in any state.
+    #[serde(default)]
+    pub help_requests_received: i64,
+    /// Of those, answered (with a note or a work-record entry).
+    #[serde(default)]
+    pub help_requests_answered: i64,
+    /// The median time from asking to the answer over the answered ones, in whole seconds;
+    /// `None` when none is answered.
+    #[serde(default)]
+    pub help_median_answer_seconds: Option<i64>,
     /// Concerns registered under the appointment.
     pub concerns_registered: i64,
     /// Of those, escalated (at any time).
@@ -116,7 +126,7 @@ impl Performance {
             Figure::MenteesReached => self.mentees_reached as f64,
             Figure::WorkRecords => self.work_records as f64,
             Figure::Minutes => self.minutes as f64,
-            Figure::HelpRequestsAnswered => 0.0,
+            Figure::HelpRequestsAnswered => self.help_requests_answered as f64,
             Figure::ActivitiesHeld => self.activities_held as f64,
             Figure::Attendance => self.attendance as f64,
             Figure::MenteeFeedback => self.mentee_feedback.mean.unwrap_or(0.0),
@@ -158,6 +168,9 @@ mod tests {
             group_sessions: 1,
             minutes: 300,
             duties_covered: vec![Duty::Study],
+            help_requests_received: 5,
+            help_requests_answered: 4,
+            help_median_answer_seconds: Some(3600),
             concerns_registered: 1,
             concerns_escalated: 1,
             concerns_resolved: 0,
@@ -174,7 +187,7 @@ mod tests {
             inquiries_answered: 1,
         };
         let got: Vec<f64> = Figure::ALL.iter().map(|f| p.figure(*f)).collect();
-        assert_eq!(got, [2.0, 5.0, 300.0, 0.0, 1.0, 7.0, 4.5]);
+        assert_eq!(got, [2.0, 5.0, 300.0, 4.0, 1.0, 7.0, 4.5]);
         p.mentee_feedback.mean = None;
         assert_eq!(p.figure(Figure::MenteeFeedback), 0.0);
     }

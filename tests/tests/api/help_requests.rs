@@ -444,3 +444,72 @@ async fn bad_requests_and_bad_records_are_refused_with_field_errors() {
     let entry = w.app.get(&format!("/api/v1/work-records/{entry}"), &w.a.token).await.expect(200);
     assert_eq!(entry.body["duties"], json!(["study", "life"]));
 }
+
+/// `GET /appointments/{id}/performance` and `/work-summary` of mentor A.
+async fn help_figures(w: &World) -> [(Option<i64>, Option<i64>, Option<i64>); 2] {
+    let mut out = [(None, None, None); 2];
+    for (i, path) in ["performance", "work-summary"].iter().enumerate() {
+        let res = w.app.get(&format!("/api/v1/appointments/{}/{path}", w.a.appointment), &w.cs_admin).await;
+        let b = res.expect(200).body;
+        out[i] = (
+            b["help_requests_received"].as_i64(),
+            b["help_requests_answered"].as_i64(),
+            b["help_median_answer_seconds"].as_i64(),
+        );
+        if b["help_requests_answered"] == 0 {
+            assert_eq!(b["help_median_answer_seconds"], Value::Null, "{path}: no median without answers");
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn the_years_figures_count_answered_requests_and_the_median_time_to_answer() {
+    let w = world().await;
+    assert_eq!(help_figures(&w).await, [(Some(0), Some(0), None); 2]);
+    let ask = |token: &'static str| {
+        let w = &w;
+        async move {
+            let token = if token == "s1" { &w.s1.token } else { &w.s2.token };
+            w.ask(token, "study", None).await["id"].as_str().unwrap().to_owned()
+        }
+    };
+    let answer = |id: String| {
+        let w = &w;
+        async move { w.act(&id, "answer", &w.a.token, Some(json!({"note": ANSWER}))).await.expect(200) }
+    };
+    // r1 at t, r2 at t+1h; r1 answered at t+3h (10,800 s), r2 recorded at t+3h30 (9,000 s).
+    let r1 = ask("s1").await;
+    w.app.advance_clock(Duration::hours(1));
+    let r2 = ask("s2").await;
+    w.app.advance_clock(Duration::hours(2));
+    answer(r1).await;
+    w.app.advance_clock(Duration::minutes(30));
+    let record = json!({"minutes": 30, "summary": "面谈", "channel": "face_to_face"});
+    w.act(&r2, "record", &w.a.token, Some(record)).await.expect(200);
+    // r3 answered after 10 minutes (600 s); r4 closed unanswered; B's request is not A's.
+    let r3 = ask("s1").await;
+    w.app.advance_clock(Duration::minutes(10));
+    answer(r3).await;
+    let r4 = ask("s2").await;
+    w.act(&r4, "close", &w.s2.token, None).await.expect(200);
+    let b = w.ask(&w.s3.token, "life", None).await["id"].as_str().unwrap().to_owned();
+    w.app.advance_clock(Duration::seconds(1));
+    w.act(&b, "answer", &w.b.token, Some(json!({"note": ANSWER}))).await.expect(200);
+    // Sorted: 600, 9,000, 10,800 — the middle one.
+    assert_eq!(help_figures(&w).await, [(Some(4), Some(3), Some(9_000)); 2]);
+
+    // A fourth answer after 5 h 0 min 1 s (18,001 s): the mean of 9,000 and 10,800.
+    let r5 = ask("s2").await;
+    w.app.advance_clock(Duration::hours(5) + Duration::seconds(1));
+    answer(r5).await;
+    assert_eq!(help_figures(&w).await, [(Some(5), Some(4), Some(9_900)); 2]);
+    // An open request counts as received only.
+    ask("s1").await;
+    assert_eq!(help_figures(&w).await, [(Some(6), Some(4), Some(9_900)); 2]);
+    // B's figures: one answered after a second.
+    let res = w.app.get(&format!("/api/v1/appointments/{}/performance", w.b.appointment), &w.admin).await;
+    let res = res.expect(200);
+    assert_eq!(res.body["help_requests_answered"], 1);
+    assert_eq!(res.body["help_median_answer_seconds"], 1);
+}

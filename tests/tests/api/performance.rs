@@ -326,12 +326,22 @@ async fn the_figures_are_exactly_what_the_world_holds() {
         .await
         .expect(200);
     app.post(&format!("/api/v1/inquiries/{}/spam", inquiries[2]), &w.a.token, json!({})).await.expect(200);
+    // The work summary counts them the same way (issue 14).
+    let summary = app.get(&format!("/api/v1/appointments/{}/work-summary", w.a_appointment), &w.a.token).await;
+    let summary = summary.expect(200);
+    assert_eq!(
+        (summary.body["inquiries_received"].as_i64(), summary.body["inquiries_answered"].as_i64()),
+        (Some(2), Some(1)),
+        "{}",
+        summary.text
+    );
 
     let expected = |activity_mean: Value, mentee_mean: Value, milestones: bool| {
         json!({
             "mentees_paired": 3, "mentees_reached": 2,
             "work_records": 4, "consultations": 2, "group_sessions": 2, "minutes": 185,
             "duties_covered": ["ideology", "study", "research", "life"],
+            "help_requests_received": 0, "help_requests_answered": 0, "help_median_answer_seconds": null,
             "concerns_registered": 2, "concerns_escalated": 1, "concerns_resolved": 1,
             "activities_hosted": 2, "activities_held": 1, "attendance": 3,
             "activity_feedback": {"answers": 3, "mean": activity_mean},

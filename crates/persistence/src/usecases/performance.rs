@@ -8,13 +8,15 @@ use domain::auth::Principal;
 use domain::performance::{Performance, RatingGroup, ratings};
 use domain::policy::{self, Visibility};
 use domain::work::{Duty, WorkKind};
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, Order, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::{
-    academic_year, activity, activity_feedback, activity_host, activity_registration, appointment, concern, inquiry,
-    pairing, pairing_feedback, work_record, work_record_duty, work_record_student,
+    academic_year, activity, activity_feedback, activity_host, activity_registration, appointment, concern,
+    help_request, inquiry, pairing, pairing_feedback, work_record, work_record_duty, work_record_student,
 };
 use crate::enums::{DbActivityKind, DbActivityState, DbDuty, DbInquiryState, DbTerm, DbWorkKind};
 use crate::query::not_found;
@@ -151,6 +153,8 @@ pub(crate) async fn figures<C: ConnectionTrait>(
         .collect();
     duties_covered.sort();
 
+    let help = answer_times(conn, id).await?;
+
     let concerns = || concern::Entity::find().filter(concern::Column::AppointmentId.eq(id));
     let concerns_registered = concerns().count(conn).await?;
     let concerns_escalated = concerns().filter(concern::Column::EscalatedAt.is_not_null()).count(conn).await?;
@@ -254,13 +258,7 @@ pub(crate) async fn figures<C: ConnectionTrait>(
         .count(conn)
         .await?;
 
-    let inquiries = || {
-        inquiry::Entity::find()
-            .filter(inquiry::Column::AppointmentId.eq(id))
-            .filter(inquiry::Column::State.ne(DbInquiryState::Spam))
-    };
-    let inquiries_received = inquiries().count(conn).await?;
-    let inquiries_answered = inquiries().filter(inquiry::Column::RepliedAt.is_not_null()).count(conn).await?;
+    let (inquiries_received, inquiries_answered) = inquiry_counts(conn, id).await?;
 
     Ok(Performance {
         appointment_id: id,
@@ -274,6 +272,9 @@ pub(crate) async fn figures<C: ConnectionTrait>(
         group_sessions,
         minutes,
         duties_covered,
+        help_requests_received: help.received,
+        help_requests_answered: help.answered,
+        help_median_answer_seconds: help.median_seconds,
         concerns_registered: count_i64(concerns_registered),
         concerns_escalated: count_i64(concerns_escalated),
         concerns_resolved: count_i64(concerns_resolved),
@@ -286,9 +287,22 @@ pub(crate) async fn figures<C: ConnectionTrait>(
         salon_met,
         training_completed: a.training_completed_on.is_some(),
         training_sessions_attended: count_i64(training_sessions_attended),
-        inquiries_received: count_i64(inquiries_received),
-        inquiries_answered: count_i64(inquiries_answered),
+        inquiries_received,
+        inquiries_answered,
     })
+}
+
+/// The directory inquiries sent to an appointment, spam left out, and of those the answered ones
+/// (a reply recorded): two `COUNT`s.
+pub(crate) async fn inquiry_counts<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Result<(i64, i64)> {
+    let inquiries = || {
+        inquiry::Entity::find()
+            .filter(inquiry::Column::AppointmentId.eq(appointment_id))
+            .filter(inquiry::Column::State.ne(DbInquiryState::Spam))
+    };
+    let received = inquiries().count(conn).await?;
+    let answered = inquiries().filter(inquiry::Column::RepliedAt.is_not_null()).count(conn).await?;
+    Ok((count_i64(received), count_i64(answered)))
 }
 
 /// A row count as the figures' integer type.
@@ -316,4 +330,56 @@ pub async fn performance(db: &Db, who: &Principal, appointment_id: Uuid) -> Resu
         return Err(not_found(RESOURCE));
     }
     figures(conn, appointment_id, db.clock().now()).await
+}
+
+/// How an appointment's mentor dealt with the help requests made to them, computed by the
+/// database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AnswerTimes {
+    /// Requests made to the appointment, in any state.
+    pub received: i64,
+    /// Of those, answered (`answered_at` set: with a note or a work-record entry).
+    pub answered: i64,
+    /// The median of `answered_at − created_at` over the answered ones, in whole seconds;
+    /// `None` when none is answered.
+    pub median_seconds: Option<i64>,
+}
+
+/// `answered_at − created_at` in seconds, as SQL: both databases store the instants their own
+/// way (`timestamptz` on PostgreSQL, RFC 3339 text on SQLite), so the expression differs.
+fn answer_seconds(backend: DbBackend) -> Expr {
+    match backend {
+        DbBackend::Postgres => {
+            Expr::cust("CAST(EXTRACT(EPOCH FROM (\"answered_at\" - \"created_at\")) AS double precision)")
+        }
+        _ => Expr::cust("((julianday(\"answered_at\") - julianday(\"created_at\")) * 86400.0)"),
+    }
+}
+
+/// The help-request figures of an appointment: two `COUNT`s and the median by `ORDER BY` the
+/// duration `LIMIT 1` (odd count) or `2` (even count) `OFFSET (n − 1) / 2` — never a load of the
+/// requests.
+pub(crate) async fn answer_times<C: ConnectionTrait>(conn: &C, appointment_id: Uuid) -> Result<AnswerTimes> {
+    let of = || help_request::Entity::find().filter(help_request::Column::AppointmentId.eq(appointment_id));
+    let received = of().count(conn).await?;
+    let answered = of().filter(help_request::Column::AnsweredAt.is_not_null()).count(conn).await?;
+    let median_seconds = match domain::help::median_window(answered) {
+        None => None,
+        Some((offset, limit)) => {
+            let seconds = || answer_seconds(conn.get_database_backend());
+            let middle: Vec<f64> = of()
+                .select_only()
+                .column_as(seconds(), "seconds")
+                .filter(help_request::Column::AnsweredAt.is_not_null())
+                .order_by(seconds(), Order::Asc)
+                .order_by_asc(help_request::Column::Id)
+                .offset(offset)
+                .limit(limit)
+                .into_tuple()
+                .all(conn)
+                .await?;
+            domain::help::median_seconds(&middle)
+        }
+    };
+    Ok(AnswerTimes { received: count_i64(received), answered: count_i64(answered), median_seconds })
 }

@@ -572,6 +572,16 @@ pub struct WorkSummary {
     pub students_reached: i64,
     /// The appointment's mentees (pairings in any state) named in no entry.
     pub mentees_never_contacted: Vec<Uncontacted>,
+    /// Help requests made to the appointment, in any state.
+    pub help_requests_received: i64,
+    /// Of those, answered.
+    pub help_requests_answered: i64,
+    /// The median time to answer, in whole seconds (`None`: none answered).
+    pub help_median_answer_seconds: Option<i64>,
+    /// Directory inquiries sent to the appointment, spam left out.
+    pub inquiries_received: i64,
+    /// Of those, answered.
+    pub inquiries_answered: i64,
 }
 
 fn of_appointment(appointment_id: Uuid) -> SelectStatement {
@@ -664,6 +674,8 @@ pub async fn summary(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<W
         .into_tuple()
         .all(conn)
         .await?;
+    let help = super::performance::answer_times(conn, appointment_id).await?;
+    let (inquiries_received, inquiries_answered) = super::performance::inquiry_counts(conn, appointment_id).await?;
     Ok(WorkSummary {
         appointment_id,
         entries: by_kind.iter().map(|k| k.1).sum(),
@@ -676,5 +688,10 @@ pub async fn summary(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<W
             .into_iter()
             .map(|(id, student_no, name)| Uncontacted { id, student_no, name })
             .collect(),
+        help_requests_received: help.received,
+        help_requests_answered: help.answered,
+        help_median_answer_seconds: help.median_seconds,
+        inquiries_received,
+        inquiries_answered,
     })
 }

@@ -562,7 +562,7 @@ pub struct RoundQuery {
 /// The first `awards` are awarded. The figures are those of `appointment_performance` at the
 /// moment: `work_records`, `minutes`, `mentees_reached`, `activities_held`, `attendance`,
 /// `mentee_feedback` (its mean where privacy lets it be shown, else absent and counted 0), and
-/// `help_requests_answered` (0 until help requests are recorded).
+/// `help_requests_answered` (help requests made to the appointment and answered).
 #[utoipa::path(
     operation_id = "create_award_round",
     tag = "awards",

@@ -41,7 +41,8 @@ impl From<Ratings> for RatingsDto {
     "appointment_id": "0193a4e1-7c2b-7abc-8def-0123456789ab", "academic_year_id": "0193a4e1-7c2b-7abc-8def-0123456789ac",
     "college_id": "0193a4e1-7c2b-7abc-8def-0123456789ad", "computed_at": "2027-06-10T02:00:00Z",
     "mentees_paired": 3, "mentees_reached": 2, "work_records": 14, "consultations": 11, "group_sessions": 3,
-    "minutes": 820, "duties_covered": ["ideology", "study", "research"], "concerns_registered": 1,
+    "minutes": 820, "duties_covered": ["ideology", "study", "research"], "help_requests_received": 5,
+    "help_requests_answered": 4, "help_median_answer_seconds": 16200, "concerns_registered": 1,
     "concerns_escalated": 1, "concerns_resolved": 1, "activities_hosted": 2, "activities_held": 2,
     "attendance": 37, "activity_feedback": {"answers": 21, "mean": 4.52}, "mentee_feedback": {"answers": 2, "mean": null},
     "introduction_met": true, "salon_met": true, "training_completed": true, "training_sessions_attended": 1,
@@ -79,6 +80,18 @@ pub struct PerformanceDto {
     /// The distinct duties the work records served (0–5 of them).
     #[schema(max_items = 5)]
     pub duties_covered: Vec<Duty>,
+    /// `COUNT(*)` of the help requests students made to the appointment
+    /// (`POST /help-requests`), in any state.
+    #[schema(minimum = 0)]
+    pub help_requests_received: i64,
+    /// Of those, answered — with a note or a work-record entry (`answered_at` set).
+    #[schema(minimum = 0)]
+    pub help_requests_answered: i64,
+    /// The median of `answered_at − created_at` over the answered requests, in whole **seconds**
+    /// (divide by 3600 for hours): the middle duration of an odd count, the mean of the two middle
+    /// ones of an even count, half a second rounded up; `null` when none is answered.
+    #[schema(minimum = 0, example = 16200)]
+    pub help_median_answer_seconds: Option<i64>,
     /// Concerns registered under the appointment.
     #[schema(minimum = 0)]
     pub concerns_registered: i64,
@@ -141,6 +154,9 @@ impl From<Performance> for PerformanceDto {
             group_sessions: p.group_sessions,
             minutes: p.minutes,
             duties_covered: p.duties_covered,
+            help_requests_received: p.help_requests_received,
+            help_requests_answered: p.help_requests_answered,
+            help_median_answer_seconds: p.help_median_answer_seconds,
             concerns_registered: p.concerns_registered,
             concerns_escalated: p.concerns_escalated,
             concerns_resolved: p.concerns_resolved,
@@ -162,7 +178,8 @@ impl From<Performance> for PerformanceDto {
 /// The year's performance figures of an appointment.
 ///
 /// What the college grades the year on and an award round weighs: mentees paired and reached,
-/// work records by kind group with their minutes and duties, concerns, activities hosted and held
+/// work records by kind group with their minutes and duties, help requests answered and the
+/// median time to answer, concerns, activities hosted and held
 /// with their attendance and feedback, mentee feedback, the orientation and salon milestones,
 /// training and directory inquiries — each computed by the database when asked, its formula in
 /// the field's text. For the mentor, the college's admins and counselors and the university;

@@ -167,6 +167,23 @@ pub struct WorkSummaryDto {
     pub students_reached: i64,
     /// The appointment's mentees (ended pairings included) named in no entry, by 学号.
     pub mentees_never_contacted: Vec<UncontactedDto>,
+    /// `COUNT(*)` of the help requests students made to the appointment, in any state.
+    #[schema(minimum = 0)]
+    pub help_requests_received: i64,
+    /// Of those, answered — with a note or a work-record entry (`answered_at` set).
+    #[schema(minimum = 0)]
+    pub help_requests_answered: i64,
+    /// The median of `answered_at − created_at` over the answered requests, in whole **seconds**:
+    /// the middle duration of an odd count, the mean of the two middle ones of an even count,
+    /// half a second rounded up; `null` when none is answered.
+    #[schema(minimum = 0, example = 16200)]
+    pub help_median_answer_seconds: Option<i64>,
+    /// `COUNT(*)` of the directory inquiries sent to the appointment, those marked spam left out.
+    #[schema(minimum = 0)]
+    pub inquiries_received: i64,
+    /// Of those, answered by the mentor (a reply recorded, whatever the state now).
+    #[schema(minimum = 0)]
+    pub inquiries_answered: i64,
 }
 
 impl From<WorkSummary> for WorkSummaryDto {
@@ -187,6 +204,11 @@ impl From<WorkSummary> for WorkSummaryDto {
                 .into_iter()
                 .map(|u| UncontactedDto { id: u.id, student_no: u.student_no, name: u.name })
                 .collect(),
+            help_requests_received: s.help_requests_received,
+            help_requests_answered: s.help_requests_answered,
+            help_median_answer_seconds: s.help_median_answer_seconds,
+            inquiries_received: s.inquiries_received,
+            inquiries_answered: s.inquiries_answered,
         }
     }
 }
