@@ -582,6 +582,10 @@ impl RoundRules {
         if !self.reviewer_ids.iter().all(|r| seen.insert(*r)) {
             p.push("reviewer_ids", "duplicate", "each reviewer once");
         }
+        // The weights are checked with the rest, so that one answer names every bad field.
+        if let Err(e) = Weights::new(self.weights.figures.clone(), self.weights.reviewers) {
+            p.absorb(e)?;
+        }
         if let Err(Error::Validation(errs)) = check_criteria(&self.criteria) {
             for e in errs {
                 p.push(e.field, e.code, e.message);

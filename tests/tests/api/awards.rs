@@ -420,6 +420,20 @@ async fn bad_rules_and_bad_requests_are_clear_problems() {
         assert_problem(&res, 422, "validation_failed");
         assert!(res.error_fields().iter().any(|f| f == field), "{patch}: {}", res.text);
     }
+    // Several bad fields, the weights among them: one answer names them all.
+    let res = w
+        .app
+        .post(
+            "/api/v1/award-rounds",
+            &w.admin,
+            with(json!({"figure_weights": [{"figure": "minutes", "weight": 60}, {"figure": "minutes", "weight": 1}],
+                        "awards": 0, "title": "  "})),
+        )
+        .await;
+    assert_problem(&res, 422, "validation_failed");
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["awards", "figure_weights[1].figure", "title", "weights"], "{}", res.text);
     // Wrong types and unknown members.
     for patch in [json!({"awards": -1}), json!({"awards": "3"}), json!({"award": "best_mentor"}), json!({"colour": 1})]
     {

@@ -19,17 +19,17 @@ use domain::yearend::{
     check_nomination, check_reviewer, is_reviewer, rank, sheet_total,
 };
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::entities::{
-    academic_year, appointment, award_nomination, award_round, award_score, college, commendation, staff, student,
-    unit, user,
+    academic_year, appointment, award_nomination, award_round, award_score, college, commendation, staff, student, user,
 };
 use crate::enums::{DbAppointmentState, DbAwardKind, DbRoundState};
 use crate::query::{check_version, constraint, filter_eq, find_for_update, not_found, page};
@@ -447,7 +447,22 @@ fn figures_of(v: Value) -> Result<BTreeMap<Figure, f64>> {
     decode(v, "figures")
 }
 
-/// The nominations of `models`, named, with the sheets `r` may see.
+/// The appointments of `models`, by id.
+async fn appointments_of<C: ConnectionTrait>(
+    conn: &C,
+    models: &[award_nomination::Model],
+) -> Result<Vec<appointment::Model>> {
+    Ok(appointment::Entity::find()
+        .filter(appointment::Column::Id.is_in(models.iter().map(|m| m.appointment_id)))
+        .all(conn)
+        .await?)
+}
+
+/// The nominations of `models`, named, with the sheets `r` may see and, when `live` is given,
+/// today's figures of those not yet ranked. The live figures are computed one nomination at a
+/// time (each is `usecases::performance::figures`, about twenty aggregate queries): a round
+/// holds at most its colleges' quotas — a few dozen nominations — so the list stays a bounded
+/// number of queries; the recorded ones are read from the stored result.
 async fn hydrate<C: ConnectionTrait>(
     conn: &C,
     models: Vec<award_nomination::Model>,
@@ -455,34 +470,9 @@ async fn hydrate<C: ConnectionTrait>(
     live: Option<DateTime<Utc>>,
 ) -> Result<Vec<Nomination>> {
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
-    let students: HashMap<Uuid, student::Model> = student::Entity::find()
-        .filter(student::Column::Id.is_in(models.iter().map(|m| m.mentor_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let appointments: HashMap<Uuid, appointment::Model> = appointment::Entity::find()
-        .filter(appointment::Column::Id.is_in(models.iter().map(|m| m.appointment_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let units: HashMap<Uuid, String> = unit::Entity::find()
-        .filter(unit::Column::Id.is_in(appointments.values().map(|a| a.unit_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.name))
-        .collect();
-    let colleges: HashMap<Uuid, String> = college::Entity::find()
-        .filter(college::Column::Id.is_in(models.iter().map(|m| m.college_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| (c.id, c.name))
-        .collect();
+    let appointments = appointments_of(conn, &models).await?;
+    let names = super::names_of(conn, &appointments).await?;
+    let units: HashMap<Uuid, Uuid> = appointments.iter().map(|a| (a.id, a.unit_id)).collect();
     let mut sheets: HashMap<Uuid, Vec<Sheet>> = HashMap::new();
     for s in award_score::Entity::find()
         .filter(award_score::Column::NominationId.is_in(ids))
@@ -513,16 +503,15 @@ async fn hydrate<C: ConnectionTrait>(
                 None => BTreeMap::new(),
             },
         };
-        let s = students.get(&m.mentor_id);
         out.push(Nomination {
             id: m.id,
             round_id: m.round_id,
             appointment_id: m.appointment_id,
             mentor_id: m.mentor_id,
-            mentor_name: s.map(|s| s.name.clone()).unwrap_or_default(),
+            mentor_name: names.student(m.mentor_id),
             college_id: m.college_id,
-            college_name: colleges.get(&m.college_id).cloned().unwrap_or_default(),
-            unit_name: appointments.get(&m.appointment_id).and_then(|a| units.get(&a.unit_id).cloned()),
+            college_name: names.college(m.college_id),
+            unit_name: units.get(&m.appointment_id).and_then(|u| names.unit(*u)),
             statement: m.statement,
             figures_at_nomination: figures_of(m.figures)?,
             figures_now,
@@ -887,34 +876,32 @@ async fn compute<C: ConnectionTrait>(
     Ok(out)
 }
 
-/// The names the result lines show.
+/// The names the result lines show (names only: no score sheets, no figures are loaded).
 async fn named_rows<C: ConnectionTrait>(
     conn: &C,
     lines: Vec<(award_nomination::Model, i64, u32, bool, StoredResult)>,
 ) -> Result<Vec<ResultRow>> {
     let models: Vec<award_nomination::Model> = lines.iter().map(|l| l.0.clone()).collect();
-    let named = hydrate(conn, models, Reader::College { user: Uuid::nil(), college: Uuid::nil() }, None).await?;
-    let names: HashMap<Uuid, Nomination> = named.into_iter().map(|n| (n.id, n)).collect();
+    let appointments = appointments_of(conn, &models).await?;
+    let names = super::names_of(conn, &appointments).await?;
+    let units: HashMap<Uuid, Uuid> = appointments.iter().map(|a| (a.id, a.unit_id)).collect();
     Ok(lines
         .into_iter()
-        .map(|(m, score, rank, awarded, s)| {
-            let n = names.get(&m.id);
-            ResultRow {
-                rank,
-                nomination_id: m.id,
-                appointment_id: m.appointment_id,
-                mentor_name: n.map(|n| n.mentor_name.clone()).unwrap_or_default(),
-                college_id: m.college_id,
-                college_name: n.map(|n| n.college_name.clone()).unwrap_or_default(),
-                unit_name: n.and_then(|n| n.unit_name.clone()),
-                score_micro: score,
-                parts_micro: s.parts,
-                reviewers_micro: s.reviewers,
-                figures: s.figures,
-                sheet_totals: s.sheet_totals,
-                tie_broken_by: s.tie_broken_by,
-                awarded,
-            }
+        .map(|(m, score, rank, awarded, s)| ResultRow {
+            rank,
+            nomination_id: m.id,
+            appointment_id: m.appointment_id,
+            mentor_name: names.student(m.mentor_id),
+            college_id: m.college_id,
+            college_name: names.college(m.college_id),
+            unit_name: units.get(&m.appointment_id).and_then(|u| names.unit(*u)),
+            score_micro: score,
+            parts_micro: s.parts,
+            reviewers_micro: s.reviewers,
+            figures: s.figures,
+            sheet_totals: s.sheet_totals,
+            tie_broken_by: s.tie_broken_by,
+            awarded,
         })
         .collect())
 }
@@ -1103,23 +1090,49 @@ pub struct Quota {
 }
 
 /// The quotas of a round: every college for the university and the reviewers, their own for a
-/// college admin.
+/// college admin. Two grouped counts (mentors of the year, nominations of the round, by college),
+/// whatever the number of colleges.
 pub async fn quotas(db: &Db, who: &Principal, round_id: Uuid) -> Result<Vec<Quota>> {
     let conn = db.reader();
     let round = round_of(crate::query::find::<award_round::Entity, _>(conn, round_id, ROUND).await?)?;
     let r = reader(who, &round.rules)?;
+    let count = |v: Vec<(Uuid, i64)>| -> HashMap<Uuid, u32> {
+        v.into_iter().map(|(c, n)| (c, u32::try_from(n).unwrap_or(u32::MAX))).collect()
+    };
+    let mentors = count(
+        appointment::Entity::find()
+            .select_only()
+            .column(appointment::Column::CollegeId)
+            .column_as(Expr::col(appointment::Column::Id).count(), "n")
+            .filter(appointment::Column::AcademicYearId.eq(round.academic_year_id))
+            .group_by(appointment::Column::CollegeId)
+            .into_tuple()
+            .all(conn)
+            .await?,
+    );
+    let used = count(
+        award_nomination::Entity::find()
+            .select_only()
+            .column(award_nomination::Column::CollegeId)
+            .column_as(Expr::col(award_nomination::Column::Id).count(), "n")
+            .filter(award_nomination::Column::RoundId.eq(round_id))
+            .group_by(award_nomination::Column::CollegeId)
+            .into_tuple()
+            .all(conn)
+            .await?,
+    );
     let mut out = Vec::new();
     for c in college::Entity::find().order_by_asc(college::Column::Code).all(conn).await? {
         if !r.sees(c.id) {
             continue;
         }
-        let mentors = college_mentors(conn, round.academic_year_id, c.id).await?;
+        let mentors = mentors.get(&c.id).copied().unwrap_or(0);
         out.push(Quota {
             college_id: c.id,
             college_name: c.name,
             mentors,
             quota: round.rules.quota_of(c.id, mentors),
-            used: college_nominations(conn, round_id, c.id).await?,
+            used: used.get(&c.id).copied().unwrap_or(0),
         });
     }
     Ok(out)

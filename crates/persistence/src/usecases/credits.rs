@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use crate::entities::{
-    academic_year, appointment, assessment, award_nomination, award_round, college, commendation, student, unit,
+    academic_year, appointment, assessment, award_nomination, award_round, college, commendation, student,
 };
 use crate::enums::DbAppointmentState;
 use crate::query::not_found;
@@ -62,32 +62,7 @@ pub struct ServiceLine {
 /// The lines of `appointments`, in their order.
 async fn lines<C: ConnectionTrait>(conn: &C, appointments: Vec<appointment::Model>) -> Result<Vec<ServiceLine>> {
     let ids: Vec<Uuid> = appointments.iter().map(|a| a.id).collect();
-    let by_id = |m: Vec<(Uuid, String)>| m.into_iter().collect::<HashMap<Uuid, String>>();
-    let students: HashMap<Uuid, student::Model> = student::Entity::find()
-        .filter(student::Column::Id.is_in(appointments.iter().map(|a| a.student_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|s| (s.id, s))
-        .collect();
-    let colleges = by_id(
-        college::Entity::find()
-            .filter(college::Column::Id.is_in(appointments.iter().map(|a| a.college_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c.name))
-            .collect(),
-    );
-    let units = by_id(
-        unit::Entity::find()
-            .filter(unit::Column::Id.is_in(appointments.iter().map(|a| a.unit_id)))
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.name))
-            .collect(),
-    );
+    let names = super::names_of(conn, &appointments).await?;
     let years: HashMap<Uuid, domain::reference::AcademicYear> = academic_year::Entity::find()
         .filter(academic_year::Column::Id.is_in(appointments.iter().map(|a| a.academic_year_id)))
         .all(conn)
@@ -131,7 +106,6 @@ async fn lines<C: ConnectionTrait>(conn: &C, appointments: Vec<appointment::Mode
     }
     let mut out = Vec::with_capacity(appointments.len());
     for a in appointments {
-        let s = students.get(&a.student_id);
         let year = years.get(&a.academic_year_id);
         let dismissed = a.state == DbAppointmentState::Dismissed;
         let assessed = assessments.get(&a.id);
@@ -144,11 +118,11 @@ async fn lines<C: ConnectionTrait>(conn: &C, appointments: Vec<appointment::Mode
             academic_year_id: a.academic_year_id,
             academic_year: year.map(|y| y.code.clone()).unwrap_or_default(),
             student_id: a.student_id,
-            student_no: s.map(|s| s.student_no.clone()).unwrap_or_default(),
-            name: s.map(|s| s.name.clone()).unwrap_or_default(),
+            student_no: names.student_no(a.student_id),
+            name: names.student(a.student_id),
             college_id: a.college_id,
-            college_name: colleges.get(&a.college_id).cloned().unwrap_or_default(),
-            unit_name: units.get(&a.unit_id).cloned().unwrap_or_default(),
+            college_name: names.college(a.college_id),
+            unit_name: names.unit(a.unit_id).unwrap_or_default(),
             state: a.state.into(),
             served_from: domain::time::shanghai_date(a.created_at),
             served_to: a

@@ -21,6 +21,80 @@ pub mod reports;
 pub mod reports_activity;
 pub mod work;
 
+use std::collections::HashMap;
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use crate::entities::{appointment, college, student, unit};
+
+/// The names a line about an appointment shows: its mentor's, college's and unit's, by id.
+#[derive(Debug, Default)]
+pub(crate) struct Names {
+    /// Mentor (student id) → (学号, name).
+    students: HashMap<Uuid, (String, String)>,
+    /// College id → name.
+    colleges: HashMap<Uuid, String>,
+    /// Unit id → name.
+    units: HashMap<Uuid, String>,
+}
+
+impl Names {
+    /// A student's 学号 (empty when unknown).
+    pub(crate) fn student_no(&self, id: Uuid) -> String {
+        self.students.get(&id).map(|s| s.0.clone()).unwrap_or_default()
+    }
+
+    /// A student's name (empty when unknown).
+    pub(crate) fn student(&self, id: Uuid) -> String {
+        self.students.get(&id).map(|s| s.1.clone()).unwrap_or_default()
+    }
+
+    /// A college's name (empty when unknown).
+    pub(crate) fn college(&self, id: Uuid) -> String {
+        self.colleges.get(&id).cloned().unwrap_or_default()
+    }
+
+    /// A unit's name.
+    pub(crate) fn unit(&self, id: Uuid) -> Option<String> {
+        self.units.get(&id).cloned()
+    }
+}
+
+/// The names of `appointments`' mentors, colleges and units: three queries, whatever their number
+/// (each reads only the id and the names).
+pub(crate) async fn names_of<C: ConnectionTrait>(
+    conn: &C,
+    appointments: &[appointment::Model],
+) -> crate::Result<Names> {
+    let students: Vec<(Uuid, String, String)> = student::Entity::find()
+        .select_only()
+        .columns([student::Column::Id, student::Column::StudentNo, student::Column::Name])
+        .filter(student::Column::Id.is_in(appointments.iter().map(|a| a.student_id)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let colleges: Vec<(Uuid, String)> = college::Entity::find()
+        .select_only()
+        .columns([college::Column::Id, college::Column::Name])
+        .filter(college::Column::Id.is_in(appointments.iter().map(|a| a.college_id)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    let units: Vec<(Uuid, String)> = unit::Entity::find()
+        .select_only()
+        .columns([unit::Column::Id, unit::Column::Name])
+        .filter(unit::Column::Id.is_in(appointments.iter().map(|a| a.unit_id)))
+        .into_tuple()
+        .all(conn)
+        .await?;
+    Ok(Names {
+        students: students.into_iter().map(|(id, no, name)| (id, (no, name))).collect(),
+        colleges: colleges.into_iter().collect(),
+        units: units.into_iter().collect(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::{BTreeMap, BTreeSet};

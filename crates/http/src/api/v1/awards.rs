@@ -155,38 +155,59 @@ fn quotas_of(v: Vec<CollegeQuotaDto>) -> BTreeMap<Uuid, u32> {
     v.into_iter().map(|q| (q.college_id, q.quota)).collect()
 }
 
-fn weights_of(figures: Vec<FigureWeight>, reviewers: u32) -> Result<Weights, ApiError> {
+/// The weights as given, each figure once: a figure given twice is a field error. Their range and
+/// sum are checked with the rest of the rules (`RoundRules::check`), so that one answer names
+/// every bad field.
+fn weights_of(figures: Vec<FigureWeight>, reviewers: u32) -> (Weights, Vec<domain::FieldError>) {
     let mut map = BTreeMap::new();
+    let mut errors = Vec::new();
     for (i, w) in figures.iter().enumerate() {
         if map.insert(w.figure, w.weight).is_some() {
-            return Err(
-                domain::Error::invalid(format!("figure_weights[{i}].figure"), "duplicate", "each figure once").into()
-            );
+            errors.push(domain::FieldError::new(
+                format!("figure_weights[{i}].figure"),
+                "duplicate",
+                "each figure once",
+            ));
         }
     }
-    Ok(Weights::new(map, reviewers)?)
+    (Weights { figures: map, reviewers }, errors)
+}
+
+/// Checks `rules`, naming the field errors found before (`earlier`) with its own in one answer.
+fn checked(rules: RoundRules, earlier: Vec<domain::FieldError>) -> Result<RoundRules, ApiError> {
+    let mut p = domain::Problems::new();
+    for e in earlier {
+        p.push(e.field, e.code, e.message);
+    }
+    let rules = match rules.check() {
+        Ok(r) => Some(r),
+        Err(e) => {
+            p.absorb(e)?;
+            None
+        }
+    };
+    p.finish()?;
+    // Not reached: a failed check recorded at least one problem.
+    rules.ok_or_else(|| ApiError::from(domain::Error::Validation(Vec::new())))
 }
 
 impl TryFrom<CreateRoundRequest> for (Uuid, AwardKind, RoundRules) {
     type Error = ApiError;
 
     fn try_from(b: CreateRoundRequest) -> Result<Self, ApiError> {
-        let weights = weights_of(b.figure_weights, b.reviewers_weight)?;
-        Ok((
-            b.academic_year_id,
-            b.award,
-            RoundRules {
-                title: b.title,
-                nominations_open_on: b.nominations_open_on,
-                nominations_close_on: b.nominations_close_on,
-                quota_share_permille: b.quota_share_permille,
-                college_quotas: quotas_of(b.college_quotas),
-                awards: b.awards,
-                weights,
-                criteria: criteria_of(b.criteria),
-                reviewer_ids: b.reviewer_ids,
-            },
-        ))
+        let (weights, duplicates) = weights_of(b.figure_weights, b.reviewers_weight);
+        let rules = RoundRules {
+            title: b.title,
+            nominations_open_on: b.nominations_open_on,
+            nominations_close_on: b.nominations_close_on,
+            quota_share_permille: b.quota_share_permille,
+            college_quotas: quotas_of(b.college_quotas),
+            awards: b.awards,
+            weights,
+            criteria: criteria_of(b.criteria),
+            reviewer_ids: b.reviewer_ids,
+        };
+        Ok((b.academic_year_id, b.award, checked(rules, duplicates)?))
     }
 }
 
@@ -647,7 +668,10 @@ pub async fn update(
             current.rules.weights.figures.iter().map(|(&figure, &weight)| FigureWeight { figure, weight }).collect()
         }
     };
-    let weights = weights_of(figures, b.reviewers_weight.unwrap_or(current.rules.weights.reviewers))?;
+    let (weights, duplicates) = weights_of(figures, b.reviewers_weight.unwrap_or(current.rules.weights.reviewers));
+    if !duplicates.is_empty() {
+        return Err(domain::Error::Validation(duplicates).into());
+    }
     let change = move |mut r: RoundRules| {
         if let Some(t) = b.title {
             r.title = t;
