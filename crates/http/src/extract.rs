@@ -162,14 +162,22 @@ fn parse_json_or_repair<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Bad<T>> 
             Ok(v)
         }
         Err(e) => {
-            if e.inner().classify() != serde_json::error::Category::Data {
+            // serde_json reports a value of the wrong kind where an enum is expected (`null`, a
+            // number, an array) as a syntax error ("expected value") although the text is valid
+            // JSON; only a text that is not one JSON value is malformed (400), anything else is a
+            // shape error naming the field (422).
+            let syntax = e.inner().classify() != serde_json::error::Category::Data;
+            let value = (syntax || bytes.len() <= COLLECT_LIMIT)
+                .then(|| serde_json::from_slice::<serde_json::Value>(bytes).ok())
+                .flatten();
+            if syntax && value.is_none() {
                 return Err(Bad::Syntax(malformed_json(e.inner())));
             }
             let first = shape_error(&e.path().to_string(), e.inner());
             if bytes.len() > COLLECT_LIMIT {
                 return Err(Bad::Shape(vec![first], None));
             }
-            let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+            let Some(value) = value else {
                 return Err(Bad::Shape(vec![first], None));
             };
             let (errors, repaired) = shape_errors(value);
@@ -627,5 +635,33 @@ mod tests {
             field_of(parse_json::<Body>(b"{\"name\": \"x\", \"size\": 1, \"extra\": 1}").unwrap_err()),
             ("extra".into(), "unknown_field".into())
         );
+    }
+
+    #[test]
+    fn null_or_a_number_for_an_enum_is_a_field_error_not_malformed_json() {
+        let pair = |f: &str, c: &str| (f.to_owned(), c.to_owned());
+        let items = r#""items": [{"id": "00000000-0000-0000-0000-000000000001", "n": 1}]"#;
+        for kind in ["null", "5", "[]", "true"] {
+            let body = format!(r#"{{"title": "xy", "kind": {kind}, {items}}}"#);
+            assert_eq!(
+                fields_of(parse_valid_json::<Nested>(body.as_bytes()).unwrap_err()),
+                [pair("kind", "invalid_type")]
+            );
+        }
+        // With other bad fields, all are named; a null for a required string too.
+        let body = format!(r#"{{"title": null, "kind": null, {items}}}"#);
+        assert_eq!(
+            fields_of(parse_valid_json::<Nested>(body.as_bytes()).unwrap_err()),
+            [pair("kind", "invalid_type"), pair("title", "invalid_type")]
+        );
+        // Still malformed: a text that is not one JSON value.
+        for bad in [
+            format!(r#"{{"title": "xy", "kind": null, {items}}} trailing"#),
+            r#"{"title": "xy", "kind": nul"#.to_owned(),
+            "{\"title\": \"xy\", \"kind\": \u{0}}".to_owned(),
+        ] {
+            let res = parse_valid_json::<Nested>(bad.as_bytes());
+            assert!(matches!(res, Err(ApiError::BadRequest { code: "malformed_json", .. })), "{bad}: {res:?}");
+        }
     }
 }

@@ -193,6 +193,44 @@ async fn an_import_cell_with_a_control_character_is_a_row_error() {
 }
 
 #[actix_web::test]
+async fn null_or_a_wrong_kind_of_value_for_a_required_enum_is_a_422_naming_the_field() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let college = app.college(&token, "CS", "计算机学院").await;
+    let unit = |kind: serde_json::Value| json!({"code": "LAB", "name": "实验室", "kind": kind, "college_id": college});
+    for kind in [json!(null), json!(5), json!(["laboratory"]), json!(true)] {
+        let res = app.post("/api/v1/units", &token, unit(kind.clone())).await;
+        assert_problem(&res, 422, "validation_failed");
+        assert_eq!(res.error_fields(), ["kind"], "{kind}: {}", res.text);
+    }
+    // With other bad fields, one answer names them all.
+    let res = app
+        .post(
+            "/api/v1/users",
+            &token,
+            json!({"username": null, "display_name": "x", "password": PASSWORD, "role": null}),
+        )
+        .await;
+    assert_problem(&res, 422, "validation_failed");
+    let mut fields = res.error_fields();
+    fields.sort();
+    assert_eq!(fields, ["role", "username"], "{}", res.text);
+    // Nothing was created; a text that is not one JSON value is still malformed.
+    assert_eq!(app.get("/api/v1/units", &token).await.expect(200).body["total"], 0);
+    for body in [r#"{"code": "LAB", "kind": nul"#, "{\"code\": \"LAB\", \"kind\": null} x", "{\"kind\": \u{0}}"] {
+        let res = app
+            .send(
+                app.request(Method::POST, "/api/v1/units", Some(&token))
+                    .header(header::CONTENT_TYPE, "application/json")
+                    .body(body),
+            )
+            .await;
+        assert_problem(&res, 400, "malformed_json");
+    }
+    app.post("/api/v1/units", &token, unit(json!("laboratory"))).await.expect(201);
+}
+
+#[actix_web::test]
 async fn anything_after_the_json_value_is_malformed() {
     let app = spawn_app().await;
     let token = app.admin().await;
