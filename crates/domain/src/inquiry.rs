@@ -187,6 +187,11 @@ pub const PER_ADDRESS: RateLimit = RateLimit { max: 10, window_secs: 60 };
 /// To one mentor, from everyone together: thirty an hour.
 pub const PER_MENTOR: RateLimit = RateLimit { max: 30, window_secs: 3600 };
 
+/// The longest window of the rate limits: a stored window that started longer ago than this has
+/// ended whatever its limit, and may be purged.
+pub const LONGEST_WINDOW_SECS: i64 =
+    if PER_ADDRESS.window_secs > PER_MENTOR.window_secs { PER_ADDRESS.window_secs } else { PER_MENTOR.window_secs };
+
 /// A window of a rate limit as stored: when it started and how many sends it admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Window {

@@ -507,3 +507,28 @@ async fn the_eleventh_inquiry_within_a_minute_from_one_address_is_429_across_two
     }
     assert_eq!(w.app.get("/api/v1/inquiries", &m.token).await.expect(200).body["total"], 10);
 }
+
+#[actix_web::test]
+async fn ended_rate_limit_windows_are_purged_and_live_ones_kept() {
+    let w = world().await;
+    let m = w.mentor(&w.cs, &w.cs_admin, &w.lab, "2023001", "张明远").await;
+    w.publish(&m, "计算机视觉", "博士三年级。", true).await;
+    let path = format!("/api/v1/public/mentors/{}/inquiries", m.appointment);
+    for i in 0..10 {
+        public_post(&w.app, &path, inquiry(&format!("第{i}问"))).await.expect(201);
+    }
+    public_post(&w.app, &path, inquiry("第十一问")).await.expect(429);
+    let purge = |at: chrono::DateTime<chrono::Utc>| persistence::usecases::directory::purge_rate_windows(&w.app.db, at);
+    let now = chrono::Utc::now();
+    // Both windows (this address's, this mentor's) are live: nothing goes, the limit holds.
+    assert_eq!(purge(now).await.unwrap(), 0);
+    public_post(&w.app, &path, inquiry("仍被限")).await.expect(429);
+    // Within the hour the mentor's window has not ended: still kept.
+    assert_eq!(purge(now + chrono::Duration::minutes(59)).await.unwrap(), 0);
+    // Past the longest window both rows go, once.
+    assert_eq!(purge(now + chrono::Duration::minutes(61)).await.unwrap(), 2);
+    assert_eq!(purge(now + chrono::Duration::minutes(61)).await.unwrap(), 0);
+    // Purged windows start afresh: the next send is admitted (both rows written anew).
+    public_post(&w.app, &path, inquiry("新窗口")).await.expect(201);
+    assert_eq!(purge(now + chrono::Duration::minutes(120)).await.unwrap(), 2);
+}

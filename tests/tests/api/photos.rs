@@ -7,7 +7,7 @@ use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
 use image::{ExtendedColorType, ImageEncoder, ImageFormat, RgbImage, RgbaImage};
 use reqwest::Method;
-use reqwest::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use reqwest::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use serde_json::json;
 use xuezhang_tests::*;
 
@@ -383,4 +383,41 @@ async fn the_photo_is_served_only_while_the_profile_is_published_and_goes_with_a
     assert_eq!(w.public_photo(&a2, None).await.0, 200);
     w.app.post(&format!("/api/v1/academic-years/{}/close", w.year), &w.admin, json!({})).await.expect(200);
     assert_eq!(w.public_photo(&a2, None).await.0, 404);
+}
+
+#[actix_web::test]
+async fn head_on_the_public_photo_answers_like_get_without_the_body() {
+    let w = world().await;
+    let path = format!("/api/v1/public/mentors/{}/photo", w.appointment);
+    let head = |tag: Option<String>| {
+        let mut r = w.app.request(Method::HEAD, &path, None);
+        if let Some(t) = tag {
+            r = r.header(IF_NONE_MATCH, t);
+        }
+        async move {
+            let res = r.send().await.unwrap();
+            let (status, headers) = (res.status().as_u16(), res.headers().clone());
+            (status, headers, res.bytes().await.unwrap().to_vec())
+        }
+    };
+    // No photo yet: 404, as for GET.
+    assert_eq!(head(None).await.0, 404);
+    w.upload("image/jpeg", jpeg(100, 80)).await.expect(200);
+    let (status, got, bytes) = w.public_photo(&w.appointment, None).await;
+    assert_eq!(status, 200);
+    let (status, headers, body) = head(None).await;
+    assert_eq!(status, 200);
+    assert!(body.is_empty(), "no body on HEAD");
+    for h in [ETAG, CACHE_CONTROL, CONTENT_TYPE] {
+        assert_eq!(headers.get(&h), got.get(&h), "{h}");
+    }
+    assert_eq!(headers[CONTENT_LENGTH].to_str().unwrap(), bytes.len().to_string(), "the length GET sends");
+    // A matching If-None-Match: 304; the route allows HEAD; unlisted: 404.
+    let tag = got[ETAG].to_str().unwrap().to_owned();
+    assert_eq!(head(Some(tag)).await.0, 304);
+    let res = w.app.send(w.app.request(Method::POST, &path, None)).await.expect(405);
+    let allow = res.header("allow").unwrap();
+    assert!(allow.contains("GET") && allow.contains("HEAD"), "{allow}");
+    w.publish(&w.mentor, &w.appointment, false).await;
+    assert_eq!(head(None).await.0, 404);
 }

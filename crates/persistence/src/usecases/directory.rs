@@ -71,19 +71,24 @@ fn token_hash(token: &str) -> String {
 /// (SQLite), so every server process on the database counts in the same window.
 async fn admit(tx: &DatabaseTransaction, key: &str, limit: RateLimit) -> Result<()> {
     let now = crate::now();
-    rate_window::Entity::insert(rate_window::ActiveModel {
-        key: Set(key.to_owned()),
-        started_at: Set(now),
-        count: Set(0),
-    })
-    .on_conflict(OnConflict::column(rate_window::Column::Key).do_nothing().to_owned())
-    .exec_without_returning(tx)
-    .await?;
-    let w = rate_window::Entity::find_by_id(key.to_owned())
-        .lock_exclusive()
-        .one(tx)
-        .await?
-        .ok_or_else(|| crate::Error::Internal("the rate window row is missing".into()))?;
+    // The purge may delete an ended window between the insert and the lock (PostgreSQL): then
+    // the window is written afresh, once.
+    let mut stored = None;
+    for _ in 0..2 {
+        rate_window::Entity::insert(rate_window::ActiveModel {
+            key: Set(key.to_owned()),
+            started_at: Set(now),
+            count: Set(0),
+        })
+        .on_conflict(OnConflict::column(rate_window::Column::Key).do_nothing().to_owned())
+        .exec_without_returning(tx)
+        .await?;
+        stored = rate_window::Entity::find_by_id(key.to_owned()).lock_exclusive().one(tx).await?;
+        if stored.is_some() {
+            break;
+        }
+    }
+    let w = stored.ok_or_else(|| crate::Error::Internal("the rate window row is missing".into()))?;
     let next = Window { started_at: w.started_at, count: w.count }.admit(limit, now)?;
     rate_window::Entity::update_many()
         .col_expr(rate_window::Column::StartedAt, Expr::value(next.started_at))
@@ -92,6 +97,17 @@ async fn admit(tx: &DatabaseTransaction, key: &str, limit: RateLimit) -> Result<
         .exec(tx)
         .await?;
     Ok(())
+}
+
+/// Deletes the rate-limit windows that have ended by `now` (started longer ago than the longest
+/// window, [`domain::inquiry::LONGEST_WINDOW_SECS`]), so the table holds only the windows of the
+/// last hour instead of one row per client address ever seen; returns how many. Run by the
+/// server's hourly housekeeping.
+pub async fn purge_rate_windows(db: &Db, now: chrono::DateTime<chrono::Utc>) -> Result<u64> {
+    let cutoff = now - chrono::Duration::seconds(domain::inquiry::LONGEST_WINDOW_SECS);
+    let deleted =
+        rate_window::Entity::delete_many().filter(rate_window::Column::StartedAt.lt(cutoff)).exec(db.writer()).await?;
+    Ok(deleted.rows_affected)
 }
 
 /// The listed mentor's appointment (active, profile published), or `NotFound`.

@@ -132,7 +132,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(calendar::feed);
     // The photo before `/public/mentors/{id}` is registered keeps nothing from matching it: the
     // paths differ in length, so the order is only for reading.
-    cfg.service(photos::public_photo);
+    cfg.service(photos::public_photo).service(photos::head_public_photo);
     cfg.service(directory::public_list)
         .service(directory::public_get)
         .service(directory::list)

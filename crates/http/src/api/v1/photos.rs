@@ -1,5 +1,5 @@
 //! Mentors' photos for the directory (公示): `PUT`/`DELETE /appointments/{id}/photo` for the mentor
-//! and their college, `GET /public/mentors/{id}/photo` for anyone.
+//! and their college, `GET` (and `HEAD`) `/public/mentors/{id}/photo` for anyone.
 //!
 //! The upload is the raw body (`image/jpeg`, `image/png`, `image/webp`, or
 //! `application/octet-stream`), at most 5 MiB: `curl --data-binary @photo.jpg` and any generated
@@ -7,7 +7,7 @@
 //! decoded on the blocking pool under size limits and stored re-encoded (`domain::photo`).
 
 use actix_web::http::header;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, put, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, head, put, web};
 use chrono::{DateTime, Utc};
 use domain::photo;
 use persistence::usecases::photos::{self, PhotoInfo};
@@ -195,6 +195,41 @@ pub async fn public_photo(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let p = persistence::directory::photo(&state.db, *id).await?;
-    Ok(respond::cached_bytes(&req, p.jpeg, photo::MEDIA_TYPE, PHOTO_CACHE))
+    serve_public_photo(&req, &state, *id).await
+}
+
+/// The photo with its cache headers, for `GET` and `HEAD`.
+async fn serve_public_photo(req: &HttpRequest, state: &AppState, id: Uuid) -> Result<HttpResponse, ApiError> {
+    let p = persistence::directory::photo(&state.db, id).await?;
+    Ok(respond::cached_bytes(req, p.jpeg, photo::MEDIA_TYPE, PHOTO_CACHE))
+}
+
+/// The headers of a listed mentor's photo, without the photo.
+///
+/// No token. What `GET` answers — status, `ETag`, `Cache-Control`, `Content-Type`,
+/// `Content-Length` — without the body, so a page or a proxy can check whether its copy is current
+/// (`304` on a matching `If-None-Match`). `404` when the mentor is not listed or has no photo.
+#[utoipa::path(
+    operation_id = "head_public_mentor_photo",
+    tag = "directory",
+    security(()),
+    params(("id" = Uuid, Path, description = "The mentor's id in the directory (the appointment)"),
+        ("v" = Option<String>, Query, description = "The photo's version, as in `photo_url`: only makes the URL change with the photo"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag read before")),
+    responses(
+        (status = 200, description = "The photo's headers, no body",
+            headers(("ETag" = String), ("Cache-Control" = String), ("Content-Length" = u64))),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`", headers(("ETag" = String))),
+        (status = 400, response = BadRequest),
+        (status = 404, response = NotFound)
+    )
+)]
+#[head("/public/mentors/{id}/photo")]
+pub async fn head_public_photo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    // The same response as `GET`: the server sends the headers of a `HEAD` answer, never its body.
+    serve_public_photo(&req, &state, *id).await
 }
