@@ -181,6 +181,163 @@ pub struct Compliance {
     pub colleges: Vec<CollegeCompliance>,
 }
 
+/// A college's year-end assessment figures (四.6), each a count or sum the database made; the
+/// definition of each is the API text of its field (`CollegeFiguresDto`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct CollegeFigures {
+    /// Units with at least one freshman.
+    pub units_with_freshmen: i64,
+    /// Of those, units with at least one due mentor.
+    pub units_covered: i64,
+    /// Nominations submitted.
+    pub mentors_nominated: i64,
+    /// Appointments made.
+    pub mentors_appointed: i64,
+    /// Appointments with the training recorded.
+    pub mentors_trained: i64,
+    /// Appointments dismissed.
+    pub mentors_dismissed: i64,
+    /// Appointments resigned.
+    pub mentors_resigned: i64,
+    /// Enrolled freshmen.
+    pub freshmen: i64,
+    /// Of those, paired.
+    pub freshmen_paired: i64,
+    /// Freshman salons held.
+    pub freshman_salons_held: i64,
+    /// Attendance at them.
+    pub freshman_salon_attendance: i64,
+    /// Research salons held.
+    pub research_salons_held: i64,
+    /// Attendance at them.
+    pub research_salon_attendance: i64,
+    /// Work records.
+    pub work_records: i64,
+    /// Their minutes.
+    pub work_minutes: i64,
+    /// Help requests answered.
+    pub help_requests_answered: i64,
+    /// Concerns escalated.
+    pub concerns_escalated: i64,
+    /// Concerns resolved.
+    pub concerns_resolved: i64,
+    /// Concerns overdue now.
+    pub concerns_overdue: i64,
+    /// Inquiries answered.
+    pub inquiries_answered: i64,
+    /// Years graded `excellent`.
+    pub graded_excellent: i64,
+    /// Years graded `competent`.
+    pub graded_competent: i64,
+    /// Years graded `unsatisfactory` (dismissed mentors included).
+    pub graded_unsatisfactory: i64,
+    /// Award-round awards won.
+    pub awards: i64,
+    /// Budget planned, in fen.
+    pub budget_planned_fen: i64,
+    /// Money spent, in fen.
+    pub budget_spent_fen: i64,
+}
+
+impl CollegeFigures {
+    /// The sum of two colleges' figures (the university totals).
+    pub fn plus(self, o: &Self) -> Self {
+        Self {
+            units_with_freshmen: self.units_with_freshmen + o.units_with_freshmen,
+            units_covered: self.units_covered + o.units_covered,
+            mentors_nominated: self.mentors_nominated + o.mentors_nominated,
+            mentors_appointed: self.mentors_appointed + o.mentors_appointed,
+            mentors_trained: self.mentors_trained + o.mentors_trained,
+            mentors_dismissed: self.mentors_dismissed + o.mentors_dismissed,
+            mentors_resigned: self.mentors_resigned + o.mentors_resigned,
+            freshmen: self.freshmen + o.freshmen,
+            freshmen_paired: self.freshmen_paired + o.freshmen_paired,
+            freshman_salons_held: self.freshman_salons_held + o.freshman_salons_held,
+            freshman_salon_attendance: self.freshman_salon_attendance + o.freshman_salon_attendance,
+            research_salons_held: self.research_salons_held + o.research_salons_held,
+            research_salon_attendance: self.research_salon_attendance + o.research_salon_attendance,
+            work_records: self.work_records + o.work_records,
+            work_minutes: self.work_minutes + o.work_minutes,
+            help_requests_answered: self.help_requests_answered + o.help_requests_answered,
+            concerns_escalated: self.concerns_escalated + o.concerns_escalated,
+            concerns_resolved: self.concerns_resolved + o.concerns_resolved,
+            concerns_overdue: self.concerns_overdue + o.concerns_overdue,
+            inquiries_answered: self.inquiries_answered + o.inquiries_answered,
+            graded_excellent: self.graded_excellent + o.graded_excellent,
+            graded_competent: self.graded_competent + o.graded_competent,
+            graded_unsatisfactory: self.graded_unsatisfactory + o.graded_unsatisfactory,
+            awards: self.awards + o.awards,
+            budget_planned_fen: self.budget_planned_fen + o.budget_planned_fen,
+            budget_spent_fen: self.budget_spent_fen + o.budget_spent_fen,
+        }
+    }
+
+    /// The share of freshmen paired (0–1, four decimals); `None` without freshmen.
+    pub fn freshmen_paired_share(&self) -> Option<f64> {
+        ratio(self.freshmen_paired, self.freshmen, 10_000.0)
+    }
+
+    /// Work records per appointment made (two decimals); `None` without appointments.
+    pub fn work_records_per_mentor(&self) -> Option<f64> {
+        ratio(self.work_records, self.mentors_appointed, 100.0)
+    }
+
+    /// Minutes of work records per appointment made (two decimals); `None` without appointments.
+    pub fn minutes_per_mentor(&self) -> Option<f64> {
+        ratio(self.work_minutes, self.mentors_appointed, 100.0)
+    }
+}
+
+/// `part / whole` rounded to `1 / scale`; `None` when `whole` is not positive.
+fn ratio(part: i64, whole: i64, scale: f64) -> Option<f64> {
+    // Counts of people and minutes: far below 2^52, exact as f64.
+    (whole > 0).then(|| ((part as f64 / whole as f64) * scale).round() / scale)
+}
+
+/// One college's assessment for a year: its figures and its milestones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct YearFigures {
+    /// The figures.
+    pub figures: CollegeFigures,
+    /// The introduction milestone.
+    pub introduction: Outcome,
+    /// The freshman-salon milestone.
+    pub freshman_salon: Outcome,
+}
+
+/// One college's row of the assessment report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CollegeAssessment {
+    /// The college.
+    pub college_id: Uuid,
+    /// Its code.
+    pub college_code: String,
+    /// Its name.
+    pub college_name: String,
+    /// The year asked for.
+    pub current: YearFigures,
+    /// The year compared with, when asked.
+    pub compared: Option<YearFigures>,
+}
+
+/// The college assessment report of a year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssessmentReport {
+    /// The academic year.
+    pub academic_year_id: Uuid,
+    /// Its code.
+    pub academic_year: String,
+    /// The year compared with: id and code.
+    pub compare_to: Option<(Uuid, String)>,
+    /// The day it was computed for (Asia/Shanghai).
+    pub as_of: NaiveDate,
+    /// One row per college the caller reads, by code.
+    pub colleges: Vec<CollegeAssessment>,
+    /// The sums over every college (the year, and the compared year), for a university admin
+    /// reading every college; `None` otherwise.
+    pub totals: Option<(CollegeFigures, Option<CollegeFigures>)>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,6 +405,26 @@ mod tests {
         let c = IntroductionCount { introduced: 1, ..c };
         assert_eq!(c.outcome(d(9, 30), d(9, 30)).status, MilestoneStatus::Pending);
         assert_eq!(c.outcome(d(10, 1), d(9, 30)).status, MilestoneStatus::Missed);
+    }
+
+    #[test]
+    fn shares_and_means_are_rounded_and_absent_without_a_base() {
+        let f = CollegeFigures {
+            freshmen: 3,
+            freshmen_paired: 2,
+            mentors_appointed: 3,
+            work_records: 5,
+            work_minutes: 100,
+            ..Default::default()
+        };
+        assert_eq!(f.freshmen_paired_share(), Some(0.6667));
+        assert_eq!(f.work_records_per_mentor(), Some(1.67));
+        assert_eq!(f.minutes_per_mentor(), Some(33.33));
+        assert_eq!(CollegeFigures::default().freshmen_paired_share(), None);
+        assert_eq!(CollegeFigures::default().minutes_per_mentor(), None);
+        let t = f.plus(&CollegeFigures { freshmen: 1, freshmen_paired: 1, awards: 2, ..Default::default() });
+        assert_eq!((t.freshmen, t.freshmen_paired, t.awards, t.work_minutes), (4, 3, 2, 100));
+        assert_eq!(t.freshmen_paired_share(), Some(0.75));
     }
 
     #[test]

@@ -38,9 +38,12 @@ struct World {
     cs: String,
     ee: String,
     law: String,
+    cs_lab: String,
     cs_admin: String,
     cs_counselor: String,
     ee_admin: String,
+    /// The mentors' student ids: A, B, C, E.
+    mentor_students: Vec<String>,
     a: String,
     b: String,
     c: String,
@@ -79,13 +82,21 @@ async fn world(introduction_deadline: NaiveDate, salon_deadline: NaiveDate) -> W
         let (app, admin, year) = (&app, &admin, &year);
         async move {
             let id = app.student(admin, &college, no, json!({"enrollment_year": first - 2})).await;
-            MentorBuilder::new(app, admin).student(&id).year(year).unit(&unit).justification("表现突出").appoint().await
+            let m = MentorBuilder::new(app, admin)
+                .student(&id)
+                .year(year)
+                .unit(&unit)
+                .justification("表现突出")
+                .appoint()
+                .await;
+            (id, m.appointment.0)
         }
     };
-    let a = mentor(cs.clone(), cs_lab.clone(), "2023001").await.appointment.0;
-    let b = mentor(cs.clone(), cs_lab.clone(), "2023002").await.appointment.0;
-    let c = mentor(cs.clone(), cs_lab.clone(), "2023003").await.appointment.0;
-    let e = mentor(ee.clone(), ee_lab.clone(), "2023009").await.appointment.0;
+    let (sa, a) = mentor(cs.clone(), cs_lab.clone(), "2023001").await;
+    let (sb, b) = mentor(cs.clone(), cs_lab.clone(), "2023002").await;
+    let (sc, c) = mentor(cs.clone(), cs_lab.clone(), "2023003").await;
+    let (se, e) = mentor(ee.clone(), ee_lab.clone(), "2023009").await;
+    let mentor_students = vec![sa, sb, sc, se];
     let freshman = |college: String, unit: String, no: &'static str| {
         let (app, admin) = (&app, &admin);
         async move {
@@ -103,7 +114,25 @@ async fn world(introduction_deadline: NaiveDate, salon_deadline: NaiveDate) -> W
         cs_freshmen.push(freshman(cs.clone(), cs_lab.clone(), no).await);
     }
     let ee_freshmen = vec![freshman(ee.clone(), ee_lab.clone(), "2026901").await];
-    World { app, admin, year, cs, ee, law, cs_admin, cs_counselor, ee_admin, a, b, c, e, cs_freshmen, ee_freshmen }
+    World {
+        app,
+        admin,
+        year,
+        cs,
+        ee,
+        law,
+        cs_lab,
+        cs_admin,
+        cs_counselor,
+        ee_admin,
+        mentor_students,
+        a,
+        b,
+        c,
+        e,
+        cs_freshmen,
+        ee_freshmen,
+    }
 }
 
 impl World {
@@ -164,6 +193,44 @@ impl World {
             .expect(200);
         }
         app.post(&format!("/api/v1/activities/{id}/complete"), token, json!({"summary": "顺利举行"})).await.expect(200);
+    }
+
+    /// A published activity of `college` with a budget, started half an hour ago, for an hour.
+    async fn budgeted(&self, college: &str, kind: &str, hosts: &[&str], budget_fen: i64, venue: &str) -> String {
+        let start = now() - Duration::minutes(30);
+        let body = json!({"kind": kind, "title": format!("活动{venue}"), "academic_year_id": self.year,
+            "college_id": college, "host_appointment_ids": hosts, "start_at": start.to_rfc3339(),
+            "end_at": (start + Duration::minutes(60)).to_rfc3339(), "venue": venue, "capacity": 30,
+            "budget_fen": budget_fen});
+        let token = self.admin_of(college);
+        let id = self.app.post("/api/v1/activities", token, body).await.expect(201).id();
+        self.app.post(&format!("/api/v1/activities/{id}/publish"), token, json!({})).await.expect(200);
+        id
+    }
+
+    /// Registers and marks `students` attended, records the activity as held at `expense_fen`.
+    async fn hold_spent(&self, college: &str, id: &str, students: &[String], expense_fen: i64) {
+        let token = self.admin_of(college);
+        self.register(token, id, students).await;
+        let app = &self.app;
+        app.send(
+            app.request(reqwest::Method::PUT, &format!("/api/v1/activities/{id}/attendance"), Some(token))
+                .json(&json!({"student_ids": students})),
+        )
+        .await
+        .expect(200);
+        app.post(
+            &format!("/api/v1/activities/{id}/complete"),
+            token,
+            json!({"summary": "顺利举行", "actual_expense_fen": expense_fen}),
+        )
+        .await
+        .expect(200);
+    }
+
+    async fn assessment(&self, token: &str, extra: &str) -> Value {
+        let path = format!("/api/v1/reports/college-assessment?academic_year_id={}{extra}", self.year);
+        self.app.get(&path, token).await.expect(200).body
     }
 
     async fn introduce(&self, appointment: &str, on: NaiveDate) {
@@ -378,4 +445,290 @@ async fn a_college_reads_only_its_own_row_and_other_roles_none() {
         ))
         .await;
     anonymous.expect(401);
+}
+
+/// `(figure, value)` pairs a row must hold exactly.
+fn assert_figures(row: &Value, want: &[(&str, Value)]) {
+    for (figure, value) in want {
+        assert_eq!(&row[*figure], value, "{figure} in {row}");
+    }
+}
+
+#[actix_web::test]
+async fn the_college_assessment_figures_are_exactly_what_the_world_holds() {
+    let t = today();
+    let first = current_year();
+    // The introduction deadline two days ago, the salon deadline a month ahead.
+    let w = world(t - Duration::days(2), t + Duration::days(30)).await;
+    let app = &w.app;
+    let previous = app
+        .post(
+            "/api/v1/academic-years",
+            &w.admin,
+            json!({"code": format!("{}-{first}", first - 1),
+                   "starts_on": (t - Duration::days(425)).to_string(), "ends_on": (t - Duration::days(61)).to_string(),
+                   "introduction_deadline": (t - Duration::days(395)).to_string(),
+                   "salon_deadline": (t - Duration::days(365)).to_string()}),
+        )
+        .await
+        .expect(201)
+        .id();
+    // A second CS unit with a freshman and no mentor; a CS student of last year's intake.
+    let grp = app.unit(&w.admin, &w.cs, "CS-GRP", "research_group").await;
+    app.student(&w.admin, &w.cs, "2026104", json!({"enrollment_year": first, "unit_id": grp})).await;
+    app.student(&w.admin, &w.cs, "2025101", json!({"enrollment_year": first - 1, "unit_id": w.cs_lab})).await;
+
+    // Pairings: A with two CS freshmen, E with the EE freshman.
+    for (appointment, mentee) in [(&w.a, &w.cs_freshmen[0]), (&w.a, &w.cs_freshmen[1]), (&w.e, &w.ee_freshmen[0])] {
+        app.post("/api/v1/pairings", &w.admin, json!({"appointment_id": appointment, "mentee_id": mentee}))
+            .await
+            .expect(201);
+    }
+    // A is trained; A introduced before the deadline, B the day before yesterday's next day (late).
+    app.post(&format!("/api/v1/appointments/{}/training", w.a), &w.admin, json!({"completed_on": t.to_string()}))
+        .await
+        .expect(200);
+    w.introduce(&w.a, t - Duration::days(5)).await;
+    w.introduce(&w.b, t - Duration::days(1)).await;
+
+    // Work records: A two (30 + 20 minutes), E one (45).
+    let token = |i: usize, no: &str| {
+        let (app, admin, id) = (app, &w.admin, w.mentor_students[i].clone());
+        let no = no.to_owned();
+        async move { app.user(admin, &format!("s{no}"), Role::Student, json!({"student_id": id})).await }
+    };
+    let (a_token, e_token) = (token(0, "2023001").await, token(3, "2023009").await);
+    for (tok, appointment, minutes, mentee) in [
+        (&a_token, &w.a, 30, &w.cs_freshmen[0]),
+        (&a_token, &w.a, 20, &w.cs_freshmen[1]),
+        (&e_token, &w.e, 45, &w.ee_freshmen[0]),
+    ] {
+        let body = json!({"appointment_id": appointment, "kind": "individual_consultation", "date": t.to_string(),
+            "minutes": minutes, "duties": ["study"], "channel": "face_to_face", "student_ids": [mentee],
+            "summary": "交流学习与科研安排"});
+        app.post("/api/v1/work-records", tok, body).await.expect(201);
+    }
+
+    // Activities: a CS freshman salon held (two attend, 200 yuan planned, 150 spent), a CS career
+    // talk published (30 yuan planned), a CS research salon cancelled (never counts); an EE
+    // research salon held (one attends, 100 planned, 80 spent).
+    let salon = w.budgeted(&w.cs, "freshman_salon", &[&w.a], 20_000, "一教A101").await;
+    w.hold_spent(&w.cs, &salon, &w.cs_freshmen[..2], 15_000).await;
+    w.budgeted(&w.cs, "career_guidance", &[&w.b], 3_000, "一教A102").await;
+    let cancelled = w.budgeted(&w.cs, "research_salon", &[&w.c], 5_000, "一教A103").await;
+    app.post(&format!("/api/v1/activities/{cancelled}/cancel"), &w.cs_admin, json!({"reason": "场地冲突"}))
+        .await
+        .expect(200);
+    let research = w.budgeted(&w.ee, "research_salon", &[&w.e], 10_000, "二教B201").await;
+    w.hold_spent(&w.ee, &research, &w.ee_freshmen, 8_000).await;
+
+    // C is dismissed; the year is graded: A excellent, E competent.
+    app.post(&format!("/api/v1/appointments/{}/dismissal", w.c), &w.admin, json!({"reason": "不履职"}))
+        .await
+        .expect(200);
+    let y = app.get(&format!("/api/v1/academic-years/{}", w.year), &w.admin).await.expect(200);
+    app.patch(
+        &format!("/api/v1/academic-years/{}", w.year),
+        &w.admin,
+        json!({"assessment_opens_on": t.to_string(), "assessment_closes_on": t.to_string()}),
+        y.header("etag").as_deref(),
+    )
+    .await
+    .expect(200);
+    for (appointment, grade) in [(&w.a, "excellent"), (&w.e, "competent")] {
+        app.put(
+            &format!("/api/v1/appointments/{appointment}/assessment"),
+            &w.admin,
+            json!({"grade": grade, "comment": "结对帮扶扎实"}),
+            None,
+        )
+        .await
+        .expect(200);
+    }
+
+    let body = w.assessment(&w.admin, &format!("&compare_to={previous}")).await;
+    assert_eq!(body["academic_year_id"], w.year);
+    assert_eq!(body["compare_to"], previous);
+    assert_eq!(body["compare_to_year"], format!("{}-{first}", first - 1));
+    let rows = body["colleges"].as_array().unwrap();
+    assert_eq!(rows.len(), 3);
+    let codes: Vec<&str> = rows.iter().map(|r| r["college_code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["CS", "EE", "LAW"]);
+    let salon_day = (now() - Duration::minutes(30)).date_naive().to_string();
+    assert_figures(
+        &rows[0]["figures"],
+        &[
+            ("units_with_freshmen", json!(2)),
+            ("units_covered", json!(1)),
+            ("mentors_nominated", json!(3)),
+            ("mentors_appointed", json!(3)),
+            ("mentors_trained", json!(1)),
+            ("mentors_dismissed", json!(1)),
+            ("mentors_resigned", json!(0)),
+            ("freshmen", json!(4)),
+            ("freshmen_paired", json!(2)),
+            ("freshmen_paired_share", json!(0.5)),
+            ("introduction", json!({"status": "late", "date": (t - Duration::days(1)).to_string()})),
+            ("freshman_salon", json!({"status": "met", "date": salon_day})),
+            ("freshman_salons_held", json!(1)),
+            ("freshman_salon_attendance", json!(2)),
+            ("research_salons_held", json!(0)),
+            ("research_salon_attendance", json!(0)),
+            ("work_records", json!(2)),
+            ("work_minutes", json!(50)),
+            ("work_records_per_mentor", json!(0.67)),
+            ("minutes_per_mentor", json!(16.67)),
+            ("help_requests_answered", json!(0)),
+            ("concerns_escalated", json!(0)),
+            ("concerns_resolved", json!(0)),
+            ("concerns_overdue", json!(0)),
+            ("inquiries_answered", json!(0)),
+            ("graded_excellent", json!(1)),
+            ("graded_competent", json!(0)),
+            ("graded_unsatisfactory", json!(1)),
+            ("awards", json!(0)),
+            ("budget_planned_fen", json!(23_000)),
+            ("budget_spent_fen", json!(15_000)),
+        ],
+    );
+    assert_figures(
+        &rows[1]["figures"],
+        &[
+            ("units_with_freshmen", json!(1)),
+            ("units_covered", json!(1)),
+            ("mentors_nominated", json!(1)),
+            ("mentors_appointed", json!(1)),
+            ("mentors_trained", json!(0)),
+            ("mentors_dismissed", json!(0)),
+            ("freshmen", json!(1)),
+            ("freshmen_paired", json!(1)),
+            ("freshmen_paired_share", json!(1.0)),
+            ("introduction", json!({"status": "missed", "date": null})),
+            ("freshman_salon", json!({"status": "pending", "date": null})),
+            ("freshman_salons_held", json!(0)),
+            ("research_salons_held", json!(1)),
+            ("research_salon_attendance", json!(1)),
+            ("work_records", json!(1)),
+            ("work_minutes", json!(45)),
+            ("work_records_per_mentor", json!(1.0)),
+            ("minutes_per_mentor", json!(45.0)),
+            ("graded_excellent", json!(0)),
+            ("graded_competent", json!(1)),
+            ("graded_unsatisfactory", json!(0)),
+            ("budget_planned_fen", json!(10_000)),
+            ("budget_spent_fen", json!(8_000)),
+        ],
+    );
+    assert_figures(
+        &rows[2]["figures"],
+        &[
+            ("units_with_freshmen", json!(0)),
+            ("mentors_appointed", json!(0)),
+            ("freshmen", json!(0)),
+            ("freshmen_paired_share", Value::Null),
+            ("work_records_per_mentor", Value::Null),
+            ("introduction", json!({"status": "not_applicable", "date": null})),
+            ("budget_planned_fen", json!(0)),
+        ],
+    );
+    // Last year: nothing but one CS freshman of that intake (now in their second year).
+    assert_figures(
+        &rows[0]["compared"],
+        &[
+            ("freshmen", json!(1)),
+            ("freshmen_paired", json!(0)),
+            ("freshmen_paired_share", json!(0.0)),
+            ("mentors_appointed", json!(0)),
+            ("introduction", json!({"status": "not_applicable", "date": null})),
+        ],
+    );
+    assert_figures(
+        &body["totals"]["figures"],
+        &[
+            ("mentors_appointed", json!(4)),
+            ("mentors_nominated", json!(4)),
+            ("freshmen", json!(5)),
+            ("freshmen_paired", json!(3)),
+            ("freshmen_paired_share", json!(0.6)),
+            ("work_records", json!(3)),
+            ("work_minutes", json!(95)),
+            ("work_records_per_mentor", json!(0.75)),
+            ("minutes_per_mentor", json!(23.75)),
+            ("graded_unsatisfactory", json!(1)),
+            ("budget_planned_fen", json!(33_000)),
+            ("budget_spent_fen", json!(23_000)),
+            ("introduction", Value::Null),
+        ],
+    );
+    assert_figures(&body["totals"]["compared"], &[("freshmen", json!(1)), ("mentors_appointed", json!(0))]);
+
+    // The same as CSV for Excel: a BOM, Chinese headers, one line per college and the totals.
+    let res = app
+        .send(app.request(
+            reqwest::Method::GET,
+            &format!("/api/v1/reports/college-assessment?academic_year_id={}&compare_to={previous}&format=csv", w.year),
+            Some(&w.admin),
+        ))
+        .await
+        .expect(200);
+    assert!(res.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(res.text.starts_with('\u{feff}'), "no BOM");
+    let lines: Vec<&str> = res.text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 5, "{}", res.text);
+    assert!(lines[0].starts_with("学院代码,学院,有新生的单位数,"), "{}", lines[0]);
+    assert!(lines[0].contains(&format!("聘任人数（{}-{first}）", first - 1)), "{}", lines[0]);
+    // Each figure then last year's: units with freshmen 2 (last year 1: the 2025 intake's lab).
+    assert!(lines[1].starts_with("CS,计算机学院,2,1,1,0,3,0,"), "{}", lines[1]);
+    assert!(lines[1].contains(",230.00,0.00,150.00,0.00"), "{}", lines[1]);
+    assert!(lines[4].starts_with(",全校合计,3,1,2,0,4,0,"), "{}", lines[4]);
+    let accept = app
+        .send(
+            app.request(
+                reqwest::Method::GET,
+                &format!("/api/v1/reports/college-assessment?academic_year_id={}", w.year),
+                Some(&w.admin),
+            )
+            .header("Accept", "text/csv"),
+        )
+        .await
+        .expect(200);
+    assert!(accept.header("content-type").unwrap().starts_with("text/csv"));
+}
+
+#[actix_web::test]
+async fn a_college_reads_its_own_assessment_row_without_totals() {
+    let t = today();
+    let w = world(t + Duration::days(3), t + Duration::days(30)).await;
+    let app = &w.app;
+    for token in [&w.cs_admin, &w.cs_counselor] {
+        let body = w.assessment(token, "").await;
+        assert_eq!(body["colleges"].as_array().unwrap().len(), 1, "{body}");
+        assert_eq!(body["colleges"][0]["college_id"], w.cs);
+        assert_eq!(body["colleges"][0]["figures"]["mentors_appointed"], 3);
+        assert_eq!(body["totals"], Value::Null);
+        let other = app
+            .get(&format!("/api/v1/reports/college-assessment?academic_year_id={}&college_id={}", w.year, w.ee), token)
+            .await;
+        assert_eq!(other.expect(404).code(), "not_found");
+    }
+    let one = w.assessment(&w.admin, &format!("&college_id={}", w.ee)).await;
+    assert_eq!(one["colleges"].as_array().unwrap().len(), 1);
+    assert_eq!(one["colleges"][0]["figures"]["mentors_appointed"], 1);
+    assert_eq!(one["totals"], Value::Null);
+    let all = w.assessment(&w.admin, "").await;
+    assert_eq!(all["totals"]["figures"]["mentors_appointed"], 4);
+    assert_eq!(all["colleges"][0]["compared"], Value::Null);
+
+    let nobody = "0193a4e1-7c2b-7abc-8def-0123456789ab";
+    app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}&compare_to={nobody}", w.year), &w.admin)
+        .await
+        .expect(404);
+    app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={nobody}"), &w.admin).await.expect(404);
+    app.get("/api/v1/reports/college-assessment", &w.admin).await.expect(400);
+    app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}&format=xml", w.year), &w.admin)
+        .await
+        .expect(400);
+    let student = app.user(&w.admin, "s2026101", Role::Student, json!({"student_id": w.cs_freshmen[0]})).await;
+    let res = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", w.year), &student).await;
+    assert_eq!(res.expect(403).code(), "forbidden");
 }

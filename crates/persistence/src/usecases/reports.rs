@@ -8,7 +8,10 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use domain::auth::Principal;
-use domain::report::{CollegeCompliance, Compliance, IntroductionCount, SalonCount, report_college, report_scope};
+use domain::report::{
+    AssessmentReport, CollegeAssessment, CollegeCompliance, CollegeFigures, Compliance, IntroductionCount, SalonCount,
+    YearFigures, report_college, report_scope,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
@@ -296,5 +299,325 @@ pub async fn compliance(
         introduction_deadline: year.introduction_deadline,
         salon_deadline: year.salon_deadline,
         colleges: rows,
+    })
+}
+
+/// One aggregate per college: `agg` over the rows of `q` (restricted to `only`), grouped by the
+/// college column `college`. NULL sums are 0.
+async fn by_college<E, C>(
+    conn: &C,
+    q: sea_orm::Select<E>,
+    college: E::Column,
+    agg: Expr,
+    only: Option<Uuid>,
+) -> Result<HashMap<Uuid, i64>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let q = match only {
+        Some(c) => q.filter(college.eq(c)),
+        None => q,
+    };
+    let rows: Vec<(Option<Uuid>, Option<i64>)> =
+        q.select_only().column(college).column_as(agg, "n").group_by(college).into_tuple().all(conn).await?;
+    Ok(rows.into_iter().filter_map(|(c, n)| Some((c?, n.unwrap_or(0)))).collect())
+}
+
+/// `COUNT(*)`.
+fn count_all() -> Expr {
+    Expr::val(1).count()
+}
+
+/// `SUM(col)` as a bigint (PostgreSQL sums a bigint to a numeric).
+fn sum_of(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
+    Expr::col(col).sum().cast_as("bigint")
+}
+
+/// The ids of the year's appointments, in `states` when given.
+fn appointments_of(year: Uuid, states: Option<&[DbAppointmentState]>) -> SelectStatement {
+    let mut q = Query::select();
+    q.column(appointment::Column::Id).from(appointment::Entity).and_where(appointment::Column::AcademicYearId.eq(year));
+    if let Some(s) = states {
+        q.and_where(appointment::Column::State.is_in(s.iter().copied()));
+    }
+    q.to_owned()
+}
+
+/// Every assessment figure of every college (or `only`) for `year` at `now`: a fixed number of
+/// aggregate statements, each grouped by college.
+async fn figures<C: ConnectionTrait>(
+    conn: &C,
+    year: &academic_year::Model,
+    only: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, CollegeFigures>> {
+    use crate::entities::{
+        assessment, award_nomination, award_round, concern, help_request, inquiry, nomination, pairing, student,
+        work_record,
+    };
+    use crate::enums::{
+        DbConcernState, DbConcernUrgency, DbEndReason, DbGrade, DbInquiryState, DbPairingState, DbStudentStatus,
+    };
+    let first_year = domain::reference::AcademicYearCode::parse("code", &year.code)
+        .map_err(|e| crate::Error::Internal(format!("academic year {}: {}", year.id, e.message)))?
+        .first_year();
+    let y = year.id;
+    let mut out: HashMap<Uuid, CollegeFigures> = HashMap::new();
+    macro_rules! put {
+        ($field:ident, $map:expr) => {
+            for (c, n) in $map {
+                out.entry(c).or_default().$field = n;
+            }
+        };
+    }
+
+    // Freshmen: enrolled students who entered in the year's first calendar year.
+    let freshmen = || {
+        student::Entity::find()
+            .filter(student::Column::EnrollmentYear.eq(first_year))
+            .filter(student::Column::Status.eq(DbStudentStatus::Enrolled))
+    };
+    let sc = student::Column::CollegeId;
+    put!(freshmen, by_college(conn, freshmen(), sc, count_all(), only).await?);
+    let with_unit = || freshmen().filter(student::Column::UnitId.is_not_null());
+    let units = || Expr::col(student::Column::UnitId).count_distinct();
+    put!(units_with_freshmen, by_college(conn, with_unit(), sc, units(), only).await?);
+    let due_units = Query::select()
+        .column(appointment::Column::UnitId)
+        .from(appointment::Entity)
+        .and_where(appointment::Column::AcademicYearId.eq(y))
+        .and_where(appointment::Column::State.is_in(DUE))
+        .to_owned();
+    put!(
+        units_covered,
+        by_college(conn, with_unit().filter(student::Column::UnitId.in_subquery(due_units)), sc, units(), only).await?
+    );
+    let paired = Query::select()
+        .column(pairing::Column::MenteeId)
+        .from(pairing::Entity)
+        .and_where(pairing::Column::AcademicYearId.eq(y))
+        .cond_where(
+            sea_orm::Condition::any()
+                .add(pairing::Column::State.eq(DbPairingState::Active))
+                .add(pairing::Column::EndReason.eq(DbEndReason::TermCompleted)),
+        )
+        .to_owned();
+    put!(
+        freshmen_paired,
+        by_college(conn, freshmen().filter(student::Column::Id.in_subquery(paired)), sc, count_all(), only).await?
+    );
+
+    // Mentors.
+    let nominated = nomination::Entity::find()
+        .filter(nomination::Column::AcademicYearId.eq(y))
+        .filter(nomination::Column::SubmittedAt.is_not_null());
+    put!(mentors_nominated, by_college(conn, nominated, nomination::Column::CollegeId, count_all(), only).await?);
+    let appointments = || appointment::Entity::find().filter(appointment::Column::AcademicYearId.eq(y));
+    let ac = appointment::Column::CollegeId;
+    put!(mentors_appointed, by_college(conn, appointments(), ac, count_all(), only).await?);
+    let trained = appointments().filter(appointment::Column::TrainingCompletedOn.is_not_null());
+    put!(mentors_trained, by_college(conn, trained, ac, count_all(), only).await?);
+    let dismissed = appointments().filter(appointment::Column::State.eq(DbAppointmentState::Dismissed));
+    put!(mentors_dismissed, by_college(conn, dismissed, ac, count_all(), only).await?);
+    let resigned = appointments().filter(appointment::Column::State.eq(DbAppointmentState::Resigned));
+    put!(mentors_resigned, by_college(conn, resigned, ac, count_all(), only).await?);
+
+    // Salons held and their attendance.
+    for (kind, held_field, attendance_field) in
+        [(DbActivityKind::FreshmanSalon, 0, 1), (DbActivityKind::ResearchSalon, 2, 3)]
+    {
+        let held = activity::Entity::find()
+            .filter(activity::Column::AcademicYearId.eq(y))
+            .filter(activity::Column::Kind.eq(kind))
+            .filter(activity::Column::State.eq(DbActivityState::Held));
+        let n = by_college(conn, held, activity::Column::CollegeId, count_all(), only).await?;
+        let mut attended = Query::select();
+        attended
+            .column((activity::Entity, activity::Column::CollegeId))
+            .expr_as(
+                Expr::col((activity_registration::Entity, activity_registration::Column::Id)).count(),
+                Alias::new("n"),
+            )
+            .from(activity_registration::Entity)
+            .inner_join(
+                activity::Entity,
+                Expr::col((activity::Entity, activity::Column::Id))
+                    .equals((activity_registration::Entity, activity_registration::Column::ActivityId)),
+            )
+            .and_where(activity::Column::AcademicYearId.eq(y))
+            .and_where(activity::Column::Kind.eq(kind))
+            .and_where(activity::Column::State.eq(DbActivityState::Held))
+            .and_where(activity_registration::Column::Attended.eq(true))
+            .group_by_col((activity::Entity, activity::Column::CollegeId));
+        if let Some(c) = only {
+            attended.and_where(activity::Column::CollegeId.eq(c));
+        }
+        let backend = conn.get_database_backend();
+        let a: HashMap<Uuid, i64> = CountRow::find_by_statement(backend.build(&attended))
+            .all(conn)
+            .await?
+            .into_iter()
+            .filter_map(|r| Some((r.college_id?, r.n)))
+            .collect();
+        for (field, map) in [(held_field, n), (attendance_field, a)] {
+            for (c, v) in map {
+                let e = out.entry(c).or_default();
+                match field {
+                    0 => e.freshman_salons_held = v,
+                    1 => e.freshman_salon_attendance = v,
+                    2 => e.research_salons_held = v,
+                    _ => e.research_salon_attendance = v,
+                }
+            }
+        }
+    }
+
+    // The work-record book, help requests, concerns, inquiries.
+    let records =
+        || work_record::Entity::find().filter(work_record::Column::AppointmentId.in_subquery(appointments_of(y, None)));
+    let wc = work_record::Column::CollegeId;
+    put!(work_records, by_college(conn, records(), wc, count_all(), only).await?);
+    put!(work_minutes, by_college(conn, records(), wc, sum_of(work_record::Column::Minutes), only).await?);
+    let answered = help_request::Entity::find()
+        .filter(help_request::Column::AppointmentId.in_subquery(appointments_of(y, None)))
+        .filter(help_request::Column::AnsweredAt.is_not_null());
+    put!(help_requests_answered, by_college(conn, answered, help_request::Column::CollegeId, count_all(), only).await?);
+    let concerns = || concern::Entity::find().filter(concern::Column::AcademicYearId.eq(y));
+    let cc = concern::Column::CollegeId;
+    let escalated = concerns().filter(concern::Column::EscalatedAt.is_not_null());
+    put!(concerns_escalated, by_college(conn, escalated, cc, count_all(), only).await?);
+    let resolved = concerns().filter(concern::Column::ResolvedAt.is_not_null());
+    put!(concerns_resolved, by_college(conn, resolved, cc, count_all(), only).await?);
+    let late = |urgency: DbConcernUrgency, days: i32| {
+        sea_orm::Condition::all()
+            .add(concern::Column::Urgency.eq(urgency))
+            .add(concern::Column::EscalatedAt.lte(now - chrono::Duration::days(i64::from(days))))
+    };
+    let overdue = concerns().filter(concern::Column::State.eq(DbConcernState::Escalated)).filter(
+        sea_orm::Condition::any()
+            .add(late(DbConcernUrgency::Urgent, year.concern_overdue_urgent_days))
+            .add(late(DbConcernUrgency::Normal, year.concern_overdue_normal_days)),
+    );
+    put!(concerns_overdue, by_college(conn, overdue, cc, count_all(), only).await?);
+    let replied = inquiry::Entity::find()
+        .filter(inquiry::Column::AppointmentId.in_subquery(appointments_of(y, None)))
+        .filter(inquiry::Column::State.ne(DbInquiryState::Spam))
+        .filter(inquiry::Column::RepliedAt.is_not_null());
+    put!(inquiries_answered, by_college(conn, replied, inquiry::Column::CollegeId, count_all(), only).await?);
+
+    // Grades (a dismissed mentor's year is unsatisfactory by definition, whatever was graded)
+    // and awards.
+    let dismissed_ids = appointments_of(y, Some(&[DbAppointmentState::Dismissed]));
+    let graded = |g: DbGrade| {
+        assessment::Entity::find()
+            .filter(assessment::Column::AcademicYearId.eq(y))
+            .filter(assessment::Column::Grade.eq(g))
+            .filter(assessment::Column::AppointmentId.not_in_subquery(dismissed_ids.clone()))
+    };
+    let gc = assessment::Column::CollegeId;
+    put!(graded_excellent, by_college(conn, graded(DbGrade::Excellent), gc, count_all(), only).await?);
+    put!(graded_competent, by_college(conn, graded(DbGrade::Competent), gc, count_all(), only).await?);
+    put!(graded_unsatisfactory, by_college(conn, graded(DbGrade::Unsatisfactory), gc, count_all(), only).await?);
+    for f in out.values_mut() {
+        f.graded_unsatisfactory += f.mentors_dismissed;
+    }
+    let rounds = Query::select()
+        .column(award_round::Column::Id)
+        .from(award_round::Entity)
+        .and_where(award_round::Column::AcademicYearId.eq(y))
+        .to_owned();
+    let awarded = award_nomination::Entity::find()
+        .filter(award_nomination::Column::RoundId.in_subquery(rounds))
+        .filter(award_nomination::Column::Awarded.eq(true));
+    put!(awards, by_college(conn, awarded, award_nomination::Column::CollegeId, count_all(), only).await?);
+
+    // Budget: planned over the activities not cancelled, spent over those held.
+    let activities = || activity::Entity::find().filter(activity::Column::AcademicYearId.eq(y));
+    let planned = activities().filter(activity::Column::State.ne(DbActivityState::Cancelled));
+    let spent = activities().filter(activity::Column::State.eq(DbActivityState::Held));
+    let act = activity::Column::CollegeId;
+    put!(budget_planned_fen, by_college(conn, planned, act, sum_of(activity::Column::BudgetFen), only).await?);
+    put!(budget_spent_fen, by_college(conn, spent, act, sum_of(activity::Column::ActualExpenseFen), only).await?);
+    Ok(out)
+}
+
+/// One year's figures and milestones of `colleges`.
+async fn year_figures<C: ConnectionTrait>(
+    conn: &C,
+    year: &academic_year::Model,
+    colleges: &[college::Model],
+    only: Option<Uuid>,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<HashMap<Uuid, YearFigures>> {
+    let mut figures = figures(conn, year, only, now).await?;
+    let milestones = compliance_rows(conn, year, colleges.to_vec(), only, today).await?;
+    Ok(milestones
+        .into_iter()
+        .map(|m| {
+            (
+                m.college_id,
+                YearFigures {
+                    figures: figures.remove(&m.college_id).unwrap_or_default(),
+                    introduction: m.introduction_outcome,
+                    freshman_salon: m.salon_outcome,
+                },
+            )
+        })
+        .collect())
+}
+
+/// The college's year-end assessment figures (四.6) of an academic year, per college (by code),
+/// beside those of `compare_to` when given: every college with the university totals for a
+/// university admin (one college, without totals, with `college_id`), the caller's own college
+/// for a college admin or counselor (`NotFound` for another's).
+pub async fn college_assessment(
+    db: &Db,
+    who: &Principal,
+    academic_year_id: Uuid,
+    compare_to: Option<Uuid>,
+    college_id: Option<Uuid>,
+) -> Result<AssessmentReport> {
+    let conn = db.reader();
+    let (year, colleges, only) = frame(conn, who, academic_year_id, college_id).await?;
+    let other = match compare_to {
+        Some(id) => {
+            Some(academic_year::Entity::find_by_id(id).one(conn).await?.ok_or_else(|| not_found("academic_year"))?)
+        }
+        None => None,
+    };
+    let (today, now) = (db.clock().today(), db.clock().now());
+    let mut current = year_figures(conn, &year, &colleges, only, today, now).await?;
+    let mut compared = match &other {
+        Some(o) => Some(year_figures(conn, o, &colleges, only, today, now).await?),
+        None => None,
+    };
+    let rows: Vec<CollegeAssessment> = colleges
+        .into_iter()
+        .filter_map(|c| {
+            let cur = current.remove(&c.id)?;
+            Some(CollegeAssessment {
+                college_id: c.id,
+                college_code: c.code,
+                college_name: c.name,
+                current: cur,
+                compared: compared.as_mut().and_then(|m| m.remove(&c.id)),
+            })
+        })
+        .collect();
+    let totals = only.is_none().then(|| {
+        let sum = |pick: &dyn Fn(&CollegeAssessment) -> Option<CollegeFigures>| {
+            rows.iter().filter_map(pick).fold(CollegeFigures::default(), |acc, f| acc.plus(&f))
+        };
+        (sum(&|r| Some(r.current.figures)), other.as_ref().map(|_| sum(&|r| r.compared.map(|c| c.figures))))
+    });
+    Ok(AssessmentReport {
+        academic_year_id: year.id,
+        academic_year: year.code,
+        compare_to: other.map(|o| (o.id, o.code)),
+        as_of: today,
+        colleges: rows,
+        totals,
     })
 }

@@ -172,7 +172,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(concerns::acknowledge)
         .service(concerns::resolve);
     cfg.service(performance::get).service(assessments::get).service(assessments::put).service(assessments::confirm);
-    cfg.service(reports::compliance);
+    cfg.service(reports::compliance).service(reports::college_assessment);
     cfg.service(awards::create)
         .service(awards::list)
         .service(awards::get)
