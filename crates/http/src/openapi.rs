@@ -183,7 +183,13 @@ or read the one the server made up; problem documents name it in `instance` \
 (`urn:xuezhang:request:<id>`)."
     ),
     components(
-        schemas(Problem, domain::FieldError, domain::import::RowError, crate::api::v1::exports::ExportFormat),
+        schemas(
+            Problem,
+            domain::FieldError,
+            domain::import::RowError,
+            crate::api::v1::exports::ExportFormat,
+            crate::api::v1::reports::ReportFormat
+        ),
         responses(
             BadRequest,
             Unauthorized,
