@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod agenda;
 pub mod appointment;
 pub mod auth;
 pub mod career;

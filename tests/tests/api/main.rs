@@ -6,6 +6,7 @@
 
 mod accounts;
 mod activities;
+mod agenda;
 mod assessment;
 mod auth;
 mod authz;

@@ -7,6 +7,7 @@
 //! write functions. `tests::no_module_cycle` checks that the module graph has no cycle.
 
 pub mod activities;
+pub mod agenda;
 pub mod assessments;
 pub mod awards;
 pub mod careers;

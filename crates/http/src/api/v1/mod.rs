@@ -3,6 +3,7 @@
 pub mod academic_years;
 pub mod activities;
 pub mod activity_registrations;
+pub mod agenda;
 pub mod appointments;
 pub mod assessments;
 pub mod audit;
@@ -188,6 +189,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(awards::score)
         .service(awards::results)
         .service(awards::public_results);
+    cfg.service(agenda::get);
     cfg.service(overview::inactive_mentors).service(overview::overview).service(overview::overview_chart);
 }
 

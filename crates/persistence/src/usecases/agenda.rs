@@ -1,0 +1,310 @@
+//! Each user's to-do list (`GET /me/agenda`, issue 16): the rows that ask the caller to act, found
+//! by a few filtered queries (each bounded by the caller's own work), the due dates and the order
+//! from `domain::agenda`. Read-only.
+
+use std::collections::HashMap;
+
+use chrono::Duration;
+use domain::agenda::{self, AgendaItem, AgendaKind};
+use domain::auth::{Principal, Role};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::entities::{
+    academic_year, activity, activity_feedback, activity_registration, appointment, award_nomination, award_round,
+    award_score, concern, concern_recipient, help_request, mentor_profile, pairing, work_record, work_record_student,
+};
+use crate::enums::{
+    DbActivityKind, DbActivityState, DbAppointmentState, DbConcernState, DbConcernUrgency, DbHelpState, DbPairingState,
+    DbRoundState,
+};
+use crate::{Db, Result};
+
+/// The caller's agenda at the application clock's now, earliest due first. Service clients have
+/// none.
+pub async fn agenda(db: &Db, who: &Principal) -> Result<Vec<AgendaItem>> {
+    let Principal::User(u) = who else { return Ok(Vec::new()) };
+    let conn = db.reader();
+    let now = db.clock().now();
+    let today = domain::time::shanghai_date(now);
+    let mut items = Vec::new();
+
+    if let Some(me) = u.student_id {
+        mentor_items(conn, me, &mut items).await?;
+        feedback_items(conn, me, now, &mut items).await?;
+    }
+    if let Some(staff) = u.staff_id {
+        concern_items(conn, staff, &mut items).await?;
+    }
+    if u.role == Role::CollegeAdmin
+        && let Some(college) = u.college_id
+    {
+        college_items(conn, college, today, &mut items).await?;
+    }
+    review_items(conn, u.id, u.college_id, &mut items).await?;
+    agenda::sort(&mut items);
+    Ok(items)
+}
+
+fn item(kind: AgendaKind, due_on: chrono::NaiveDate, href: String, resource_id: Uuid, title: String) -> AgendaItem {
+    AgendaItem { kind, due_on, href, resource_id, title }
+}
+
+/// A mentor's open help requests, mentees no work record names yet, unpublished profiles.
+async fn mentor_items<C: ConnectionTrait>(conn: &C, me: Uuid, items: &mut Vec<AgendaItem>) -> Result<()> {
+    for r in help_request::Entity::find()
+        .filter(help_request::Column::MentorId.eq(me))
+        .filter(help_request::Column::State.eq(DbHelpState::Open))
+        .all(conn)
+        .await?
+    {
+        let topic: domain::help::HelpTopic = r.topic.into();
+        items.push(item(
+            AgendaKind::HelpRequest,
+            agenda::help_due(r.created_at),
+            format!("/api/v1/help-requests/{}", r.id),
+            r.id,
+            format!("求助：{topic}"),
+        ));
+    }
+    let reached = Query::select()
+        .column(work_record_student::Column::StudentId)
+        .from(work_record_student::Entity)
+        .and_where(
+            work_record_student::Column::WorkRecordId.in_subquery(
+                Query::select()
+                    .column(work_record::Column::Id)
+                    .from(work_record::Entity)
+                    .and_where(work_record::Column::MentorId.eq(me))
+                    .to_owned(),
+            ),
+        )
+        .to_owned();
+    for p in pairing::Entity::find()
+        .filter(pairing::Column::MentorId.eq(me))
+        .filter(pairing::Column::State.eq(DbPairingState::Active))
+        .filter(pairing::Column::MenteeId.not_in_subquery(reached))
+        .all(conn)
+        .await?
+    {
+        items.push(item(
+            AgendaKind::MenteeNotContacted,
+            agenda::first_contact_due(p.created_at),
+            format!("/api/v1/pairings/{}", p.id),
+            p.id,
+            "联系新结对的学弟学妹".to_owned(),
+        ));
+    }
+    let published = Query::select()
+        .column(mentor_profile::Column::AppointmentId)
+        .from(mentor_profile::Entity)
+        .and_where(mentor_profile::Column::Published.eq(true))
+        .to_owned();
+    for a in appointment::Entity::find()
+        .filter(appointment::Column::StudentId.eq(me))
+        .filter(appointment::Column::State.eq(DbAppointmentState::Active))
+        .filter(appointment::Column::Id.not_in_subquery(published))
+        .all(conn)
+        .await?
+    {
+        items.push(item(
+            AgendaKind::ProfileNotPublished,
+            agenda::profile_due(a.created_at),
+            format!("/api/v1/appointments/{}/profile", a.id),
+            a.id,
+            "发布学长公示信息".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// Held activities the student attended, whose feedback is still open and not given.
+async fn feedback_items<C: ConnectionTrait>(
+    conn: &C,
+    me: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+    items: &mut Vec<AgendaItem>,
+) -> Result<()> {
+    let attended = Query::select()
+        .column(activity_registration::Column::ActivityId)
+        .from(activity_registration::Entity)
+        .and_where(activity_registration::Column::StudentId.eq(me))
+        .and_where(activity_registration::Column::Attended.eq(true))
+        .to_owned();
+    let given = Query::select()
+        .column(activity_feedback::Column::ActivityId)
+        .from(activity_feedback::Entity)
+        .and_where(activity_feedback::Column::StudentId.eq(me))
+        .to_owned();
+    let window = Duration::days(domain::activity::FEEDBACK_WINDOW_DAYS);
+    for a in activity::Entity::find()
+        .filter(activity::Column::Id.in_subquery(attended))
+        .filter(activity::Column::Id.not_in_subquery(given))
+        .filter(activity::Column::State.eq(DbActivityState::Held))
+        .filter(activity::Column::EndAt.gte(now - window))
+        .all(conn)
+        .await?
+    {
+        if agenda::feedback_open(a.end_at, now) {
+            items.push(item(
+                AgendaKind::ActivityFeedback,
+                agenda::feedback_due(a.end_at),
+                format!("/api/v1/activities/{}/feedback", a.id),
+                a.id,
+                a.title,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Concerns escalated to this staff member (a supervisor or counselor) they have not acknowledged.
+async fn concern_items<C: ConnectionTrait>(conn: &C, staff: Uuid, items: &mut Vec<AgendaItem>) -> Result<()> {
+    let mine = Query::select()
+        .column(concern_recipient::Column::ConcernId)
+        .from(concern_recipient::Entity)
+        .and_where(concern_recipient::Column::StaffId.eq(staff))
+        .and_where(concern_recipient::Column::AcknowledgedAt.is_null())
+        .to_owned();
+    let concerns = concern::Entity::find()
+        .filter(concern::Column::Id.in_subquery(mine))
+        .filter(concern::Column::State.eq(DbConcernState::Escalated))
+        .all(conn)
+        .await?;
+    let years: HashMap<Uuid, academic_year::Model> = academic_year::Entity::find()
+        .filter(academic_year::Column::Id.is_in(concerns.iter().map(|c| c.academic_year_id)))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|y| (y.id, y))
+        .collect();
+    for c in concerns {
+        let (Some(at), Some(y)) = (c.escalated_at, years.get(&c.academic_year_id)) else { continue };
+        let limit = if c.urgency == DbConcernUrgency::Urgent {
+            y.concern_overdue_urgent_days
+        } else {
+            y.concern_overdue_normal_days
+        };
+        // The concern's text is confidential: the item names only its category.
+        let category: domain::concern::ConcernCategory = c.category.into();
+        items.push(item(
+            AgendaKind::ConcernToAcknowledge,
+            agenda::concern_due(at, limit),
+            format!("/api/v1/concerns/{}", c.id),
+            c.id,
+            format!("问题反映：{category}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A college admin's milestones due within 14 days and not yet met, and open award rounds.
+async fn college_items<C: ConnectionTrait>(
+    conn: &C,
+    college: Uuid,
+    today: chrono::NaiveDate,
+    items: &mut Vec<AgendaItem>,
+) -> Result<()> {
+    for y in academic_year::Entity::find().filter(academic_year::Column::Closed.eq(false)).all(conn).await? {
+        let active = || {
+            appointment::Entity::find()
+                .filter(appointment::Column::AcademicYearId.eq(y.id))
+                .filter(appointment::Column::CollegeId.eq(college))
+                .filter(appointment::Column::State.eq(DbAppointmentState::Active))
+        };
+        use sea_orm::PaginatorTrait;
+        let mentors = active().count(conn).await?;
+        if mentors == 0 {
+            continue;
+        }
+        // Introductions: met once every active mentor's introduction is recorded.
+        let not_introduced = active().filter(appointment::Column::IntroducedOn.is_null()).count(conn).await?;
+        if agenda::milestone_shows(y.introduction_deadline, today, not_introduced == 0) {
+            items.push(item(
+                AgendaKind::Milestone,
+                y.introduction_deadline,
+                format!("/api/v1/academic-years/{}", y.id),
+                y.id,
+                "向新生介绍学长（入学教育）".to_owned(),
+            ));
+        }
+        // Salons: met once the college has held a freshman salon this year.
+        let salons = activity::Entity::find()
+            .filter(activity::Column::AcademicYearId.eq(y.id))
+            .filter(activity::Column::CollegeId.eq(college))
+            .filter(activity::Column::Kind.eq(DbActivityKind::FreshmanSalon))
+            .filter(activity::Column::State.eq(DbActivityState::Held))
+            .count(conn)
+            .await?;
+        if agenda::milestone_shows(y.salon_deadline, today, salons > 0) {
+            items.push(item(
+                AgendaKind::Milestone,
+                y.salon_deadline,
+                format!("/api/v1/academic-years/{}", y.id),
+                y.id,
+                "举办新生交流沙龙".to_owned(),
+            ));
+        }
+    }
+    for r in award_round::Entity::find()
+        .filter(award_round::Column::State.eq(DbRoundState::Open))
+        .filter(award_round::Column::NominationsCloseOn.gte(today))
+        .all(conn)
+        .await?
+    {
+        items.push(item(
+            AgendaKind::AwardRoundDeadline,
+            r.nominations_close_on,
+            format!("/api/v1/award-rounds/{}", r.id),
+            r.id,
+            r.title,
+        ));
+    }
+    Ok(())
+}
+
+/// Nominations of rounds under review that name the caller as a reviewer, not of their own college,
+/// without their score sheet. Rounds under review are few; their reviewer lists are read here.
+async fn review_items<C: ConnectionTrait>(
+    conn: &C,
+    me: Uuid,
+    my_college: Option<Uuid>,
+    items: &mut Vec<AgendaItem>,
+) -> Result<()> {
+    let rounds: Vec<award_round::Model> = award_round::Entity::find()
+        .filter(award_round::Column::State.eq(DbRoundState::Reviewing))
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|r| serde_json::from_value::<Vec<Uuid>>(r.reviewer_ids.clone()).is_ok_and(|ids| ids.contains(&me)))
+        .collect();
+    if rounds.is_empty() {
+        return Ok(());
+    }
+    let scored = Query::select()
+        .column(award_score::Column::NominationId)
+        .from(award_score::Entity)
+        .and_where(award_score::Column::ReviewerId.eq(me))
+        .to_owned();
+    let mut q = award_nomination::Entity::find()
+        .filter(award_nomination::Column::RoundId.is_in(rounds.iter().map(|r| r.id)))
+        .filter(award_nomination::Column::Id.not_in_subquery(scored));
+    if let Some(c) = my_college {
+        q = q.filter(award_nomination::Column::CollegeId.ne(c));
+    }
+    let due: HashMap<Uuid, (chrono::NaiveDate, String)> =
+        rounds.into_iter().map(|r| (r.id, (r.nominations_close_on, r.title))).collect();
+    for n in q.all(conn).await? {
+        let Some((close, title)) = due.get(&n.round_id) else { continue };
+        // Reviewers score after nominations close: due a week later.
+        items.push(item(
+            AgendaKind::NominationToReview,
+            *close + Duration::days(agenda::REVIEW_DAYS),
+            format!("/api/v1/award-nominations/{}", n.id),
+            n.id,
+            title.clone(),
+        ));
+    }
+    Ok(())
+}
