@@ -23,6 +23,7 @@ mod m20261201_000013_awards;
 mod m20261201_000014_assessment;
 mod m20261201_000015_help_requests;
 mod m20261201_000020_credits;
+mod m20261201_000021_certificates;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_assessment::Migration),
             Box::new(m20261201_000015_help_requests::Migration),
             Box::new(m20261201_000020_credits::Migration),
+            Box::new(m20261201_000021_certificates::Migration),
         ]
     }
 }

@@ -113,6 +113,8 @@ wire_enum! {
         RecordLocked = "record_locked",
         /// A mentor cannot be their own mentee.
         SelfPairing = "self_pairing",
+        /// The term is not over: a service certificate is issued for a completed term only.
+        TermNotCompleted = "term_not_completed",
         /// The venue is taken by another activity at that time.
         VenueDoubleBooked = "venue_double_booked",
         /// The academic year is closed and takes no more changes.
@@ -422,6 +424,8 @@ wire_enum! {
         AwardRoundUpdate = "award_round.update",
         /// A reviewer submitted or changed a score sheet.
         AwardScoreSubmit = "award_score.submit",
+        /// A service certificate's verification code was issued.
+        CertificateIssue = "certificate.issue",
         /// A college was created.
         CollegeCreate = "college.create",
         /// A recipient acknowledged a concern.

@@ -8,6 +8,7 @@ pub mod agenda;
 pub mod appointment;
 pub mod auth;
 pub mod career;
+pub mod certificate;
 pub mod codes;
 pub mod concern;
 pub mod directory;

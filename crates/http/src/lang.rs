@@ -157,6 +157,7 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     ("precondition_failed", "Precondition failed", "版本已变化", "If-Match 中的版本已不是最新；请重新读取后再修改。"),
     ("quota_full", "Quota full", "名额已满", "本学院在该评选轮次的推荐名额已用完。"),
     ("record_locked", "Record locked", "记录已锁定", "该工作记录已过修改期限，只能追加备注。"),
+    ("term_not_completed", "Term not completed", "任期尚未结束", "学长工作证明只对已完成的任期出具。"),
     ("registration_closed", "Registration closed", "报名已截止", "活动已结束，不能再报名。"),
     ("request_timeout", "Request timeout", "请求超时", "请求体未能在时限内传完。"),
     ("self_pairing", "Self pairing", "不能与自己结对", "学长不能与自己结对。"),

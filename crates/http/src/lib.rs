@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod observe;
 pub mod openapi;
 mod ops;
+pub mod pdf;
 pub mod public;
 pub mod respond;
 pub mod settings;

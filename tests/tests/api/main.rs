@@ -12,6 +12,7 @@ mod auth;
 mod authz;
 mod awards;
 mod careers;
+mod certificates;
 mod concerns;
 mod conventions;
 mod credits;

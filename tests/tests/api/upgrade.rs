@@ -78,6 +78,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000014_assessment", rows: assessment, check: check_assessment },
     Fixture { migration: "m20261201_000015_help_requests", rows: help_requests, check: check_help_requests },
     Fixture { migration: "m20261201_000020_credits", rows: credits, check: check_credits },
+    Fixture { migration: "m20261201_000021_certificates", rows: certificates, check: check_certificates },
 ];
 
 // Ids of the fixture's records.
@@ -999,6 +1000,26 @@ fn check_credits<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         assert_eq!(y.body["scholarship_credit"], json!({"excellent": 25, "competent": 15, "per_award": 5, "cap": 30}));
         let c = app.get(&format!("/api/v1/academic-years/{}/scholarship-credits?format=json", id(YEAR)), token).await;
         assert_eq!(c.expect(200).body[0]["appointment_id"], id(APPOINTMENT));
+    })
+}
+
+fn certificates() -> Vec<Row> {
+    vec![(
+        "certificates",
+        vec![
+            ("appointment_id", V::Id(APPOINTMENT)),
+            ("code", V::Text("7K3QFA9M2DWXH4PB")),
+            ("issued_at", V::Ts("2027-07-02T01:30:00Z")),
+            ("issued_by", V::Id(ADMIN)),
+        ],
+    )]
+}
+
+fn check_certificates<'a>(app: &'a TestApp, _token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let path = "/api/v1/public/certificates/7K3Q-FA9M-2DWX-H4PB";
+        let v = app.send(app.request(reqwest::Method::GET, path, None)).await.expect(200);
+        assert!(v.body["name"].as_str().is_some_and(|n| !n.is_empty()), "{}", v.text);
     })
 }
 

@@ -12,6 +12,7 @@ pub mod audit_event;
 pub mod award_nomination;
 pub mod award_round;
 pub mod award_score;
+pub mod certificate;
 pub mod college;
 pub mod commendation;
 pub mod concern;

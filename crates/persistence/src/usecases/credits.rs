@@ -60,7 +60,10 @@ pub struct ServiceLine {
 }
 
 /// The lines of `appointments`, in their order.
-async fn lines<C: ConnectionTrait>(conn: &C, appointments: Vec<appointment::Model>) -> Result<Vec<ServiceLine>> {
+pub(crate) async fn lines<C: ConnectionTrait>(
+    conn: &C,
+    appointments: Vec<appointment::Model>,
+) -> Result<Vec<ServiceLine>> {
     let ids: Vec<Uuid> = appointments.iter().map(|a| a.id).collect();
     let names = super::names_of(conn, &appointments).await?;
     let years: HashMap<Uuid, domain::reference::AcademicYear> = academic_year::Entity::find()

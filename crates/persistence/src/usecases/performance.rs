@@ -312,7 +312,7 @@ fn count_i64(n: u64) -> i64 {
 
 /// Whether `who` may read the figures of an appointment of `college_id` held by `mentor`: the
 /// mentor, the college's admins and counselors, the university.
-fn may_read(who: &Principal, college_id: Uuid, mentor: Uuid) -> bool {
+pub(crate) fn may_read(who: &Principal, college_id: Uuid, mentor: Uuid) -> bool {
     match policy::selection_visibility(who) {
         Ok(Visibility::All) => true,
         Ok(Visibility::College(c)) => c == college_id,

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod calendar;
+pub mod certificates;
 pub mod colleges;
 pub mod common;
 pub mod concerns;
@@ -172,6 +173,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(concerns::escalate)
         .service(concerns::acknowledge)
         .service(concerns::resolve);
+    cfg.service(certificates::get).service(certificates::verify);
     cfg.service(performance::get).service(assessments::get).service(assessments::put).service(assessments::confirm);
     cfg.service(reports::compliance).service(reports::college_assessment);
     cfg.service(awards::create)
