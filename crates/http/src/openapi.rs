@@ -188,7 +188,8 @@ or read the one the server made up; problem documents name it in `instance` \
             domain::FieldError,
             domain::import::RowError,
             crate::api::v1::exports::ExportFormat,
-            crate::api::v1::reports::ReportFormat
+            crate::api::v1::reports::ReportFormat,
+            crate::api::v1::certificates::CertificateFormat
         ),
         responses(
             BadRequest,

@@ -183,6 +183,12 @@ impl From<Certificate> for CertificateDto {
     }
 }
 
+/// The certificate as a printable A4 PDF.
+#[derive(Debug, ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)] // Documents the body.
+pub struct CertificatePdf(Vec<u8>);
+
 /// How the certificate is wanted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -232,7 +238,7 @@ impl CertificateQuery {
     responses(
         (status = 200, description = "The certificate", content(
             (CertificateDto = "application/json"),
-            (Vec<u8> = "application/pdf")
+            (CertificatePdf = "application/pdf")
         ), headers(("Content-Disposition" = String, description = "For the PDF: `inline; filename=\"certificate-<code>.pdf\"`"))),
         (status = 400, response = BadRequest),
         (status = 401, response = Unauthorized),
@@ -314,6 +320,7 @@ impl From<Verified> for VerifiedCertificateDto {
     params(("code" = String, Path, description = "The verification code", example = "7K3Q-FA9M-2DWX-H4PB")),
     responses(
         (status = 200, description = "The certificate is genuine", body = VerifiedCertificateDto),
+        (status = 400, response = BadRequest),
         (status = 404, response = NotFound)
     )
 )]
