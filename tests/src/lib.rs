@@ -699,3 +699,34 @@ fn expected_state(action: &str) -> &'static str {
         _ => "recommended",
     }
 }
+
+impl TestApp {
+    /// A finalized award round of `year`, titled 年度优秀学长 and open from today, that nominates
+    /// `appointment` alone and so awards it (one award, weighted on work records only).
+    pub async fn award_alone(&self, admin: &str, year: &str, appointment: &str) {
+        let today = domain::time::shanghai_date(chrono::Utc::now());
+        let round = self
+            .post(
+                "/api/v1/award-rounds",
+                admin,
+                json!({"academic_year_id": year, "award": "outstanding_mentor", "title": "年度优秀学长",
+                       "nominations_open_on": today, "nominations_close_on": today + chrono::Duration::days(5),
+                       "quota_share_permille": 1000, "awards": 1,
+                       "figure_weights": [{"figure": "work_records", "weight": 100}], "reviewers_weight": 0,
+                       "criteria": [{"key": "service", "title": "服务成效", "max": 10}]}),
+            )
+            .await
+            .expect(201)
+            .id();
+        self.post(&format!("/api/v1/award-rounds/{round}/open"), admin, json!({})).await.expect(200);
+        self.post(
+            &format!("/api/v1/award-rounds/{round}/nominations"),
+            admin,
+            json!({"appointment_id": appointment, "statement": "表现突出"}),
+        )
+        .await
+        .expect(201);
+        self.post(&format!("/api/v1/award-rounds/{round}/review"), admin, json!({})).await.expect(200);
+        self.post(&format!("/api/v1/award-rounds/{round}/finalize"), admin, json!({})).await.expect(200);
+    }
+}

@@ -107,29 +107,7 @@ impl World {
             .await
             .expect(200);
         app.post(&format!("{assessment}/confirm"), &self.admin, json!({})).await.expect(200);
-        let round = app
-            .post(
-                "/api/v1/award-rounds",
-                &self.admin,
-                json!({"academic_year_id": self.year, "award": "outstanding_mentor", "title": "年度优秀学长",
-                       "nominations_open_on": today(), "nominations_close_on": today() + Duration::days(5),
-                       "quota_share_permille": 1000, "awards": 1,
-                       "figure_weights": [{"figure": "work_records", "weight": 100}], "reviewers_weight": 0,
-                       "criteria": [{"key": "service", "title": "服务成效", "max": 10}]}),
-            )
-            .await
-            .expect(201)
-            .id();
-        app.post(&format!("/api/v1/award-rounds/{round}/open"), &self.admin, json!({})).await.expect(200);
-        app.post(
-            &format!("/api/v1/award-rounds/{round}/nominations"),
-            &self.admin,
-            json!({"appointment_id": self.zhang, "statement": "表现突出"}),
-        )
-        .await
-        .expect(201);
-        app.post(&format!("/api/v1/award-rounds/{round}/review"), &self.admin, json!({})).await.expect(200);
-        app.post(&format!("/api/v1/award-rounds/{round}/finalize"), &self.admin, json!({})).await.expect(200);
+        app.award_alone(&self.admin, &self.year, &self.zhang).await;
         app.post(
             &format!("/api/v1/appointments/{}/dismissal", self.li),
             &self.admin,
