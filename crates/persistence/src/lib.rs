@@ -10,6 +10,7 @@ pub mod activities;
 pub mod audit;
 pub mod backup;
 mod db;
+pub mod demo;
 pub mod directory;
 mod entities;
 mod enums;

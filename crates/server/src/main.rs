@@ -4,8 +4,10 @@
 //! only migrates (`--check` only says where the schema stands); `xuezhang backup` and
 //! `xuezhang restore` copy a SQLite database out and back; `xuezhang openapi` prints the OpenAPI
 //! document; `xuezhang create-admin` creates a university admin with a password read from standard
-//! input; `xuezhang healthcheck` asks a running server's `/healthz` (the container's HEALTHCHECK).
+//! input; `xuezhang healthcheck` asks a running server's `/healthz` (the container's HEALTHCHECK);
+//! `xuezhang demo` fills an empty database with a demo academic year.
 
+mod demo;
 mod logging;
 
 use std::io::{IsTerminal, Read, Write};
@@ -78,6 +80,14 @@ enum Command {
         /// Read the password from standard input (required, so it never appears in the process list).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+    /// Fill an EMPTY database with a realistic academic year (the one running today) for
+    /// demonstrations, through the API, and print one login per role. Every demo account has the
+    /// same documented password: never use a demo database for real data.
+    Demo {
+        /// The seed of the generated names and choices: the same seed gives the same data.
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
     },
     /// Exit 0 when the server at `XUEZHANG_BIND` answers `GET /healthz` with 200 (for container
     /// health checks, which have no curl).
@@ -318,6 +328,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::CreateAdmin { username, password_stdin: _ } => create_admin(settings()?, username).await,
         Command::Healthcheck { url } => healthcheck(url),
+        Command::Demo { seed } => demo::run(settings()?, seed).await,
     }
 }
 

@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod backup;
+mod demo;
 mod faults;
 mod logs;
 mod nodes;
