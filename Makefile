@@ -42,7 +42,14 @@ openapi-check:
 check-openapi:
 	scripts/check-openapi
 
-# Runs the README's curl walkthrough, as written, against a fresh server (fails on any non-2xx).
+# A demo year (the one running today) in the default SQLite file ./xuezhang.db, as `make run` serves
+# it; refuses a database that has data. Prints one login per role (demo passwords: demos only).
+# SEED=N for other generated names and choices.
+demo:
+	$(CARGO) run --release -p xuezhang -- demo --seed $(or $(SEED),2026)
+
+# Runs the README's curl walkthroughs, as written: the quickstart against a demo database, the
+# program's workflow against a fresh one (fails on any non-2xx).
 check-readme:
 	scripts/check-readme
 

@@ -262,8 +262,6 @@ struct Student {
     no: String,
     name: String,
     unit: usize,
-    /// The supervisor's index in the college.
-    supervisor: usize,
 }
 
 struct Mentor {
@@ -279,11 +277,9 @@ struct College {
     id: String,
     units: Vec<String>,
     admin: String,
-    admin_user: String,
     counselor: String,
     counselor_staff: String,
     supervisors: Vec<String>,
-    supervisor_tokens: Vec<Option<String>>,
     seniors: Vec<Student>,
     freshmen: Vec<Student>,
     freshman_tokens: Vec<Option<String>>,
@@ -435,20 +431,16 @@ impl Demo {
                            "role": "supervisor", "college_id": cid, "staff_id": supervisors[0]}),
                 )
                 .await?;
-            let supervisor = self.api.login(&supervisor_user).await?;
+            self.api.login(&supervisor_user).await?;
             self.tally.accounts += 2;
-            let mut supervisor_tokens = vec![None; SUPERVISORS];
-            supervisor_tokens[0] = Some(supervisor);
             self.colleges.push(College {
                 plan,
                 id: cid,
                 units,
                 admin,
-                admin_user: admin_user.clone(),
                 counselor,
                 counselor_staff,
                 supervisors,
-                supervisor_tokens,
                 seniors: Vec::new(),
                 freshmen: Vec::new(),
                 freshman_tokens: Vec::new(),
@@ -481,7 +473,9 @@ impl Demo {
                     let political = *self.rng.pick(&["league_member", "league_member", "masses", "party_member"]);
                     (self.year, if self.rng.chance(25) { "doctoral" } else { "master" }, political)
                 };
-                let no = format!("{enrolled}{:02}{:02}{:03}", ci + 1, ui + 1, k + 1);
+                // 学号: year of enrolment, college, unit, place (seniors and freshmen count apart).
+                let place = if senior { k + 1 } else { k - SENIORS_PER_UNIT + 1 };
+                let no = format!("{enrolled}{:02}{:02}{place:03}", ci + 1, ui + 1);
                 let (name, gender) = self.names.person();
                 let supervisor = (ui + k) % supervisors.len();
                 let body = json!({
@@ -492,7 +486,7 @@ impl Demo {
                 });
                 let sid = self.api.create(&admin, "/students", body).await?;
                 self.tally.students += 1;
-                let s = Student { id: sid, no, name, unit: ui, supervisor };
+                let s = Student { id: sid, no, name, unit: ui };
                 if senior {
                     // 优秀研究生 etc.: most seniors hold one; without, a nomination needs a justification.
                     if k == 0 || self.rng.chance(60) {
@@ -1038,6 +1032,12 @@ impl Demo {
                     "deeds": ["研究生党支部委员", "“挑战杯”省赛二等奖"], "public_contact": format!("{}研究生工作办公室转交", self.colleges[ci].plan.name),
                     "published": published});
                 self.api.put(&token, &format!("/appointments/{a}/profile"), body).await?;
+                // What only the mentor's mentees see (GET /me/mentor).
+                let contact = format!("{}新生微信群；周三下午在实验室", self.colleges[ci].plan.name);
+                let c_admin = self.colleges[ci].admin.clone();
+                self.api
+                    .patch(&c_admin, &format!("/appointments/{a}"), json!({"contact_for_mentees": contact}))
+                    .await?;
             }
         }
         // Inquiries to the `mentor` login: an applicant's (answered) and a research invitation (open).
@@ -1301,8 +1301,8 @@ async fn build(base: &str, db: &Db, seed: u64) -> R<(Tally, String)> {
 fn print(t: &Tally, year: &str, seed: u64) {
     println!("Demo year {year} created (seed {seed}):");
     println!(
-        "  {} colleges, {} students, {} staff, {} accounts, {} nominations, {} appointments, {} pairings by hand \
-         (and auto-matched), {} activities, {} work records, {} help requests, {} concerns, {} job postings, {} inquiries",
+        "  {} colleges, {} students, {} staff, {} accounts, {} nominations, {} appointments, {} pairings,\n  \
+         {} activities, {} work records, {} help requests, {} concerns, {} job postings, {} inquiries",
         COLLEGES.len(),
         t.students,
         t.staff,
