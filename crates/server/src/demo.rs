@@ -121,9 +121,11 @@ impl Names {
             let chars = if gender == Gender::Male { GIVEN_MALE } else { GIVEN_FEMALE };
             let surname = *self.rng.pick(SURNAMES);
             let mut name = surname.to_owned();
-            name.push_str(*self.rng.pick(chars));
+            let first = *self.rng.pick::<&str>(chars);
+            name.push_str(first);
             if self.rng.chance(70) {
-                name.push_str(*self.rng.pick(chars));
+                let second = *self.rng.pick::<&str>(chars);
+                name.push_str(second);
             }
             if self.used.insert(name.clone()) {
                 return (name, gender);
@@ -904,7 +906,8 @@ impl Demo {
                 for (k, &fi) in mentees.iter().enumerate() {
                     let Some(ftoken) = self.colleges[ci].freshman_tokens[fi].clone() else { continue };
                     // About half the mentees ask; the `mentor` login's first request stays open.
-                    if !(ci == 0 && mi == 0) && !self.rng.chance(50) {
+                    let asks = (ci == 0 && mi == 0) || self.rng.chance(50);
+                    if !asks {
                         continue;
                     }
                     let (topic, message) = *self.rng.pick(ASKS);
