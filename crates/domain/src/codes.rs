@@ -169,6 +169,20 @@ wire_enum! {
         AwardRoundOpened = "award_round.opened",
         /// An award round closed its nominations and started the review.
         AwardRoundReviewing = "award_round.reviewing",
+        /// A college wrote a best-practice case (a draft).
+        CaseCreated = "case.created",
+        /// A best-practice case was changed by its college (text, activities or attachments).
+        CaseUpdated = "case.updated",
+        /// A best-practice case was submitted to the university.
+        CaseSubmitted = "case.submitted",
+        /// A best-practice case was accepted by the university.
+        CaseAccepted = "case.accepted",
+        /// A best-practice case was returned to its college with comments.
+        CaseReturned = "case.returned",
+        /// An accepted best-practice case was featured by the university.
+        CaseFeatured = "case.featured",
+        /// A best-practice case was no longer featured.
+        CaseUnfeatured = "case.unfeatured",
         /// A college was created.
         CollegeCreated = "college.created",
         /// A recipient acknowledged a concern (ids and state only, never the text).
@@ -424,6 +438,24 @@ wire_enum! {
         AwardRoundUpdate = "award_round.update",
         /// A reviewer submitted or changed a score sheet.
         AwardScoreSubmit = "award_score.submit",
+        /// A best-practice case was written.
+        CaseCreate = "case.create",
+        /// A best-practice case was changed.
+        CaseUpdate = "case.update",
+        /// A best-practice case was submitted.
+        CaseSubmit = "case.submit",
+        /// A best-practice case was accepted.
+        CaseAccept = "case.accept",
+        /// A best-practice case was returned with comments.
+        CaseReturn = "case.return",
+        /// A best-practice case was featured.
+        CaseFeature = "case.feature",
+        /// A best-practice case was no longer featured.
+        CaseUnfeature = "case.unfeature",
+        /// A file was attached to a best-practice case.
+        CaseAttach = "case.attach",
+        /// An attachment of a best-practice case was removed.
+        CaseDetach = "case.detach",
         /// A service certificate's verification code was issued.
         CertificateIssue = "certificate.issue",
         /// A college was created.

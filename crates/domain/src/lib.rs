@@ -7,6 +7,7 @@ pub mod activity;
 pub mod agenda;
 pub mod appointment;
 pub mod auth;
+pub mod best_case;
 pub mod career;
 pub mod certificate;
 pub mod codes;
