@@ -318,6 +318,8 @@ pub struct CollegeAssessment {
     pub current: YearFigures,
     /// The year compared with, when asked.
     pub compared: Option<YearFigures>,
+    /// The college's featured best-practice cases of the year (the report's notes), by title.
+    pub featured_cases: Vec<crate::best_case::CaseNote>,
 }
 
 /// The college assessment report of a year.

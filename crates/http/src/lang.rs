@@ -216,6 +216,8 @@ pub const FIELD_CODES: &[(&str, &str)] = &[
     ("unsupported_image", "{} 不是 JPEG、PNG 或 WebP 图片"),
     ("unreadable_image", "{} 无法读取（文件损坏或不完整）"),
     ("image_too_large", "{} 的像素尺寸超过上限"),
+    ("unsupported_attachment", "{} 不是 PDF 文件或 JPEG、PNG、WebP 图片"),
+    ("unreadable_attachment", "{} 无法读取（文件损坏或不完整）"),
 ];
 
 /// The title of a problem with `code` (the HTTP reason phrase for a code not listed).

@@ -189,7 +189,8 @@ or read the one the server made up; problem documents name it in `instance` \
             domain::import::RowError,
             crate::api::v1::exports::ExportFormat,
             crate::api::v1::reports::ReportFormat,
-            crate::api::v1::certificates::CertificateFormat
+            crate::api::v1::certificates::CertificateFormat,
+            domain::best_case::CaseState
         ),
         responses(
             BadRequest,
@@ -226,6 +227,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "concerns", description = "学长工作: concerns a mentor registers and escalates to the student's supervisor and counselor (confidential)"),
         (name = "year-end", description = "考核: each mentor's performance figures for the year and the college's assessment, confirmed by the university"),
         (name = "awards", description = "年终: the annual outstanding-mentor award rounds — nominations within quotas, reviewers' scores, the ranking formula, commendations"),
+        (name = "cases", description = "优秀案例: colleges' best-practice cases — written and submitted by the college, accepted, returned or featured by the university, with PDF and image attachments"),
         (name = "reports", description = "报表: milestone compliance per college, the college's year-end assessment figures (基层党委年终考核), inactive mentors, the program overview and its charts"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
@@ -403,6 +405,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_appointments", &["created_at", "updated_at", "capacity"]),
     ("list_audit_events", &[]),
     ("list_award_rounds", &["created_at", "nominations_open_on"]),
+    ("list_cases", &["created_at", "updated_at", "submitted_at"]),
     ("list_colleges", &["code", "name", "created_at"]),
     ("list_concerns", &["created_at", "updated_at"]),
     ("list_job_postings", &["deadline", "created_at", "updated_at"]),

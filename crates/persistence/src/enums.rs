@@ -242,6 +242,13 @@ db_enum!(DbPostingState <=> domain::career::PostingState {
     Withdrawn = "withdrawn",
 });
 
+db_enum!(DbCaseState <=> domain::best_case::CaseState {
+    Draft = "draft",
+    Submitted = "submitted",
+    Accepted = "accepted",
+    Returned = "returned",
+});
+
 db_enum!(DbTerm <=> domain::pairing::Term {
     Autumn = "autumn",
     Spring = "spring",
@@ -333,6 +340,7 @@ mod tests {
         same_names!(domain::concern::RecipientRole, DbRecipientRole);
         same_names!(domain::career::JobKind, DbJobKind);
         same_names!(domain::career::PostingState, DbPostingState);
+        same_names!(domain::best_case::CaseState, DbCaseState);
         same_names!(domain::pairing::Term, DbTerm);
         same_names!(domain::activity::ActivityKind, DbActivityKind);
         same_names!(domain::activity::ActivityState, DbActivityState);

@@ -11,6 +11,7 @@ pub mod agenda;
 pub mod assessments;
 pub mod awards;
 pub mod careers;
+pub mod cases;
 pub mod certificates;
 pub mod concerns;
 pub mod credits;

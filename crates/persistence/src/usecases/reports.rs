@@ -593,6 +593,7 @@ pub async fn college_assessment(
         Some(o) => Some(year_figures(conn, o, &colleges, only, today, now).await?),
         None => None,
     };
+    let mut featured = super::cases::featured_of_year(conn, year.id, only).await?;
     let rows: Vec<CollegeAssessment> = colleges
         .into_iter()
         .filter_map(|c| {
@@ -603,6 +604,7 @@ pub async fn college_assessment(
                 college_name: c.name,
                 current: cur,
                 compared: compared.as_mut().and_then(|m| m.remove(&c.id)),
+                featured_cases: featured.remove(&c.id).unwrap_or_default(),
             })
         })
         .collect();

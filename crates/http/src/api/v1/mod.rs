@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod awards;
 pub mod calendar;
+pub mod cases;
 pub mod certificates;
 pub mod colleges;
 pub mod common;
@@ -155,6 +156,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(work_records::update)
         .service(work_records::add_note)
         .service(work_records::summary);
+    cfg.service(cases::create)
+        .service(cases::list)
+        .service(cases::get)
+        .service(cases::update)
+        .service(cases::submit)
+        .service(cases::accept)
+        .service(cases::return_case)
+        .service(cases::feature)
+        .service(cases::unfeature)
+        .service(cases::attach)
+        .service(cases::get_attachment)
+        .service(cases::delete_attachment);
     cfg.service(job_postings::create)
         .service(job_postings::list)
         .service(job_postings::get)

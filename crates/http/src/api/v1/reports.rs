@@ -465,6 +465,20 @@ pub struct CollegeAssessmentDto {
     pub figures: CollegeFiguresDto,
     /// The figures of the `compare_to` year, when asked; `null` otherwise.
     pub compared: Option<CollegeFiguresDto>,
+    /// Notes: the college's best-practice cases (优秀案例) of the year that the university
+    /// featured (`POST /cases/{id}/feature`), oldest first; empty when none. In CSV one column,
+    /// 推荐优秀案例, the titles joined by `；`.
+    pub featured_cases: Vec<FeaturedCaseDto>,
+}
+
+/// A featured best-practice case, as the assessment report's notes name it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeaturedCaseDto {
+    /// The case (`GET /cases/{id}`).
+    pub id: Uuid,
+    /// Its title.
+    #[schema(example = "“学长领航”新生适应计划")]
+    pub title: String,
 }
 
 /// The sums over every college.
@@ -520,6 +534,11 @@ impl From<AssessmentReport> for CollegeAssessmentReportDto {
                     college_name: c.college_name,
                     figures: CollegeFiguresDto::of_year(c.current),
                     compared: c.compared.map(CollegeFiguresDto::of_year),
+                    featured_cases: c
+                        .featured_cases
+                        .into_iter()
+                        .map(|n| FeaturedCaseDto { id: n.id, title: n.title })
+                        .collect(),
                 })
                 .collect(),
             totals: r.totals.map(|(f, c)| AssessmentTotalsDto {
@@ -530,8 +549,12 @@ impl From<AssessmentReport> for CollegeAssessmentReportDto {
     }
 }
 
+/// The CSV column of the featured best-practice cases (titles joined by `；`).
+const FEATURED_CASES: &str = "推荐优秀案例";
+
 /// The report as CSV: 学院代码, 学院, then each figure, followed by the compared year's when asked
-/// (its header names that year); the university totals last (全校合计).
+/// (its header names that year), then the featured cases' titles; the university totals last
+/// (全校合计).
 fn assessment_csv(r: &CollegeAssessmentReportDto) -> HttpResponse {
     let compare = r.compare_to_year.clone();
     let line = |code: &str, name: &str, f: &CollegeFiguresDto, c: Option<&CollegeFiguresDto>| {
@@ -552,10 +575,20 @@ fn assessment_csv(r: &CollegeAssessmentReportDto) -> HttpResponse {
             headers.push(format!("{label}（{y}）"));
         }
     }
-    let mut rows: Vec<Vec<String>> =
-        r.colleges.iter().map(|c| line(&c.college_code, &c.college_name, &c.figures, c.compared.as_ref())).collect();
+    headers.push(FEATURED_CASES.to_owned());
+    let mut rows: Vec<Vec<String>> = r
+        .colleges
+        .iter()
+        .map(|c| {
+            let mut cells = line(&c.college_code, &c.college_name, &c.figures, c.compared.as_ref());
+            cells.push(c.featured_cases.iter().map(|f| f.title.as_str()).collect::<Vec<_>>().join("；"));
+            cells
+        })
+        .collect();
     if let Some(t) = &r.totals {
-        rows.push(line("", "全校合计", &t.figures, t.compared.as_ref()));
+        let mut cells = line("", "全校合计", &t.figures, t.compared.as_ref());
+        cells.push(String::new());
+        rows.push(cells);
     }
     let body = write_csv(headers.iter().map(String::as_str), rows.into_iter());
     HttpResponse::Ok()
@@ -573,7 +606,8 @@ fn assessment_csv(r: &CollegeAssessmentReportDto) -> HttpResponse {
 /// trained, dismissed, resigned; freshmen paired (count and share); the two milestones; freshman
 /// and research salons held and their attendance; work records and minutes (also per mentor);
 /// help requests answered; concerns escalated, resolved and overdue; inquiries answered; grades
-/// and awards; budget planned and spent. Each figure's definition is its field's text. JSON by
+/// and awards; budget planned and spent; as notes, the college's featured best-practice cases of
+/// the year (`featured_cases`). Each figure's definition is its field's text. JSON by
 /// default; `format=csv` (or `Accept: text/csv`) gives CSV for Excel (UTF-8 with a BOM, Chinese
 /// headers, amounts in yuan). `compare_to` adds that year's figures beside each. A university admin
 /// reads every college and the university totals; a college admin or counselor their own college
