@@ -153,11 +153,15 @@ impl CaseViewer {
         if ok {
             Ok(())
         } else {
-            Err(Error::Forbidden(match action {
-                CaseAction::Edit | CaseAction::Submit => "only an admin of the case's college writes and submits it",
-                _ => "only a university admin reviews and features cases",
-            }
-            .into()))
+            Err(Error::Forbidden(
+                match action {
+                    CaseAction::Edit | CaseAction::Submit => {
+                        "only an admin of the case's college writes and submits it"
+                    }
+                    _ => "only a university admin reviews and features cases",
+                }
+                .into(),
+            ))
         }
     }
 }
@@ -263,14 +267,9 @@ impl CaseFields {
         }
         p.finish()?;
         match (title, summary, body, input.academic_year_id, data_notes) {
-            (Some(title), Some(summary), Some(body), Some(academic_year_id), Some(data_notes)) => Ok(Self {
-                title,
-                summary,
-                body,
-                academic_year_id,
-                activity_ids: activity_ids.to_vec(),
-                data_notes,
-            }),
+            (Some(title), Some(summary), Some(body), Some(academic_year_id), Some(data_notes)) => {
+                Ok(Self { title, summary, body, academic_year_id, activity_ids: activity_ids.to_vec(), data_notes })
+            }
             _ => Err(Error::invalid("title", "invalid", "the case is incomplete")),
         }
     }
@@ -502,7 +501,11 @@ pub fn parse_file_name(raw: Option<&str>, kind: AttachmentKind) -> std::result::
     }
     check_field(field, name)?;
     if name.chars().count() > MAX_FILE_NAME_CHARS {
-        return Err(FieldError::new(field, "too_long", format!("{field} is longer than {MAX_FILE_NAME_CHARS} characters")));
+        return Err(FieldError::new(
+            field,
+            "too_long",
+            format!("{field} is longer than {MAX_FILE_NAME_CHARS} characters"),
+        ));
     }
     if name.contains(['\n', '\r', '\t']) {
         return Err(FieldError::new(field, "invalid_format", format!("{field} must be one line")));

@@ -12,6 +12,7 @@ mod auth;
 mod authz;
 mod awards;
 mod careers;
+mod cases;
 mod certificates;
 mod concerns;
 mod conventions;

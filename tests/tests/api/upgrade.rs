@@ -79,6 +79,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000015_help_requests", rows: help_requests, check: check_help_requests },
     Fixture { migration: "m20261201_000020_credits", rows: credits, check: check_credits },
     Fixture { migration: "m20261201_000021_certificates", rows: certificates, check: check_certificates },
+    Fixture { migration: "m20261201_000023_best_cases", rows: best_cases, check: check_best_cases },
 ];
 
 // Ids of the fixture's records.
@@ -1020,6 +1021,64 @@ fn check_certificates<'a>(app: &'a TestApp, _token: &'a str) -> BoxFuture<'a, ()
         let path = "/api/v1/public/certificates/7K3Q-FA9M-2DWX-H4PB";
         let v = app.send(app.request(reqwest::Method::GET, path, None)).await.expect(200);
         assert!(v.body["name"].as_str().is_some_and(|n| !n.is_empty()), "{}", v.text);
+    })
+}
+
+const BEST_CASE: u128 = 0x0190_0000_0000_7000_8000_0000_0000_2301;
+const CASE_ATTACHMENT: u128 = 0x0190_0000_0000_7000_8000_0000_0000_2302;
+const CASE_PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\nstartxref\n9\n%%EOF\n";
+
+fn best_cases() -> Vec<Row> {
+    vec![
+        row(
+            "best_cases",
+            vec![
+                ("id", V::Id(BEST_CASE)),
+                ("college_id", V::Id(COLLEGE)),
+                ("academic_year_id", V::Id(YEAR)),
+                ("title", V::Text("升级学院新生适应案例")),
+                ("summary", V::Text("以实验室为单位结对。")),
+                ("body", V::Text("## 做法\n\n开学第一周召开见面会。")),
+                ("data_notes", V::Text("数据取自系统报表。")),
+                ("state", V::Text("accepted")),
+                ("featured", V::Bool(true)),
+                ("review_comments", V::Text("做法扎实。")),
+                ("author_id", V::Id(ADMIN)),
+                ("submitted_at", V::Ts("2026-06-01T02:00:00Z")),
+                ("reviewed_at", V::Ts("2026-06-05T02:00:00Z")),
+                ("reviewed_by", V::Id(ADMIN)),
+            ],
+            true,
+        ),
+        ("best_case_activities", vec![("case_id", V::Id(BEST_CASE)), ("activity_id", V::Id(ACTIVITY))]),
+        (
+            "best_case_attachments",
+            vec![
+                ("id", V::Id(CASE_ATTACHMENT)),
+                ("case_id", V::Id(BEST_CASE)),
+                ("file_name", V::Text("案例总结.pdf")),
+                ("media_type", V::Text("application/pdf")),
+                ("byte_size", V::Int(CASE_PDF.len() as i64)),
+                ("sha256", V::Text("0000000000000000000000000000000000000000000000000000000000000000")),
+                ("content", V::Bytes(CASE_PDF)),
+                ("uploaded_by", V::Id(ADMIN)),
+                ("created_at", V::Ts("2026-06-01T01:00:00Z")),
+            ],
+        ),
+    ]
+}
+
+fn check_best_cases<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let c = app.get(&format!("/api/v1/cases/{}", id(BEST_CASE)), token).await.expect(200);
+        assert_eq!((c.body["state"].as_str(), c.body["featured"].as_bool()), (Some("accepted"), Some(true)));
+        assert_eq!(c.body["activity_ids"][0], id(ACTIVITY));
+        let url = c.body["attachments"][0]["url"].as_str().unwrap().to_owned();
+        let file = app.request(reqwest::Method::GET, &url, Some(token)).send().await.unwrap();
+        assert_eq!(file.bytes().await.unwrap().as_ref(), CASE_PDF);
+        let r = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", id(YEAR)), token).await;
+        assert_eq!(r.expect(200).body["colleges"][0]["featured_cases"][0]["id"], id(BEST_CASE));
     })
 }
 

@@ -82,7 +82,9 @@ fn hex_sha256(bytes: &[u8]) -> String {
 /// Checks the academic year exists.
 async fn check_year<C: ConnectionTrait>(conn: &C, id: Uuid) -> Result<()> {
     if academic_year::Entity::find_by_id(id).one(conn).await?.is_none() {
-        return Err(DomainError::invalid("academic_year_id", "invalid_reference", format!("no academic year {id}")).into());
+        return Err(
+            DomainError::invalid("academic_year_id", "invalid_reference", format!("no academic year {id}")).into()
+        );
     }
     Ok(())
 }
@@ -256,7 +258,13 @@ pub struct CaseFilter {
 
 /// The cases the caller reads (see `CaseViewer::sees`). Sort keys: `created_at`, `updated_at`
 /// (default, newest first), `submitted_at`.
-pub async fn list(db: &Db, who: &Principal, f: CaseFilter, req: PageRequest, sort: Option<&str>) -> Result<Page<BestCase>> {
+pub async fn list(
+    db: &Db,
+    who: &Principal,
+    f: CaseFilter,
+    req: PageRequest,
+    sort: Option<&str>,
+) -> Result<Page<BestCase>> {
     let v = CaseViewer::of(who);
     v.may_read_cases()?;
     let sort = parse_sort(
@@ -370,8 +378,15 @@ pub async fn update(
     }
     .update(&tx)
     .await?;
-    audit::record(&tx, who.actor(), AuditAction::CaseUpdate, RESOURCE, Some(id), audit::updated(&trace(&m), &trace(&after)))
-        .await?;
+    audit::record(
+        &tx,
+        who.actor(),
+        AuditAction::CaseUpdate,
+        RESOURCE,
+        Some(id),
+        audit::updated(&trace(&m), &trace(&after)),
+    )
+    .await?;
     events::emit(&tx, DomainEvent::CaseUpdated, RESOURCE, id, &trace(&after)).await?;
     let c = one(&tx, after).await?;
     tx.commit().await?;
@@ -426,7 +441,8 @@ pub async fn transition(
         }
     };
     let after = am.update(&tx).await?;
-    audit::record(&tx, who.actor(), audit_action, RESOURCE, Some(id), audit::updated(&trace(&m), &trace(&after))).await?;
+    audit::record(&tx, who.actor(), audit_action, RESOURCE, Some(id), audit::updated(&trace(&m), &trace(&after)))
+        .await?;
     events::emit(&tx, event, RESOURCE, id, &trace(&after)).await?;
     let c = one(&tx, after).await?;
     tx.commit().await?;
@@ -463,8 +479,12 @@ pub async fn attach(db: &Db, who: &Principal, id: Uuid, file: NewAttachment) -> 
     let (m, _, _) = lock_for(&tx, who, id, CaseAction::Edit, None).await?;
     let n = best_case_attachment::Entity::find().filter(best_case_attachment::Column::CaseId.eq(id)).count(&tx).await?;
     if n >= MAX_ATTACHMENTS as u64 {
-        return Err(DomainError::invalid("file", "too_many", format!("a case has at most {MAX_ATTACHMENTS} attachments"))
-            .into());
+        return Err(DomainError::invalid(
+            "file",
+            "too_many",
+            format!("a case has at most {MAX_ATTACHMENTS} attachments"),
+        )
+        .into());
     }
     let byte_size = i32::try_from(file.content.len()).map_err(|_| crate::Error::Internal("attachment size".into()))?;
     let a = best_case_attachment::ActiveModel {
@@ -488,8 +508,9 @@ pub async fn attach(db: &Db, who: &Principal, id: Uuid, file: NewAttachment) -> 
         byte_size: a.byte_size,
         sha256: a.sha256.clone(),
     };
-    let after =
-        ActiveModel { id: Set(id), version: Set(m.version + 1), updated_at: Set(now), ..Default::default() }.update(&tx).await?;
+    let after = ActiveModel { id: Set(id), version: Set(m.version + 1), updated_at: Set(now), ..Default::default() }
+        .update(&tx)
+        .await?;
     audit::record(&tx, who.actor(), AuditAction::CaseAttach, RESOURCE, Some(id), audit::created(&t)).await?;
     events::emit(&tx, DomainEvent::CaseUpdated, RESOURCE, id, &trace(&after)).await?;
     let c = one(&tx, after).await?;
@@ -526,8 +547,9 @@ pub async fn detach(db: &Db, who: &Principal, id: Uuid, attachment_id: Uuid) -> 
         byte_size: a.3,
         sha256: a.4,
     };
-    let after =
-        ActiveModel { id: Set(id), version: Set(m.version + 1), updated_at: Set(now), ..Default::default() }.update(&tx).await?;
+    let after = ActiveModel { id: Set(id), version: Set(m.version + 1), updated_at: Set(now), ..Default::default() }
+        .update(&tx)
+        .await?;
     audit::record(&tx, who.actor(), AuditAction::CaseDetach, RESOURCE, Some(id), audit::deleted(&t)).await?;
     events::emit(&tx, DomainEvent::CaseUpdated, RESOURCE, id, &trace(&after)).await?;
     let c = one(&tx, after).await?;

@@ -10,9 +10,7 @@
 //! name in the `file_name` query parameter; what it is comes from its bytes, not its name or
 //! `Content-Type`.
 
-use actix_web::http::header::{
-    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
-};
+use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::best_case::{self, AttachmentInfo, BestCase, CaseAction, CaseInput, CaseState};
@@ -242,7 +240,11 @@ fn tagged(c: BestCase) -> HttpResponse {
     )
 )]
 #[post("/cases")]
-pub async fn create(state: web::Data<AppState>, auth: Auth, body: Json<CreateCaseRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn create(
+    state: web::Data<AppState>,
+    auth: Auth,
+    body: Json<CreateCaseRequest>,
+) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let activities = b.activity_ids.unwrap_or_default();
     let input = CaseInput {
@@ -279,8 +281,12 @@ pub async fn list(
     q: web::Query<CaseQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let filter =
-        CaseFilter { college_id: q.college_id, academic_year_id: q.academic_year_id, state: q.state, featured: q.featured };
+    let filter = CaseFilter {
+        college_id: q.college_id,
+        academic_year_id: q.academic_year_id,
+        state: q.state,
+        featured: q.featured,
+    };
     let p = repo::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref()).await?;
     Ok(respond::page(&req, PageOf::from_page(p, CaseDto::from)))
 }
@@ -529,8 +535,11 @@ pub async fn get_attachment(
     let (id, attachment_id) = path.into_inner();
     let f = repo::attachment(&state.db, &auth.principal, id, attachment_id).await?;
     // An ASCII fallback name for old clients, the real one (UTF-8) in `filename*`.
-    let ascii: String =
-        f.file_name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' }).collect();
+    let ascii: String = f
+        .file_name
+        .chars()
+        .map(|c| if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' { c } else { '_' })
+        .collect();
     let disposition = ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![
