@@ -453,6 +453,17 @@ async fn attachments_are_pdfs_or_images_by_content_and_come_back_byte_for_byte()
     assert_eq!(fetch(pdf_url.clone(), w.ee_admin.clone()).await.0, 404);
     assert_eq!(fetch(pdf_url.clone(), w.student.clone()).await.0, 403);
 
+    // An attachment is reached only through its own case.
+    let other = w.create(&w.cs_admin, w.case("另一个案例")).await.expect(201).id();
+    let attachment_id = pdf_url.rsplit('/').next().unwrap();
+    assert_eq!(fetch(format!("/api/v1/cases/{other}/attachments/{attachment_id}"), w.cs_admin.clone()).await.0, 404);
+    // At most 10 per case.
+    for i in 0..10 {
+        w.attach(&w.cs_admin, &other, &format!("p{i}.png"), "image/png", tiny_png()).await.expect(201);
+    }
+    let eleventh = w.attach(&w.cs_admin, &other, "p10.png", "image/png", tiny_png()).await;
+    assert_eq!(field_codes(&eleventh), vec![("file".to_owned(), "too_many".to_owned())]);
+
     // Removed while draft; not once submitted.
     let gone = w.app.delete(&png_url, &w.cs_admin, None).await;
     assert_eq!(gone.status.as_u16(), 204, "{}", gone.text);
