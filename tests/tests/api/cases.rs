@@ -464,8 +464,9 @@ async fn attachments_are_pdfs_or_images_by_content_and_come_back_byte_for_byte()
     let eleventh = w.attach(&w.cs_admin, &other, "p10.png", "image/png", tiny_png()).await;
     assert_eq!(field_codes(&eleventh), vec![("file".to_owned(), "too_many".to_owned())]);
 
-    // Removed while draft; not once submitted.
-    let gone = w.app.delete(&png_url, &w.cs_admin, None).await;
+    // Removed while draft (If-Match names the case's version); not once submitted.
+    assert_problem(&w.app.delete(&png_url, &w.cs_admin, Some("\"2\"")).await, 412, "precondition_failed");
+    let gone = w.app.delete(&png_url, &w.cs_admin, Some("\"3\"")).await;
     assert_eq!(gone.status.as_u16(), 204, "{}", gone.text);
     assert_eq!(fetch(png_url.clone(), w.cs_admin.clone()).await.0, 404);
     w.step(&w.cs_admin, &id, "submit", None).await.expect(200);

@@ -471,12 +471,19 @@ pub struct NewAttachment {
 }
 
 /// Attaches a file to a draft or returned case (the college's admin), at most
-/// [`MAX_ATTACHMENTS`] per case; the case's version goes up.
-pub async fn attach(db: &Db, who: &Principal, id: Uuid, file: NewAttachment) -> Result<(BestCase, Uuid)> {
+/// [`MAX_ATTACHMENTS`] per case, when the case's version is `if_match` (if given); the case's
+/// version goes up.
+pub async fn attach(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    file: NewAttachment,
+    if_match: Option<i32>,
+) -> Result<(BestCase, Uuid)> {
     let now = db.clock().now();
     let author = user_id(who)?;
     let tx = db.begin().await?;
-    let (m, _, _) = lock_for(&tx, who, id, CaseAction::Edit, None).await?;
+    let (m, _, _) = lock_for(&tx, who, id, CaseAction::Edit, if_match).await?;
     let n = best_case_attachment::Entity::find().filter(best_case_attachment::Column::CaseId.eq(id)).count(&tx).await?;
     if n >= MAX_ATTACHMENTS as u64 {
         return Err(DomainError::invalid(
@@ -518,12 +525,18 @@ pub async fn attach(db: &Db, who: &Principal, id: Uuid, file: NewAttachment) -> 
     Ok((c, a.id))
 }
 
-/// Removes an attachment of a draft or returned case (the college's admin); the case's version
-/// goes up.
-pub async fn detach(db: &Db, who: &Principal, id: Uuid, attachment_id: Uuid) -> Result<BestCase> {
+/// Removes an attachment of a draft or returned case (the college's admin), when the case's
+/// version is `if_match` (if given); the case's version goes up.
+pub async fn detach(
+    db: &Db,
+    who: &Principal,
+    id: Uuid,
+    attachment_id: Uuid,
+    if_match: Option<i32>,
+) -> Result<BestCase> {
     let now = db.clock().now();
     let tx = db.begin().await?;
-    let (m, _, _) = lock_for(&tx, who, id, CaseAction::Edit, None).await?;
+    let (m, _, _) = lock_for(&tx, who, id, CaseAction::Edit, if_match).await?;
     let a = best_case_attachment::Entity::find_by_id(attachment_id)
         .filter(best_case_attachment::Column::CaseId.eq(id))
         .select_only()

@@ -463,17 +463,20 @@ fn internal(e: impl std::fmt::Display) -> ApiError {
 /// byte: anything else — HTML, a ZIP, an executable, a text file named `x.pdf` — is 422
 /// `unsupported_attachment` on `file`, a damaged or cut-short one `unreadable_attachment`. At most
 /// 10 attachments per case (422 `too_many`). 409 `invalid_transition` once submitted or accepted.
-/// Answers the case (its version goes up) with `Location` naming the attachment.
+/// `If-Match` (the case's `ETag`) is honoured like on `PATCH`. Answers the case (its version goes
+/// up) with `Location` naming the attachment.
 #[utoipa::path(
     operation_id = "attach_case_file",
     tag = "cases",
-    params(("id" = Uuid, Path, description = "Case id"), AttachmentQuery),
+    params(("id" = Uuid, Path, description = "Case id"), AttachmentQuery,
+        ("If-Match" = Option<String>, Header, description = "The case's ETag last read")),
     request_body(
         description = "The file, as it is (at most 10 MiB): a PDF, or a JPEG, PNG or WebP image.",
         content((CaseFile = "application/octet-stream"))
     ),
     responses(
         (status = 201, description = "Attached", body = CaseDto, headers(("Location" = String), ("ETag" = String))),
+        (status = 412, response = crate::openapi::PreconditionFailed),
         UploadErrors
     )
 )]
@@ -484,6 +487,7 @@ pub async fn attach(
     auth: Auth,
     id: web::Path<Uuid>,
     q: web::Query<AttachmentQuery>,
+    if_match: IfMatch,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let declared =
@@ -506,7 +510,7 @@ pub async fn attach(
     let file_name = best_case::parse_file_name(q.file_name.as_deref(), kind)
         .map_err(|e| ApiError::from(domain::Error::Validation(vec![e])))?;
     let file = NewAttachment { kind, file_name, content: bytes.to_vec() };
-    let (c, attachment_id) = repo::attach(&state.db, &auth.principal, *id, file).await?;
+    let (c, attachment_id) = repo::attach(&state.db, &auth.principal, *id, file, if_match.0).await?;
     let v = c.version;
     Ok(created(format!("/api/v1/cases/{}/attachments/{attachment_id}", c.id), &CaseDto::from(c), v))
 }
@@ -562,21 +566,24 @@ pub async fn get_attachment(
 
 /// Remove an attachment of a draft or returned case (an admin of its college).
 ///
-/// 409 `invalid_transition` once submitted or accepted; the case's version goes up.
+/// 409 `invalid_transition` once submitted or accepted. Send the case's `ETag` last read as
+/// `If-Match` to change only that version (412 otherwise); the case's version goes up.
 #[utoipa::path(
     operation_id = "delete_case_attachment",
     tag = "cases",
-    params(("id" = Uuid, Path, description = "Case id"), ("attachment_id" = Uuid, Path, description = "Attachment id")),
-    responses((status = 204, description = "Removed"), (status = 409, response = crate::openapi::Conflict), ReadErrors)
+    params(("id" = Uuid, Path, description = "Case id"), ("attachment_id" = Uuid, Path, description = "Attachment id"),
+        ("If-Match" = Option<String>, Header, description = "The case's ETag last read")),
+    responses((status = 204, description = "Removed"), DeleteErrors)
 )]
 #[delete("/cases/{id}/attachments/{attachment_id}")]
 pub async fn delete_attachment(
     state: web::Data<AppState>,
     auth: Auth,
     path: web::Path<(Uuid, Uuid)>,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (id, attachment_id) = path.into_inner();
-    repo::detach(&state.db, &auth.principal, id, attachment_id).await?;
+    repo::detach(&state.db, &auth.principal, id, attachment_id, if_match.0).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
