@@ -24,6 +24,7 @@ mod m20261201_000014_assessment;
 mod m20261201_000015_help_requests;
 mod m20261201_000020_credits;
 mod m20261201_000021_certificates;
+mod m20261201_000022_club_essays;
 mod m20261201_000023_best_cases;
 
 /// Applies the migrations in order.
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_help_requests::Migration),
             Box::new(m20261201_000020_credits::Migration),
             Box::new(m20261201_000021_certificates::Migration),
+            Box::new(m20261201_000022_club_essays::Migration),
             Box::new(m20261201_000023_best_cases::Migration),
         ]
     }

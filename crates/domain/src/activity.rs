@@ -70,6 +70,12 @@ impl ActivityKind {
         matches!(self, ActivityKind::Training | ActivityKind::ClubMeeting | ActivityKind::ExperienceExchange)
     }
 
+    /// The club's own kinds (学长俱乐部活动, 联谊, 经验交流座谈会): members of the mentors' club take
+    /// part in them also after graduating.
+    pub fn is_club(self) -> bool {
+        matches!(self, ActivityKind::ClubMeeting | ActivityKind::SocialEvent | ActivityKind::ExperienceExchange)
+    }
+
     /// Kinds that are mentors talking to students: they cannot be published without a host.
     pub fn needs_host(self) -> bool {
         matches!(
@@ -528,9 +534,12 @@ impl Activity {
     }
 
     /// Whether a student may take part: one of its college (anyone for a university-wide one),
-    /// still enrolled. `Err` says why not.
-    pub fn check_participant(&self, s: &Student) -> Result<(), String> {
-        if s.status != StudentStatus::Enrolled {
+    /// still enrolled — or, for the club's own kinds ([`ActivityKind::is_club`]), a member of the
+    /// mentors' club (`club_member`), alumni included, whose student record may be graduated.
+    /// `Err` says why not.
+    pub fn check_participant(&self, s: &Student, club_member: bool) -> Result<(), String> {
+        let member_welcome = club_member && self.kind.is_club();
+        if s.status != StudentStatus::Enrolled && !member_welcome {
             return Err(format!("{} is {}, not enrolled", s.name, s.status));
         }
         if self.college_id.is_some_and(|c| c != s.college_id) {
@@ -1365,17 +1374,47 @@ mod tests {
             created_at: now,
             updated_at: now,
         };
-        assert!(activity(ActivityKind::FreshmanSalon, Some(c), ActivityState::Published).check_participant(&s).is_ok());
+        assert!(
+            activity(ActivityKind::FreshmanSalon, Some(c), ActivityState::Published)
+                .check_participant(&s, false)
+                .is_ok()
+        );
         assert!(
             activity(ActivityKind::FreshmanSalon, Some(Uuid::now_v7()), ActivityState::Published)
-                .check_participant(&s)
+                .check_participant(&s, false)
                 .is_err()
         );
-        assert!(activity(ActivityKind::ClubMeeting, None, ActivityState::Published).check_participant(&s).is_ok());
+        assert!(
+            activity(ActivityKind::ClubMeeting, None, ActivityState::Published).check_participant(&s, false).is_ok()
+        );
         let graduated = Student { status: StudentStatus::Graduated, ..s };
         assert!(
-            activity(ActivityKind::ClubMeeting, None, ActivityState::Published).check_participant(&graduated).is_err()
+            activity(ActivityKind::ClubMeeting, None, ActivityState::Published)
+                .check_participant(&graduated, false)
+                .is_err()
         );
+        // A member of the club takes part in the club's kinds after graduating (an alumnus), in
+        // no other kind; a college's social event stays its college's.
+        for kind in [ActivityKind::ClubMeeting, ActivityKind::ExperienceExchange] {
+            assert!(activity(kind, None, ActivityState::Published).check_participant(&graduated, true).is_ok());
+        }
+        let social = activity(ActivityKind::SocialEvent, Some(c), ActivityState::Published);
+        assert!(social.check_participant(&graduated, true).is_ok());
+        assert!(social.check_participant(&graduated, false).is_err());
+        let elsewhere = activity(ActivityKind::SocialEvent, Some(Uuid::now_v7()), ActivityState::Published);
+        assert!(elsewhere.check_participant(&graduated, true).is_err());
+        assert!(
+            activity(ActivityKind::Training, None, ActivityState::Published)
+                .check_participant(&graduated, true)
+                .is_err()
+        );
+        assert!(
+            activity(ActivityKind::ResearchSalon, Some(c), ActivityState::Published)
+                .check_participant(&graduated, true)
+                .is_err()
+        );
+        let kinds: Vec<&str> = ActivityKind::ALL.iter().filter(|k| k.is_club()).map(|k| k.as_str()).collect();
+        assert_eq!(kinds, ["club_meeting", "social_event", "experience_exchange"]);
     }
 
     #[test]

@@ -167,6 +167,12 @@ pub enum Block {
     Right(String),
     /// A small line at the foot (the verification code and where to check it).
     Foot(String),
+    /// A heading, left-aligned and larger than the text (a part of a longer document).
+    Heading(String),
+    /// A line of text as it is, left-aligned and not indented (wrapped when too long).
+    Line(String),
+    /// The rest starts on a new page.
+    PageBreak,
 }
 
 /// `2026-07-31` as 2026年7月31日.

@@ -183,6 +183,10 @@ wire_enum! {
         CaseFeatured = "case.featured",
         /// A best-practice case was no longer featured.
         CaseUnfeatured = "case.unfeatured",
+        /// A member left the mentors' club.
+        ClubMemberLeft = "club_member.left",
+        /// A member who had left rejoined the mentors' club.
+        ClubMemberRejoined = "club_member.rejoined",
         /// A college was created.
         CollegeCreated = "college.created",
         /// A recipient acknowledged a concern (ids and state only, never the text).
@@ -197,6 +201,12 @@ wire_enum! {
         CollegeDeleted = "college.deleted",
         /// A college was changed.
         CollegeUpdated = "college.updated",
+        /// The editor accepted an essay for the anthology (ids, theme and state only).
+        EssayAccepted = "essay.accepted",
+        /// The editor returned an essay to its author with comments (ids and state only, never the comments).
+        EssayReturned = "essay.returned",
+        /// A member submitted an essay to the editor (ids, theme and state only, never the text).
+        EssaySubmitted = "essay.submitted",
         /// A mentor answered a help request, with a note or a work-record entry (ids and state only, never the text).
         HelpRequestAnswered = "help_request.answered",
         /// The student or the mentor closed a help request unanswered.
@@ -355,6 +365,17 @@ impl DomainEvent {
         }
     }
 
+    /// The event an essay's move into `state` raises (none for a draft).
+    pub fn essay_entered(state: crate::essay::EssayState) -> Option<DomainEvent> {
+        use crate::essay::EssayState as S;
+        match state {
+            S::Draft => None,
+            S::Submitted => Some(DomainEvent::EssaySubmitted),
+            S::Accepted => Some(DomainEvent::EssayAccepted),
+            S::Returned => Some(DomainEvent::EssayReturned),
+        }
+    }
+
     /// Every event type, sorted by wire name: the closed set the OpenAPI document lists.
     pub fn wire_names() -> Vec<&'static str> {
         let mut all: Vec<&'static str> = Self::ALL.iter().map(|e| e.as_str()).collect();
@@ -458,6 +479,10 @@ wire_enum! {
         CaseDetach = "case.detach",
         /// A service certificate's verification code was issued.
         CertificateIssue = "certificate.issue",
+        /// A member left the mentors' club.
+        ClubLeave = "club.leave",
+        /// A member who had left rejoined the mentors' club.
+        ClubRejoin = "club.rejoin",
         /// A college was created.
         CollegeCreate = "college.create",
         /// A recipient acknowledged a concern.
@@ -472,6 +497,16 @@ wire_enum! {
         CollegeDelete = "college.delete",
         /// A college was changed.
         CollegeUpdate = "college.update",
+        /// The editor accepted an essay.
+        EssayAccept = "essay.accept",
+        /// A member started an essay (a draft).
+        EssayCreate = "essay.create",
+        /// The editor returned an essay with comments.
+        EssayReturn = "essay.return",
+        /// The author submitted an essay.
+        EssaySubmit = "essay.submit",
+        /// The author changed an essay.
+        EssayUpdate = "essay.update",
         /// A mentor answered a help request with a note.
         HelpRequestAnswer = "help_request.answer",
         /// The student or the mentor closed a help request.

@@ -186,6 +186,25 @@ db_enum!(DbHelpState <=> domain::help::HelpState {
     Closed = "closed",
 });
 
+db_enum!(DbEssayTheme <=> domain::essay::EssayTheme {
+    Ideology = "ideology",
+    Career = "career",
+    Study = "study",
+    Research = "research",
+    Life = "life",
+    FreshmanGuidance = "freshman_guidance",
+    ResearchSalon = "research_salon",
+    Competition = "competition",
+    Other = "other",
+});
+
+db_enum!(DbEssayState <=> domain::essay::EssayState {
+    Draft = "draft",
+    Submitted = "submitted",
+    Accepted = "accepted",
+    Returned = "returned",
+});
+
 db_enum!(DbConcernScope <=> domain::concern::ConcernScope {
     Individual = "individual",
     Group = "group",
@@ -331,6 +350,8 @@ mod tests {
         same_names!(domain::inquiry::InquiryState, DbInquiryState);
         same_names!(domain::help::HelpTopic, DbHelpTopic);
         same_names!(domain::help::HelpState, DbHelpState);
+        same_names!(domain::essay::EssayTheme, DbEssayTheme);
+        same_names!(domain::essay::EssayState, DbEssayState);
         same_names!(domain::concern::ConcernScope, DbConcernScope);
         same_names!(domain::concern::ConcernCategory, DbConcernCategory);
         same_names!(domain::concern::ConcernUrgency, DbConcernUrgency);

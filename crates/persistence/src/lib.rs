@@ -18,6 +18,7 @@ pub mod events;
 pub mod exports;
 pub mod idempotency;
 pub mod imports;
+mod membership;
 pub mod ops;
 pub mod pairings;
 mod query;

@@ -191,7 +191,8 @@ pub async fn register(
                 .await?
                 .map(students::to_domain)
                 .ok_or_else(|| not_found("student"))?;
-            a.check_participant(&s).map_err(domain::Error::Forbidden)?;
+            let member = a.kind.is_club() && crate::membership::of_student(&tx, me).await?.state.is_some();
+            a.check_participant(&s, member).map_err(domain::Error::Forbidden)?;
             if live.contains(&me) {
                 return Err(domain::Error::duplicate("you are already registered for this activity").into());
             }
@@ -260,11 +261,17 @@ async fn check_batch<C: ConnectionTrait>(conn: &C, a: &Activity, ids: &[Uuid], l
         .into_iter()
         .map(|m| (m.id, students::to_domain(m)))
         .collect();
+    // Members of the club take part in the club's own kinds also after graduating.
+    let members = if a.kind.is_club() {
+        crate::membership::of_students(conn, found.keys().copied()).await?
+    } else {
+        HashMap::new()
+    };
     for (i, id) in ids.iter().enumerate() {
         let field = format!("student_ids[{i}]");
         match found.get(id) {
             None => p.push(field, "invalid_reference", "no such student"),
-            Some(s) => match a.check_participant(s) {
+            Some(s) => match a.check_participant(s, members.get(id).is_some_and(|m| m.state.is_some())) {
                 Err(why) => p.push(field, "not_eligible", why),
                 Ok(()) if live.contains(id) => p.push(field, "duplicate", format!("{} is already registered", s.name)),
                 Ok(()) => {}
