@@ -190,7 +190,11 @@ or read the one the server made up; problem documents name it in `instance` \
             crate::api::v1::exports::ExportFormat,
             crate::api::v1::reports::ReportFormat,
             crate::api::v1::certificates::CertificateFormat,
-            domain::best_case::CaseState
+            domain::best_case::CaseState,
+            crate::api::v1::anthology::AnthologyFormat,
+            domain::club::MemberState,
+            domain::essay::EssayState,
+            domain::essay::EssayTheme
         ),
         responses(
             BadRequest,
@@ -228,6 +232,7 @@ or read the one the server made up; problem documents name it in `instance` \
         (name = "year-end", description = "考核: each mentor's performance figures for the year and the college's assessment, confirmed by the university"),
         (name = "awards", description = "年终: the annual outstanding-mentor award rounds — nominations within quotas, reviewers' scores, the ranking formula, commendations"),
         (name = "cases", description = "优秀案例: colleges' best-practice cases — written and submitted by the college, accepted, returned or featured by the university, with PDF and image attachments"),
+        (name = "club", description = "学长俱乐部与《经验谈》: the mentors' club (members by appointment, active and alumni), members' essays accepted or returned by the editor, and the anthology of an edition"),
         (name = "reports", description = "报表: milestone compliance per college, the college's year-end assessment figures (基层党委年终考核), inactive mentors, the program overview and its charts"),
         (name = "integration", description = "The change feed for the student-affairs system"),
         (name = "audit", description = "The audit log of every write"),
@@ -406,8 +411,10 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_audit_events", &[]),
     ("list_award_rounds", &["created_at", "nominations_open_on"]),
     ("list_cases", &["created_at", "updated_at", "submitted_at"]),
+    ("list_club_members", &["name", "since"]),
     ("list_colleges", &["code", "name", "created_at"]),
     ("list_concerns", &["created_at", "updated_at"]),
+    ("list_essays", &["created_at", "updated_at", "submitted_at"]),
     ("list_job_postings", &["deadline", "created_at", "updated_at"]),
     ("list_help_requests", &["created_at", "updated_at"]),
     ("list_inquiries", &["created_at", "updated_at"]),

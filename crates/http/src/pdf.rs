@@ -27,6 +27,7 @@ const MARGIN_X: f32 = 72.0;
 const MARGIN_Y: f32 = 80.0;
 
 const TITLE_SIZE: f32 = 22.0;
+const HEADING_SIZE: f32 = 16.0;
 const BODY_SIZE: f32 = 13.0;
 const FOOT_SIZE: f32 = 9.0;
 /// A line's height as a multiple of its font size.
@@ -147,6 +148,22 @@ fn layout(blocks: &[Block]) -> Vec<Vec<Placed>> {
                 put(&mut pages, &mut y, x.max(MARGIN_X), BODY_SIZE, false, t.clone());
             }
             Block::Foot(t) => foot.extend(wrap(t, FOOT_SIZE, text_w)),
+            Block::Heading(t) => {
+                for l in wrap(t, HEADING_SIZE, text_w) {
+                    put(&mut pages, &mut y, MARGIN_X, HEADING_SIZE, false, l);
+                }
+            }
+            Block::Line(t) => {
+                for l in wrap(t, BODY_SIZE, text_w) {
+                    put(&mut pages, &mut y, MARGIN_X, BODY_SIZE, false, l);
+                }
+            }
+            Block::PageBreak => {
+                if pages.last().is_some_and(|p| !p.is_empty()) {
+                    pages.push(Vec::new());
+                    y = MARGIN_Y;
+                }
+            }
         }
     }
     // The foot lines at the bottom of the last page.
@@ -210,6 +227,21 @@ mod tests {
         let pages = layout(&blocks);
         assert!(pages.len() >= 2, "{}", pages.len());
         assert!(pages.iter().flatten().all(|p| p.y <= PAGE_H - MARGIN_Y / 2.0 + 1.0));
+    }
+
+    #[test]
+    fn a_page_break_starts_a_new_page_and_headings_and_lines_are_left_aligned() {
+        let pages = layout(&[
+            Block::Heading("目录".into()),
+            Block::Line("第一篇".into()),
+            Block::PageBreak,
+            Block::PageBreak,
+            Block::Heading("第一篇".into()),
+        ]);
+        assert_eq!(pages.len(), 2, "two breaks in a row make one new page");
+        assert!(pages.iter().flatten().all(|p| p.x == MARGIN_X));
+        assert_eq!(pages[0][0].size, HEADING_SIZE);
+        assert_eq!(pages[1][0].text, "第一篇");
     }
 
     #[test]

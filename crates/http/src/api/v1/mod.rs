@@ -4,6 +4,7 @@ pub mod academic_years;
 pub mod activities;
 pub mod activity_registrations;
 pub mod agenda;
+pub mod anthology;
 pub mod appointments;
 pub mod assessments;
 pub mod audit;
@@ -12,11 +13,13 @@ pub mod awards;
 pub mod calendar;
 pub mod cases;
 pub mod certificates;
+pub mod club;
 pub mod colleges;
 pub mod common;
 pub mod concerns;
 pub mod directory;
 pub mod dto;
+pub mod essays;
 pub mod events;
 pub mod exports;
 pub mod help_requests;
@@ -205,6 +208,16 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(awards::results)
         .service(awards::public_results);
     cfg.service(agenda::get);
+    // `/club/members/me` is a literal path; nothing under `/club/members` takes an id.
+    cfg.service(club::list).service(club::me).service(club::leave).service(club::rejoin);
+    cfg.service(essays::create)
+        .service(essays::list)
+        .service(essays::get)
+        .service(essays::update)
+        .service(essays::submit)
+        .service(essays::accept)
+        .service(essays::return_to_author);
+    cfg.service(anthology::get);
     cfg.service(overview::inactive_mentors).service(overview::overview).service(overview::overview_chart);
 }
 
