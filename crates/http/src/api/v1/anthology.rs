@@ -363,9 +363,27 @@ pub fn body_blocks(body: &str) -> Vec<Block> {
     let mut lists: Vec<Option<u64>> = Vec::new();
     let mut item: Option<String> = None;
     let mut code = false;
+    // Inside an inline `<script>` or `<style>`: its content is no text either (as ammonia drops it).
+    let mut hidden: Option<&'static str> = None;
     let take = |buf: &mut String| std::mem::take(buf).trim().to_owned();
     for event in Parser::new_ext(body, options()) {
+        if let Some(end) = hidden {
+            if matches!(&event, Event::InlineHtml(h) if h.trim_start().to_ascii_lowercase().starts_with(end)) {
+                hidden = None;
+            }
+            if !matches!(event, Event::End(_)) {
+                continue;
+            }
+        }
         match event {
+            Event::InlineHtml(h) => {
+                let tag = h.trim_start().to_ascii_lowercase();
+                if tag.starts_with("<script") {
+                    hidden = Some("</script");
+                } else if tag.starts_with("<style") {
+                    hidden = Some("</style");
+                }
+            }
             Event::Start(Tag::Heading { .. } | Tag::Paragraph) => {}
             Event::End(TagEnd::Heading(_)) => {
                 let t = take(&mut buf);
@@ -636,7 +654,9 @@ mod tests {
 
     #[test]
     fn the_printed_body_is_text_without_raw_html() {
-        let b = body_blocks("# 标题\n\n第一行\n第二行 and\nmore\n\n<div>raw</div>\n\n1. 一\n2. 二\n\n```\ncode 1\n```");
+        let b = body_blocks(
+            "# 标题\n\n第一行<script>alert(1)</script>\n第二行 and\nmore\n\n<div>raw</div>\n\n1. 一\n2. 二\n\n```\ncode 1\n```",
+        );
         assert_eq!(
             b,
             [

@@ -335,11 +335,10 @@ pub async fn accept(
     Ok(tagged(repo::decide(&state.db, &auth.principal, *id, true, comment.as_deref(), if_match.0).await?))
 }
 
-/// Return a submitted essay to its author with comments (a university admin; `submitted →
-/// returned`).
+/// Return a submitted essay to its author with comments (a university admin).
 ///
-/// The comment is required. The author edits it and submits it again; a returned essay is not in
-/// the anthology. 409 `invalid_transition` unless submitted.
+/// `submitted → returned`. The comment is required. The author edits it and submits it again; a
+/// returned essay is not in the anthology. 409 `invalid_transition` unless submitted.
 #[utoipa::path(
     operation_id = "return_essay",
     tag = "club",
