@@ -79,6 +79,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000015_help_requests", rows: help_requests, check: check_help_requests },
     Fixture { migration: "m20261201_000020_credits", rows: credits, check: check_credits },
     Fixture { migration: "m20261201_000021_certificates", rows: certificates, check: check_certificates },
+    Fixture { migration: "m20261201_000022_club_essays", rows: club_essays, check: check_club_essays },
     Fixture { migration: "m20261201_000023_best_cases", rows: best_cases, check: check_best_cases },
 ];
 
@@ -1079,6 +1080,46 @@ fn check_best_cases<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         assert_eq!(file.bytes().await.unwrap().as_ref(), CASE_PDF);
         let r = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", id(YEAR)), token).await;
         assert_eq!(r.expect(200).body["colleges"][0]["featured_cases"][0]["id"], id(BEST_CASE));
+const ESSAY: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1701;
+
+fn club_essays() -> Vec<Row> {
+    vec![
+        (
+            "club_departures",
+            vec![("student_id", V::Id(SENIOR)), ("left_at", V::Ts("2026-03-01T08:00:00Z")), ("left_by", V::Id(ADMIN))],
+        ),
+        row(
+            "essays",
+            vec![
+                ("id", V::Id(ESSAY)),
+                ("author_id", V::Id(SENIOR)),
+                ("college_id", V::Id(COLLEGE)),
+                ("unit_id", V::Id(UNIT)),
+                ("academic_year_id", V::Id(YEAR)),
+                ("title", V::Text("升级学长的经验谈")),
+                ("body", V::Text("## 缘起\n\n一年的学长工作。")),
+                ("theme", V::Text("freshman_guidance")),
+                ("state", V::Text("accepted")),
+                ("editor_comment", V::Text("收入文集")),
+                ("submitted_at", V::Ts("2026-02-01T08:00:00Z")),
+                ("decided_at", V::Ts("2026-02-10T08:00:00Z")),
+                ("decided_by", V::Id(ADMIN)),
+                ("created_by", V::Id(ADMIN)),
+            ],
+            true,
+        ),
+    ]
+}
+
+fn check_club_essays<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let e = app.get(&format!("/api/v1/essays/{}", id(ESSAY)), token).await.expect(200);
+        assert_eq!((e.body["state"].as_str(), e.body["theme"].as_str()), (Some("accepted"), Some("freshman_guidance")));
+        let a = app.get(&format!("/api/v1/academic-years/{}/anthology", id(YEAR)), token).await.expect(200);
+        assert_eq!(a.body["sections"][0]["colleges"][0]["essays"][0]["id"], id(ESSAY), "{}", a.text);
+        // The mentor who left is not listed.
+        let m = app.get("/api/v1/club/members?page_size=100", token).await.expect(200);
+        assert!(!m.text.contains(&id(SENIOR)), "{}", m.text);
     })
 }
 
