@@ -710,6 +710,13 @@ mod tests {
                 (*s != NominationState::Draft).then(|| format!("nomination.{s}"))
             );
         }
+        for s in crate::essay::EssayState::ALL {
+            let e = DomainEvent::essay_entered(*s);
+            assert_eq!(
+                e.map(|e| e.as_str().to_owned()),
+                (*s != crate::essay::EssayState::Draft).then(|| format!("essay.{s}"))
+            );
+        }
         for s in crate::help::HelpState::ALL {
             let want = match s {
                 crate::help::HelpState::Open => "help_request.created".to_owned(),

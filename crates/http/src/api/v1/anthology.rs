@@ -312,7 +312,7 @@ pub fn html(a: &Anthology) -> String {
     out.push_str("<nav>\n<h2>目录</h2>\n");
     let mut n = 0;
     for s in &a.sections {
-        let _ = write!(out, "<h3>{}</h3>\n", s.theme.label());
+        let _ = writeln!(out, "<h3>{}</h3>", s.theme.label());
         for c in &s.colleges {
             let _ = write!(out, "<h4>{}</h4>\n<ol start=\"{}\">\n", html_escape(&c.college), n + 1);
             for e in &c.essays {
@@ -435,11 +435,9 @@ pub fn body_blocks(body: &str) -> Vec<Block> {
                 }
             }
             Event::Text(t) | Event::Code(t) => buf.push_str(&t),
-            Event::SoftBreak if !code => {
-                if buf.chars().last().is_some_and(|c| !is_wide(c)) {
-                    buf.push(' ');
-                }
-            }
+            // A line break inside a paragraph: a space between Latin words, none in Chinese.
+            Event::SoftBreak if !code && buf.chars().last().is_some_and(|c| !is_wide(c)) => buf.push(' '),
+            Event::SoftBreak if !code => {}
             Event::SoftBreak | Event::HardBreak => buf.push('\n'),
             Event::Rule => out.push(Block::Gap),
             Event::TaskListMarker(done) => buf.push_str(if done { "[x] " } else { "[ ] " }),
