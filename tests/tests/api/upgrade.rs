@@ -1080,6 +1080,9 @@ fn check_best_cases<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         assert_eq!(file.bytes().await.unwrap().as_ref(), CASE_PDF);
         let r = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", id(YEAR)), token).await;
         assert_eq!(r.expect(200).body["colleges"][0]["featured_cases"][0]["id"], id(BEST_CASE));
+    })
+}
+
 const ESSAY: u128 = 0x0190_0000_0000_7000_8000_0000_0000_1701;
 
 fn club_essays() -> Vec<Row> {
