@@ -16,8 +16,8 @@
 //! (college, unit, place), so the same seed always gives the same students with the same numbers.
 //! Nothing printed depends on generated ids.
 //!
-//! Hooks: the club's essays and the colleges' best-practice cases are being built; when they land,
-//! add them in [`Demo::community`], which runs last, when members, activities and colleges exist.
+//! The club's essays (《经验谈》) and the colleges' best-practice cases (优秀案例) come last, in
+//! [`Demo::community`], when members, activities and colleges exist.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use persistence::{Db, DbConfig};
@@ -232,6 +232,27 @@ impl Api {
         self.send(Method::PATCH, path, Some(token), Some(&body)).await
     }
 
+    /// `POST`s a file as the raw body (an attachment), its name in `file_name`.
+    async fn upload(&self, token: &str, path: &str, file_name: &str, bytes: Vec<u8>) -> R<Value> {
+        let res = self
+            .http
+            .post(format!("{}/api/v1{path}", self.base))
+            .query(&[("file_name", file_name)])
+            .header("Accept-Language", "en")
+            .header("Content-Type", "application/octet-stream")
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .map_err(|e| format!("POST /api/v1{path}: {e}"))?;
+        let status = res.status();
+        let text = res.text().await.unwrap_or_default();
+        if !status.is_success() {
+            return Err(format!("POST /api/v1{path} answered {status}: {text}"));
+        }
+        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     /// `POST` that answers with a resource: its id.
     async fn create(&self, token: &str, path: &str, body: Value) -> R<String> {
         id(&self.post(token, path, body).await?)
@@ -303,6 +324,8 @@ struct Tally {
     concerns: usize,
     job_postings: usize,
     inquiries: usize,
+    essays: usize,
+    cases: usize,
 }
 
 struct Demo {
@@ -1209,11 +1232,279 @@ impl Demo {
         Ok(())
     }
 
-    /// The club's essays (《经验谈》) and the colleges' best-practice cases (优秀案例) go here when
-    /// those capabilities land: members, activities and colleges exist by now.
+    /// The club's essays (《经验谈》) and the colleges' best-practice cases (优秀案例), now that
+    /// members, activities and colleges exist. Essays: the university accepts four (the demo
+    /// year's anthology has content in four themes), one waits for it, one is returned with a
+    /// comment, and the `mentor` login has a draft. Cases: 计算机学院's is accepted and featured
+    /// (in the college-assessment report), with a PDF; 电子信息学院's is submitted; 计算机学院
+    /// drafts a second one.
     async fn community(&mut self) -> R<()> {
+        self.essays().await?;
+        self.cases().await
+    }
+
+    /// The essays, each by the first mentors of a college (club members: the dismissed mentor of
+    /// 化学学院 is none, and writes nothing).
+    async fn essays(&mut self) -> R<()> {
+        #[derive(Clone, Copy)]
+        enum Fate {
+            Accepted,
+            Submitted,
+            Returned(&'static str),
+            Draft,
+        }
+        // (college, mentor, theme, title, body, fate)
+        const ESSAYS: &[(&str, usize, &str, &str, &str, Fate)] = &[
+            (
+                "CS",
+                0,
+                "research",
+                "做学弟学妹科研路上的引路人",
+                "## 第一次组会\n\n去年九月，我第一次带学弟参加实验室组会。他坐在角落里，一句话也没说。会后我问他听懂了多少，\
+                 他说“大概三成”。我想起自己刚入学时也是这样：满屏的公式和缩写，不敢提问，怕问得太浅。\n\n\
+                 ## 从一篇论文读起\n\n我没有急着给他分课题，而是和他约定：每周读一篇论文，周五下午花半小时讲给我听。\
+                 讲不清楚的地方，就是下一周要补的基础。两个月后，他在组会上第一次主动提出了一个实验设计上的问题。\n\n\
+                 ## 几点体会\n\n- **先建立信心，再谈进度。** 新生最怕的不是难，而是不知道从哪里开始。\n\
+                 - **把隐性知识说出来。** 服务器怎么申请、数据放在哪里、组会怎么汇报，这些没人写在培养方案里。\n\
+                 - **做示范，不代劳。** 代码我可以帮他看，但要他自己改。\n\n\
+                 作为党员学长，我理解的“引领”，就是让后来的人少走一些我们走过的弯路。",
+                Fate::Accepted,
+            ),
+            (
+                "CS",
+                1,
+                "freshman_guidance",
+                "开学第一个月：陪新生走过适应期",
+                "开学第一周，我在新生群里发了一份“入学清单”：校园卡、选课、体检、实验室安全考试，每一项写清楚地点和截止时间。\
+                 没想到这份清单被转发了三十多次。\n\n\
+                 ## 把问题收集起来\n\n第一个月里，学弟学妹问得最多的是三件事：课怎么选、导师怎么沟通、宿舍和实验室的时间怎么安排。\
+                 我把这些问题整理成问答，在新生沙龙上逐条解答，也请辅导员补充了心理咨询和奖助学金的政策。\n\n\
+                 ## 每个人都不一样\n\n有的同学来自外省，第一次离家这么远；有的同学跨专业考研，基础课压力很大。\
+                 我和每位结对新生至少面谈一次，记在工作记录本里，需要学院帮助的及时反映给辅导员。\n\n\
+                 一个月后，有位学妹对我说：“原来研究生生活是可以慢慢适应的。”这句话让我觉得，这份工作值得。",
+                Fate::Accepted,
+            ),
+            (
+                "EE",
+                0,
+                "research_salon",
+                "一场沙龙，让科研不再“高冷”",
+                "“我与学长聊科研”第一期，我们没有放一张论文截图，而是讲了三个失败的实验。\n\n\
+                 ## 为什么讲失败\n\n新生看到的往往是师兄师姐发表的论文，却看不到背后反复调试天线、重新流片的日子。\
+                 讲失败，是想告诉大家：卡住是常态，关键是学会拆解问题、及时求助。\n\n\
+                 ## 沙龙怎么办\n\n1. 每期一个主题，提前一周在群里收集问题；\n2. 学长讲二十分钟，其余时间自由提问；\n\
+                 3. 会后把问答整理成文档，放进学院的共享资料。\n\n\
+                 一学期下来，沙龙办了五期，参加的新生从十几人增加到四十多人，还有两位同学因此找到了感兴趣的研究方向。",
+                Fate::Accepted,
+            ),
+            (
+                "HIS",
+                0,
+                "ideology",
+                "从考古工地到党支部：把思想引领讲进田野",
+                "暑期在三星堆遗址发掘时，我带着两位新入学的学弟学妹整理探方记录。傍晚收工后，我们常常坐在工棚外聊天，\
+                 聊考古，也聊为什么要做这一行。\n\n\
+                 ## 文物里的家国\n\n当青铜神树的残片一点点拼合起来，学妹说她第一次真切地感受到“文化自信”不是一句口号。\
+                 我把这些现场的感受带回党支部，组织了一次“田野里的党课”，请老党员讲他们几十年的考古经历。\n\n\
+                 ## 润物无声\n\n思想引领不是说教。和学弟学妹一起吃苦、一起解决问题，在日常相处中把信念传递下去，\
+                 这是我做学长一年来最大的体会。",
+                Fate::Accepted,
+            ),
+            (
+                "CHEM",
+                0,
+                "competition",
+                "陪跑“挑战杯”的三百个日夜",
+                "去年秋天，三位新生找到我，想用课题组的绿色合成工艺参加“挑战杯”。从选题、写计划书到路演答辩，\
+                 我陪他们走了将近一年。\n\n\
+                 ## 选题要“小而实”\n\n最初的方案想解决的问题太多。我们反复讨论，最后聚焦在一个催化剂回收的具体环节上，\
+                 用实验数据说话。\n\n\
+                 ## 分工与坚持\n\n团队里有人擅长实验，有人擅长表达。我建议他们每周开一次短会，把进度和困难摆在桌面上。\
+                 省赛答辩前一晚，大家还在改演示文稿，最后拿到了二等奖。\n\n\
+                 比奖项更重要的是，他们学会了怎样把一个想法做成一件事。",
+                Fate::Submitted,
+            ),
+            (
+                "MED",
+                0,
+                "life",
+                "白大褂之外：关心学弟学妹的身心健康",
+                "临床型研究生的第一年，白天跟着上级医师查房，晚上写病历、看文献，很多新生都觉得透不过气。\n\n\
+                 ## 我注意到的变化\n\n有位学弟连续几周睡不好，话也少了。我约他在医院食堂吃饭，聊了很久，\
+                 后来陪他去了学校的心理咨询中心。\n\n\
+                 ## 我们能做的\n\n- 排班表出来后，提醒新生合理安排休息；\n- 每月组织一次科室新生聚餐；\n\
+                 - 发现情绪异常，及时告诉辅导员。\n\n医学生擅长照顾病人，也要学会照顾自己。",
+                Fate::Returned(
+                    "文章真诚感人。请删去涉及学弟就诊经过的细节，保护其隐私；并补充一两个你如何把心理健康资源介绍给新生的具体做法后再提交。",
+                ),
+            ),
+            (
+                "CS",
+                0,
+                "career",
+                "从实验室到求职季：我的职业规划心得",
+                "（草稿）\n\n## 要写的几点\n\n- 研一就要想清楚：读博、进企业还是考公？\n- 实习和科研怎么平衡\n\
+                 - 简历上的项目经历怎么写\n\n待补充：去年秋招的时间线。",
+                Fate::Draft,
+            ),
+        ];
+        const ACCEPT_COMMENTS: &[&str] = &[
+            "文字朴实，案例生动，收入本年度文集。",
+            "经验具体可学，收入本年度《经验谈》。",
+            "写出了学长工作的温度，收入文集。",
+        ];
+        let admin = self.admin.clone();
+        for (code, mi, theme, title, body, fate) in ESSAYS {
+            let ci = self.college(code);
+            let Some(token) = self.colleges[ci].mentors.get(*mi).map(|m| m.token.clone()) else { continue };
+            let body = json!({"title": title, "body": body, "theme": theme, "academic_year_id": self.year_id});
+            let e = self.api.create(&token, "/essays", body).await?;
+            self.tally.essays += 1;
+            if matches!(fate, Fate::Draft) {
+                continue;
+            }
+            self.api.post(&token, &format!("/essays/{e}/submit"), json!({})).await?;
+            match fate {
+                Fate::Accepted => {
+                    let comment = *self.rng.pick(ACCEPT_COMMENTS);
+                    self.api.post(&admin, &format!("/essays/{e}/accept"), json!({"comment": comment})).await?;
+                }
+                Fate::Returned(comment) => {
+                    self.api.post(&admin, &format!("/essays/{e}/return"), json!({"comment": comment})).await?;
+                }
+                Fate::Submitted | Fate::Draft => {}
+            }
+        }
         Ok(())
     }
+
+    /// The colleges' best-practice cases, drawing on the activities each college held.
+    async fn cases(&mut self) -> R<()> {
+        let admin = self.admin.clone();
+        // (college, title, summary, body, data notes, attachment, how far it goes)
+        const CASES: &[(&str, &str, &str, &str, &str, bool, &str)] = &[
+            (
+                "CS",
+                "“学长领航”新生适应计划",
+                "以实验室为单位结对，开学一个月内实现新生结对全覆盖，学长每月至少一次面谈并记入工作记录本。",
+                "## 背景\n\n学院每年招收硕士、博士新生三百余人，分布在十余个实验室，新生入学适应问题突出。\n\n\
+                 ## 做法\n\n1. **以实验室为单位结对**：学长与同一实验室的新生结对，便于日常交流和科研引导。\n\
+                 2. **开学一个月内全覆盖**：入学教育大会上逐一介绍学长，当周完成结对。\n\
+                 3. **每月一次“我与学长聊科研”沙龙**：由学长轮流主讲，主题提前征集。\n\
+                 4. **工作记录本规范化**：每次面谈、答疑都记入系统，学院每月查看。\n\n\
+                 ## 成效\n\n- 新生结对率 100%，开学第一个月内全部完成首次面谈；\n\
+                 - 新生对结对帮扶的满意度评分平均 4.6 分（满分 5 分）；\n\
+                 - 学长反映的新生学业、心理问题均在一周内得到学院跟进。\n\n\
+                 ## 体会\n\n学长工作贵在日常。制度把“要做什么”说清楚，系统把“做了什么”留下来，学院才能及时发现问题、总结经验。",
+                "结对与面谈数据取自系统的结对与工作记录本报表；满意度为新生对结对的评分。",
+                true,
+                "featured",
+            ),
+            (
+                "EE",
+                "“我与学长聊科研”沙龙的组织与成效",
+                "学长主讲、新生提问、会后整理问答，一学期五期沙龙，参加新生逐期增加。",
+                "## 做法\n\n- 每期一个主题（文献阅读、仿真工具、组会汇报、论文写作），提前一周在新生群征集问题；\n\
+                 - 学长主讲二十分钟，其余时间自由交流；\n- 会后整理问答，放进学院共享资料。\n\n\
+                 ## 成效\n\n参加的新生从第一期的十余人增加到四十余人；两名新生通过沙龙确定了研究方向。\n\n\
+                 ## 下一步\n\n与微波与通信实验室合作，增加实验室开放日。",
+                "参加人数取自系统的活动签到记录。",
+                false,
+                "submitted",
+            ),
+            (
+                "CS",
+                "学长工作记录本的规范化管理",
+                "统一记录口径，学院每月抽查，记录质量纳入学长考核。",
+                "## 做法\n\n（草稿，待补充）\n\n- 统一面谈、答疑、集体辅导的记录要求\n- 学院每月抽查并反馈",
+                "",
+                false,
+                "draft",
+            ),
+        ];
+        for (code, title, summary, body, notes, attach, fate) in CASES {
+            let ci = self.college(code);
+            let (c_admin, cid) = (self.colleges[ci].admin.clone(), self.colleges[ci].id.clone());
+            // The college's activities it draws on: those it held this year.
+            let held = self
+                .api
+                .get(
+                    &c_admin,
+                    &format!("/activities?college_id={cid}&academic_year_id={}&state=held&page_size=100", self.year_id),
+                )
+                .await?;
+            let activities: Vec<String> = held["items"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|x| x["id"].as_str().map(str::to_owned)).take(3).collect())
+                .unwrap_or_default();
+            let mut req = json!({"title": title, "summary": summary, "body": body,
+                "academic_year_id": self.year_id, "activity_ids": activities});
+            if !notes.is_empty() {
+                req["data_notes"] = json!(notes);
+            }
+            let c = self.api.create(&c_admin, "/cases", req).await?;
+            self.tally.cases += 1;
+            if *attach {
+                let pdf = summary_pdf(&[
+                    "Xuezhang demo: best-practice case (attachment)",
+                    &format!("College: {code}   Academic year: {}-{}", self.year, self.year + 1),
+                    "Mentor-freshman pairing within one month: 100%",
+                    "Monthly research salons hosted by the mentors",
+                ]);
+                self.api.upload(&c_admin, &format!("/cases/{c}/attachments"), "新生适应计划总结.pdf", pdf).await?;
+            }
+            if *fate == "draft" {
+                continue;
+            }
+            self.api.post(&c_admin, &format!("/cases/{c}/submit"), json!({})).await?;
+            if *fate == "featured" {
+                let comments = "做法可复制、数据翔实，推荐在学长经验交流会上分享。";
+                self.api.post(&admin, &format!("/cases/{c}/accept"), json!({"comments": comments})).await?;
+                self.api.post(&admin, &format!("/cases/{c}/feature"), json!({})).await?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A small, valid one-page PDF with `lines` of ASCII text (Helvetica; the demo has no CJK font to
+/// embed), its cross-reference table computed, as a college would attach a scanned summary.
+fn summary_pdf(lines: &[&str]) -> Vec<u8> {
+    let mut text = String::from("BT /F1 14 Tf 72 770 Td 20 TL\n");
+    for l in lines {
+        let escaped: String = l
+            .chars()
+            .filter(char::is_ascii)
+            .flat_map(|c| match c {
+                '(' | ')' | '\\' => vec!['\\', c],
+                c => vec![c],
+            })
+            .collect();
+        text.push_str(&format!("({escaped}) Tj T*\n"));
+    }
+    text.push_str("ET\n");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> \
+         /Contents 5 0 R >>"
+            .to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{text}endstream", text.len()),
+    ];
+    let mut out = String::from("%PDF-1.4\n");
+    let mut offsets = Vec::new();
+    for (k, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.push_str(&format!("{} 0 obj\n{o}\nendobj\n", k + 1));
+    }
+    let xref = out.len();
+    out.push_str(&format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1));
+    for o in offsets {
+        out.push_str(&format!("{o:010} 00000 n \n"));
+    }
+    out.push_str(&format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1));
+    out.into_bytes()
 }
 
 trait WholeSeconds {
@@ -1305,7 +1596,8 @@ fn print(t: &Tally, year: &str, seed: u64) {
     println!("Demo year {year} created (seed {seed}):");
     println!(
         "  {} colleges, {} students, {} staff, {} accounts, {} nominations, {} appointments, {} pairings,\n  \
-         {} activities, {} work records, {} help requests, {} concerns, {} job postings, {} inquiries",
+         {} activities, {} work records, {} help requests, {} concerns, {} job postings, {} inquiries,\n  \
+         {} essays, {} best-practice cases",
         COLLEGES.len(),
         t.students,
         t.staff,
@@ -1318,7 +1610,9 @@ fn print(t: &Tally, year: &str, seed: u64) {
         t.help_requests,
         t.concerns,
         t.job_postings,
-        t.inquiries
+        t.inquiries,
+        t.essays,
+        t.cases
     );
     println!();
     println!("Logins (FOR DEMONSTRATIONS ONLY: every demo account has the password below; never put real data");

@@ -47,6 +47,17 @@ const EMPTY_BY_DESIGN: &[(&str, &str, &str)] = &[
         "a university admin's items are score sheets of rounds in review; the demo round takes nominations",
     ),
     ("/api/v1/me/agenda", "client", "service clients always get an empty to-do list"),
+    (
+        "/api/v1/essays",
+        "cs.supervisor",
+        "essays are read by their author, the university and the author's college's admins and counselors",
+    ),
+    (
+        "/api/v1/essays",
+        "freshman",
+        "a student sees the essays they wrote; a freshman is no club member and writes none",
+    ),
+    ("/api/v1/essays", "client", "as for supervisors: a service client reads no essay"),
 ];
 
 fn demo(url: &str, seed: Option<&str>) -> std::process::Output {
