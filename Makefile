@@ -64,7 +64,8 @@ check-contract-fuzz:
 check-deploy:
 	scripts/check-deploy
 
-# Measures the speed targets in release mode (imports, auto-matching) on SQLite and PostgreSQL.
+# Measures the speed targets in release mode (imports, auto-matching, the reports on a university-sized
+# year) on SQLite and PostgreSQL; figures to bench/results/latest.json.
 bench:
 	scripts/pg-up || true
 	$(CARGO) run --release -q -p xuezhang-bench

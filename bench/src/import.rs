@@ -5,73 +5,19 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
 use xuezhang_http::{Application, Settings};
 
-use crate::{Measurement, timed};
+use crate::{Measurement, on_each_database, timed};
 
 /// Students per file.
 const ROWS: usize = 100_000;
 
 const PASSWORD: &str = "bench-Passw0rd-长江";
 
-/// The PostgreSQL server the scenario creates its database on.
-fn pg_server() -> String {
-    std::env::var("XUEZHANG_BENCH_PG_URL")
-        .ok()
-        .filter(|v| !v.is_empty())
-        .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-/// The URL of database `name` on the server at `server`.
-fn with_database(server: &str, name: &str) -> String {
-    let (scheme, rest) = server.split_once("://").unwrap_or(("postgres", server));
-    let (rest, query) = match rest.split_once('?') {
-        Some((r, q)) => (r, format!("?{q}")),
-        None => (rest, String::new()),
-    };
-    let authority = rest.split('/').next().unwrap_or(rest);
-    format!("{scheme}://{authority}/{name}{query}")
-}
-
 /// The scenario.
 pub fn run() -> Pin<Box<dyn Future<Output = Vec<Measurement>>>> {
-    Box::pin(async {
-        let mut out = Vec::new();
-        let dir = std::env::temp_dir().join(format!("xuezhang-bench-{}", uuid::Uuid::now_v7().simple()));
-        if let Err(e) = std::fs::create_dir_all(&dir) {
-            println!("import: cannot create {}: {e}", dir.display());
-            return out;
-        }
-        let sqlite = format!("sqlite://{}/bench.db?mode=rwc", dir.display());
-        match on("sqlite", &sqlite).await {
-            Ok(m) => out.extend(m),
-            Err(e) => println!("import on sqlite failed: {e}"),
-        }
-        let _ = std::fs::remove_dir_all(&dir);
-
-        let server = pg_server();
-        let admin = match Database::connect(server.as_str()).await {
-            Ok(c) => c,
-            Err(e) => {
-                println!("import: PostgreSQL at {server} is unreachable ({e}); skipping it");
-                return out;
-            }
-        };
-        let name = format!("xz_bench_{}", uuid::Uuid::now_v7().simple());
-        if let Err(e) = admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await {
-            println!("import: cannot create a PostgreSQL database ({e}); skipping it");
-            return out;
-        }
-        match on("postgres", &with_database(&server, &name)).await {
-            Ok(m) => out.extend(m),
-            Err(e) => println!("import on postgres failed: {e}"),
-        }
-        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-        let _ = admin.close().await;
-        out
-    })
+    Box::pin(on_each_database("import", |target, url| async move { on(&target, &url).await }))
 }
 
 /// One file of `ROWS` students; `variant` changes every phone number.
@@ -201,6 +147,7 @@ async fn on(target: &str, url: &str) -> Result<Vec<Measurement>, String> {
             items: ROWS as u64,
             elapsed,
             note: format!("{note}, {:.1} MB over HTTP", bytes as f64 / 1e6),
+            figure: None,
         });
     }
     // The same 100,000 students as an Excel workbook: read cell by cell, all unchanged.
@@ -214,6 +161,7 @@ async fn on(target: &str, url: &str) -> Result<Vec<Measurement>, String> {
         items: ROWS as u64,
         elapsed,
         note: format!("re-import: unchanged, {:.1} MB over HTTP", bytes as f64 / 1e6),
+        figure: None,
     });
     handle.stop(true).await;
     Ok(out)

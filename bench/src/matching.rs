@@ -69,5 +69,6 @@ pub async fn run() -> Vec<Measurement> {
             proposal.pairs.len(),
             proposal.unmatched.len()
         ),
+        figure: None,
     }]
 }

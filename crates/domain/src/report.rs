@@ -181,6 +181,54 @@ pub struct Compliance {
     pub colleges: Vec<CollegeCompliance>,
 }
 
+/// How many colleges stand where on one milestone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct StatusCounts {
+    /// Colleges that met it.
+    pub met: i64,
+    /// Colleges that did it late.
+    pub late: i64,
+    /// Colleges that missed it.
+    pub missed: i64,
+    /// Colleges whose deadline has not passed yet, not done.
+    pub pending: i64,
+    /// Colleges with nothing due (no appointed mentors).
+    pub not_applicable: i64,
+}
+
+impl StatusCounts {
+    fn add(&mut self, status: MilestoneStatus) {
+        match status {
+            MilestoneStatus::Met => self.met += 1,
+            MilestoneStatus::Late => self.late += 1,
+            MilestoneStatus::Missed => self.missed += 1,
+            MilestoneStatus::Pending => self.pending += 1,
+            MilestoneStatus::NotApplicable => self.not_applicable += 1,
+        }
+    }
+}
+
+/// The compliance report at a glance: per milestone, how many colleges stand where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ComplianceGlance {
+    /// The introduction milestone.
+    pub introduction: StatusCounts,
+    /// The freshman-salon milestone.
+    pub freshman_salon: StatusCounts,
+}
+
+impl Compliance {
+    /// The report's rows tallied by status, milestone by milestone.
+    pub fn glance(&self) -> ComplianceGlance {
+        let mut g = ComplianceGlance::default();
+        for c in &self.colleges {
+            g.introduction.add(c.introduction_outcome.status);
+            g.freshman_salon.add(c.salon_outcome.status);
+        }
+        g
+    }
+}
+
 /// A college's year-end assessment figures (四.6), each a count or sum the database made; the
 /// definition of each is the API text of its field (`CollegeFiguresDto`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -366,6 +414,38 @@ mod tests {
         assert_eq!(report_college(Some(cs), None).unwrap(), Some(cs));
         assert_eq!(report_college(Some(cs), Some(cs)).unwrap(), Some(cs));
         assert!(matches!(report_college(Some(cs), Some(ee)), Err(Error::NotFound { .. })));
+    }
+
+    #[test]
+    fn the_glance_tallies_each_milestone_by_the_status_of_every_college() {
+        let row = |intro: MilestoneStatus, salon: MilestoneStatus| CollegeCompliance {
+            college_id: Uuid::now_v7(),
+            college_code: "C".into(),
+            college_name: "学院".into(),
+            introduction: IntroductionCount {
+                mentors: 1,
+                introduced: 0,
+                introduced_by_deadline: 0,
+                last_introduced_on: None,
+            },
+            introduction_outcome: Outcome { status: intro, date: None },
+            salon: SalonCount::default(),
+            salon_outcome: Outcome { status: salon, date: None },
+        };
+        use MilestoneStatus::*;
+        let report = Compliance {
+            academic_year_id: Uuid::now_v7(),
+            academic_year: "2026-2027".into(),
+            as_of: d(11, 1),
+            introduction_deadline: d(9, 30),
+            salon_deadline: d(10, 31),
+            colleges: vec![row(Met, Pending), row(Late, Met), row(Met, Missed), row(NotApplicable, NotApplicable)],
+        };
+        let g = report.glance();
+        assert_eq!(g.introduction, StatusCounts { met: 2, late: 1, missed: 0, pending: 0, not_applicable: 1 });
+        assert_eq!(g.freshman_salon, StatusCounts { met: 1, late: 0, missed: 1, pending: 1, not_applicable: 1 });
+        let empty = Compliance { colleges: vec![], ..report };
+        assert_eq!(empty.glance(), ComplianceGlance::default());
     }
 
     #[test]

@@ -305,6 +305,22 @@ async fn the_overview_counts_mentors_freshmen_records_activities_and_concerns_ex
         .collect();
     assert_eq!(counted, [(salon_month, 1, 0)], "{kept}");
     assert_eq!(o["concerns"], json!({"open": 1, "overdue": 0}));
+    // Compliance at a glance: CS (A and B never introduced, no salon held) misses both milestones
+    // once their deadline (Sept 30, Oct 31) is past, pending before; EE's only mentor is dismissed,
+    // so nothing is due there.
+    let status = |m: u32, d: u32| if t > NaiveDate::from_ymd_opt(first, m, d).unwrap() { "missed" } else { "pending" };
+    let glance = |s: &str| {
+        let mut v = json!({"met": 0, "late": 0, "missed": 0, "pending": 0, "not_applicable": 1});
+        v[s] = json!(1);
+        v
+    };
+    assert_eq!(
+        o["compliance"],
+        json!({"introduction": glance(status(9, 30)), "freshman_salon": glance(status(10, 31))})
+    );
+    let cs_only = w.overview(&w.cs_admin, "").await.expect(200).body;
+    assert_eq!(cs_only["compliance"]["introduction"][status(9, 30)], 1);
+    assert_eq!(cs_only["compliance"]["introduction"]["not_applicable"], 0);
     // Eight days on, the escalated normal concern (7 days) is overdue; acknowledged, it is not.
     w.app.advance_clock(Duration::days(8));
     let o = w.overview(&w.admin, "").await.expect(200).body;

@@ -411,6 +411,8 @@ pub struct Overview {
     pub concerns_open: i64,
     /// Of those, escalated and unacknowledged past the year's limit for their urgency.
     pub concerns_overdue: i64,
+    /// The milestones of the colleges covered, tallied by status (the compliance report's rows).
+    pub compliance: domain::report::ComplianceGlance,
 }
 
 /// The Monday on or before `d`.
@@ -625,6 +627,8 @@ pub async fn overview(
         .one(conn)
         .await?;
 
+    let compliance = super::reports::compliance(db, who, academic_year_id, college_filter).await?.glance();
+
     Ok(Overview {
         academic_year_id,
         academic_year: year.code,
@@ -637,6 +641,7 @@ pub async fn overview(
         held_per_month,
         concerns_open: concerns_open.unwrap_or(0),
         concerns_overdue: concerns_overdue.unwrap_or(0),
+        compliance,
     })
 }
 
@@ -731,6 +736,7 @@ mod tests {
             held_per_month: vec![],
             concerns_open: 0,
             concerns_overdue: 0,
+            compliance: Default::default(),
         };
         let (top, bottom) = o.ranked();
         let codes = |v: Vec<&CollegePairing>| v.into_iter().map(|c| c.college_code.clone()).collect::<Vec<_>>();

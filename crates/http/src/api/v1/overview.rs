@@ -5,6 +5,7 @@
 use actix_web::http::header;
 use actix_web::{HttpResponse, get, web};
 use chrono::NaiveDate;
+use domain::report::StatusCounts;
 use persistence::usecases::reports_activity::{
     self as repo, CollegeInactivity, CollegePairing, InactiveMentor, InactiveReport, Overview, Point,
 };
@@ -300,6 +301,43 @@ pub struct ConcernCountsDto {
     pub overdue: i64,
 }
 
+/// How many colleges stand where on one milestone (the compliance report's statuses, counted).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatusCountsDto {
+    /// Done on or before the deadline.
+    #[schema(minimum = 0)]
+    pub met: i64,
+    /// Done after the deadline.
+    #[schema(minimum = 0)]
+    pub late: i64,
+    /// Not done, deadline passed.
+    #[schema(minimum = 0)]
+    pub missed: i64,
+    /// Not done, deadline not passed yet.
+    #[schema(minimum = 0)]
+    pub pending: i64,
+    /// Nothing due: no appointed mentors this year.
+    #[schema(minimum = 0)]
+    pub not_applicable: i64,
+}
+
+impl From<StatusCounts> for StatusCountsDto {
+    fn from(c: StatusCounts) -> Self {
+        Self { met: c.met, late: c.late, missed: c.missed, pending: c.pending, not_applicable: c.not_applicable }
+    }
+}
+
+/// Compliance at a glance: for each milestone, how many of the colleges covered are `met`,
+/// `late`, `missed`, `pending` or `not_applicable` today — the statuses of
+/// `GET /reports/compliance` (same rules, same day), counted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplianceGlanceDto {
+    /// Every appointed mentor introduced to the freshmen (`introduction_deadline`).
+    pub introduction: StatusCountsDto,
+    /// At least one freshman salon held (`salon_deadline`).
+    pub freshman_salon: StatusCountsDto,
+}
+
 /// The program overview of one academic year: the handful of numbers and series a coordinator
 /// opens first.
 #[derive(Debug, Serialize, ToSchema)]
@@ -310,6 +348,8 @@ pub struct ConcernCountsDto {
     "records_per_week": [{"week_start": "2026-08-31", "count": 12}, {"week_start": "2026-09-07", "count": 31}],
     "activities_per_month": [{"month": "2026-09", "count": 6, "held": 5}],
     "concerns": {"open": 3, "overdue": 1},
+    "compliance": {"introduction": {"met": 20, "late": 3, "missed": 1, "pending": 0, "not_applicable": 2},
+        "freshman_salon": {"met": 18, "late": 2, "missed": 0, "pending": 4, "not_applicable": 2}},
     "top_colleges": [{"college_id": "0193a4e1-7c2b-7abc-8def-0123456789ad", "college_code": "CS",
         "college_name": "计算机学院", "freshmen": 80, "paired": 78, "paired_share": 0.975}],
     "bottom_colleges": [{"college_id": "0193a4e1-7c2b-7abc-8def-0123456789ae", "college_code": "EE",
@@ -339,6 +379,8 @@ pub struct OverviewDto {
     pub activities_per_month: Vec<MonthPointDto>,
     /// Open and overdue concerns.
     pub concerns: ConcernCountsDto,
+    /// The two milestones at a glance: colleges by status.
+    pub compliance: ComplianceGlanceDto,
     /// Up to 3 colleges with freshmen, highest paired share first (ties: more freshmen, then code).
     #[schema(max_items = 3)]
     pub top_colleges: Vec<PairedShareDto>,
@@ -379,6 +421,10 @@ impl From<Overview> for OverviewDto {
                 })
                 .collect(),
             concerns: ConcernCountsDto { open: o.concerns_open, overdue: o.concerns_overdue },
+            compliance: ComplianceGlanceDto {
+                introduction: o.compliance.introduction.into(),
+                freshman_salon: o.compliance.freshman_salon.into(),
+            },
             top_colleges,
             bottom_colleges,
             colleges,
@@ -390,7 +436,8 @@ impl From<Overview> for OverviewDto {
 ///
 /// The handful of numbers and series a coordinator opens first: the year's mentors by state, the
 /// share of freshmen paired (over all and per college, with the top and bottom colleges), work
-/// records per week, activities per month, open and overdue concerns — each computed by the
+/// records per week, activities per month, open and overdue concerns, the two milestones at a
+/// glance (colleges by status, as `GET /reports/compliance` says) — each computed by the
 /// database when asked, its definition in the field's text. A university admin reads the whole
 /// university (or one college with `college_id`), a college admin or counselor their own college
 /// (`404` for another's); anyone else `403`. The series are drawn as SVG by
