@@ -44,6 +44,9 @@ pub struct Settings {
     pub drain: Duration,
     /// After the drain: how long requests in flight get to finish before they are cut off.
     pub shutdown_grace: Duration,
+    /// Reverse proxies believed about the client's address (`X-Forwarded-For`), for the rate
+    /// limits of the public inquiry form; empty: the connection's peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The default of [`Settings::body_timeout`]: a 64 MiB import at 2.3 MB/s.
@@ -86,6 +89,7 @@ impl Settings {
             body_timeout: DEFAULT_BODY_TIMEOUT,
             drain: DEFAULT_DRAIN,
             shutdown_grace: DEFAULT_SHUTDOWN_GRACE,
+            trusted_proxies: Vec::new(),
         }
     }
 
@@ -136,6 +140,7 @@ impl fmt::Debug for Settings {
             .field("body_timeout", &self.body_timeout)
             .field("drain", &self.drain)
             .field("shutdown_grace", &self.shutdown_grace)
+            .field("trusted_proxies", &self.trusted_proxies)
             .finish()
     }
 }

@@ -202,7 +202,7 @@ impl Application {
                     Ok(_) => {}
                     Err(e) => log::warn!("purging idempotency records failed: {e}"),
                 }
-                let now = domain::time::now();
+                let now = purge_db.clock().now();
                 match persistence::usecases::directory::purge_rate_windows(&purge_db, now).await {
                     Ok(n) if n > 0 => log::info!("purged {n} ended rate-limit windows"),
                     Ok(_) => {}

@@ -177,6 +177,9 @@ fn settings() -> Result<Settings, String> {
         s.import_max_bytes =
             v.parse().map_err(|_| format!("XUEZHANG_IMPORT_MAX_BYTES must be a number of bytes, not `{v}`"))?;
     }
+    if let Some(v) = env("XUEZHANG_TRUSTED_PROXIES") {
+        s.trusted_proxies = xuezhang_http::client_addr::parse_trusted(&v)?;
+    }
     s.metrics_bind = env("XUEZHANG_METRICS_BIND");
     s.metrics_token = env("XUEZHANG_METRICS_TOKEN");
     // The generated password is shown once, and only on a terminal: never into a log file, a

@@ -22,7 +22,11 @@ struct World {
 }
 
 async fn world() -> World {
-    let app = spawn_app().await;
+    world_with(|_| {}).await
+}
+
+async fn world_with(configure: Configure) -> World {
+    let app = spawn_app_with(configure).await;
     let admin = app.admin().await;
     let cs = app.college(&admin, "CS", "计算机学院").await;
     let ee = app.college(&admin, "EE", "电气工程学院").await;
@@ -506,6 +510,52 @@ async fn the_eleventh_inquiry_within_a_minute_from_one_address_is_429_across_two
         assert!((1..=60).contains(&wait), "{wait}");
     }
     assert_eq!(w.app.get("/api/v1/inquiries", &m.token).await.expect(200).body["total"], 10);
+}
+
+#[actix_web::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_counts_alone_and_windows_end_on_the_servers_clock() {
+    let w =
+        world_with(|s| s.trusted_proxies = xuezhang_http::client_addr::parse_trusted("127.0.0.1, 10.0.0.0/8").unwrap())
+            .await;
+    let m = w.mentor(&w.cs, &w.cs_admin, &w.lab, "2023001", "张明远").await;
+    w.publish(&m, "计算机视觉", "博士三年级。", true).await;
+    let path = format!("/api/v1/public/mentors/{}/inquiries", m.appointment);
+    let from = |forwarded: &'static str, subject: String| {
+        let req =
+            w.app.request(Method::POST, &path, None).header("x-forwarded-for", forwarded).json(&inquiry(&subject));
+        w.app.send(req)
+    };
+    for i in 0..10 {
+        from("203.0.113.1", format!("第{i}问")).await.expect(201);
+    }
+    assert_eq!(from("203.0.113.1", "第十一问".into()).await.expect(429).code(), "too_many_attempts");
+    // Another applicant behind the same proxy has a window of their own.
+    from("203.0.113.2", "另一位同学".into()).await.expect(201);
+    // What a client writes into the header itself (left of what the proxies appended) is not believed.
+    from("203.0.113.2, 203.0.113.1", "伪造的地址".into()).await.expect(429);
+    // Two trusted hops (an inner proxy in 10.0.0.0/8): the first address that is not a proxy counts.
+    from("203.0.113.1, 10.1.2.3", "经两层代理".into()).await.expect(429);
+    // The window ends by the server's clock (the one tests move), not the wall clock.
+    w.app.advance_clock(chrono::Duration::seconds(61));
+    from("203.0.113.1", "一分钟后".into()).await.expect(201);
+    assert_eq!(w.app.get("/api/v1/inquiries", &m.token).await.expect(200).body["total"], 12);
+}
+
+#[actix_web::test]
+async fn without_a_trusted_proxy_x_forwarded_for_is_ignored() {
+    let w = world().await;
+    let m = w.mentor(&w.cs, &w.cs_admin, &w.lab, "2023001", "张明远").await;
+    w.publish(&m, "计算机视觉", "博士三年级。", true).await;
+    let path = format!("/api/v1/public/mentors/{}/inquiries", m.appointment);
+    for i in 0..11 {
+        let req = w
+            .app
+            .request(Method::POST, &path, None)
+            .header("x-forwarded-for", format!("198.51.100.{i}"))
+            .json(&inquiry(&format!("第{i}问")));
+        let res = w.app.send(req).await;
+        assert_eq!(res.status.as_u16(), if i < 10 { 201 } else { 429 }, "send {i}");
+    }
 }
 
 #[actix_web::test]

@@ -81,6 +81,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000021_certificates", rows: certificates, check: check_certificates },
     Fixture { migration: "m20261201_000022_club_essays", rows: club_essays, check: check_club_essays },
     Fixture { migration: "m20261201_000023_best_cases", rows: best_cases, check: check_best_cases },
+    Fixture { migration: "m20261201_000026_rate_window_index", rows: Vec::new, check: check_rate_window_index },
 ];
 
 // Ids of the fixture's records.
@@ -1068,6 +1069,16 @@ fn best_cases() -> Vec<Row> {
             ],
         ),
     ]
+}
+
+/// The index adds no rows: the window written in the schema of `000007_directory` is still found
+/// (and purged) by when it started.
+fn check_rate_window_index<'a>(app: &'a TestApp, _token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let later = Utc::now() + chrono::Duration::hours(2);
+        let purged = persistence::usecases::directory::purge_rate_windows(&app.db, later).await.unwrap();
+        assert!(purged >= 1, "{purged} windows purged");
+    })
 }
 
 fn check_best_cases<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {

@@ -68,9 +68,14 @@ fn token_hash(token: &str) -> String {
 
 /// Admits one more send under `limit` for `key`, in the caller's transaction, or refuses it with
 /// `TooManyAttempts`. The window row is locked (PostgreSQL) or written under the single writer
-/// (SQLite), so every server process on the database counts in the same window.
-async fn admit(tx: &DatabaseTransaction, key: &str, limit: RateLimit) -> Result<()> {
-    let now = crate::now();
+/// (SQLite), so every server process on the database counts in the same window. `now` is the
+/// application's clock ([`Db::clock`]), the one the hourly purge also reads.
+async fn admit(
+    tx: &DatabaseTransaction,
+    key: &str,
+    limit: RateLimit,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
     // The purge may delete an ended window between the insert and the lock (PostgreSQL): then
     // the window is written afresh, once.
     let mut stored = None;
@@ -180,11 +185,12 @@ async fn insert(
 /// address) and the mentor. Returns it with its reading token, which is shown once: only its
 /// hash is kept.
 pub async fn send_public(db: &Db, client: &str, appointment_id: Uuid, input: NewInquiry) -> Result<(Inquiry, String)> {
+    let now = db.clock().now();
     let tx = db.begin().await?;
     // The address first, then the mentor, in every transaction: no two wait on each other.
-    admit(&tx, &format!("inquiry:addr:{client}"), PER_ADDRESS).await?;
+    admit(&tx, &format!("inquiry:addr:{client}"), PER_ADDRESS, now).await?;
     let a = listed_appointment(&tx, appointment_id).await?;
-    admit(&tx, &format!("inquiry:mentor:{appointment_id}"), PER_MENTOR).await?;
+    admit(&tx, &format!("inquiry:mentor:{appointment_id}"), PER_MENTOR, now).await?;
     let token = crate::accounts::random_token();
     let i = insert(&tx, &a, input, None, Some(token_hash(&token))).await?;
     audit::record(
@@ -213,13 +219,14 @@ pub async fn send(
     message: &str,
 ) -> Result<Inquiry> {
     let user_id = policy::send_inquiry(who)?;
+    let now = db.clock().now();
     let tx = db.begin().await?;
-    admit(&tx, &format!("inquiry:addr:{client}"), PER_ADDRESS).await?;
+    admit(&tx, &format!("inquiry:addr:{client}"), PER_ADDRESS, now).await?;
     let a = listed_appointment(&tx, appointment_id).await?;
     if policy::is_student(who, a.student_id) {
         return Err(DomainError::invalid("mentor_id", "own_mentor", "a mentor cannot ask themself").into());
     }
-    admit(&tx, &format!("inquiry:mentor:{appointment_id}"), PER_MENTOR).await?;
+    admit(&tx, &format!("inquiry:mentor:{appointment_id}"), PER_MENTOR, now).await?;
     let account = user::Entity::find_by_id(user_id).one(&tx).await?.ok_or_else(|| not_found("user"))?;
     let input = NewInquiry::parse(kind, &account.display_name, None, subject, message)?;
     let i = insert(&tx, &a, input, Some(user_id), None).await?;

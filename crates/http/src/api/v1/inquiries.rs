@@ -207,9 +207,9 @@ pub enum MailboxParam {
     Sent,
 }
 
-/// The sender's address, as the rate limit counts it: the peer of the connection.
-fn client(req: &HttpRequest) -> String {
-    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_else(|| "unknown".to_owned())
+/// The sender's address, as the rate limit counts it (see [`crate::client_addr`]).
+fn client(req: &HttpRequest, state: &AppState) -> String {
+    crate::client_addr::client(req, &state.settings.trusted_proxies)
 }
 
 /// Ask a listed mentor (报考咨询, 学业咨询, 科研合作邀请).
@@ -246,7 +246,7 @@ pub async fn send_public(
         // A robot: the answer looks like any other, and nothing is stored.
         (Uuid::now_v7(), persistence::accounts::random_token())
     } else {
-        let (i, token) = repo::send_public(&state.db, &client(&req), *id, input).await?;
+        let (i, token) = repo::send_public(&state.db, &client(&req, &state), *id, input).await?;
         (i.id, token)
     };
     let receipt = InquiryReceipt { id, token: token.clone(), state: InquiryState::Open };
@@ -310,7 +310,8 @@ pub async fn send(
     body: Json<InquiryRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let i = repo::send(&state.db, &auth.principal, &client(&req), b.mentor_id, b.kind, &b.subject, &b.message).await?;
+    let i = repo::send(&state.db, &auth.principal, &client(&req, &state), b.mentor_id, b.kind, &b.subject, &b.message)
+        .await?;
     Ok(created(format!("/api/v1/inquiries/{}", i.id), &InquiryDto::from(i.clone()), i.version))
 }
 
