@@ -260,6 +260,39 @@ pub async fn own_mentor(db: &Db, who: &Principal) -> Result<OwnMentor> {
     Ok(OwnMentor { pairing_id: p.id, mentor, published, contact_for_mentees: contact })
 }
 
+/// The profile of an appointment as the directory shows it, published or not: what the mentor
+/// (or the college, or the university) sees before publishing. Those who see the appointment but
+/// may not edit its profile are refused (`Forbidden`); others do not learn it exists.
+/// `photo_version` is set whenever there is a photo, which [`private_photo`] serves.
+pub async fn preview(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<ListedMentor> {
+    let conn = db.reader();
+    let a = editable_appointment(db, who, appointment_id).await?;
+    let profile = profiles::load(conn, a.id, false).await?;
+    let mut m = hydrate(conn, vec![(a, profile)]).await?.pop().ok_or_else(|| not_found(RESOURCE))?;
+    m.photo_version = photos::digests(conn, [appointment_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, sha)| sha.chars().take(PHOTO_VERSION_LEN).collect());
+    Ok(m)
+}
+
+/// The photo of an appointment for those who may edit its profile, published or not (the
+/// preview's `photo_url`); `NotFound` when there is none.
+pub async fn private_photo(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<PublicPhoto> {
+    editable_appointment(db, who, appointment_id).await?;
+    let p = photos::load(db.reader(), appointment_id, false).await?.ok_or_else(|| not_found("photo"))?;
+    Ok(PublicPhoto { jpeg: p.jpeg, sha256: p.sha256 })
+}
+
+/// The appointment, when the caller sees it (else `NotFound`) and may edit its profile (else
+/// `Forbidden`).
+async fn editable_appointment(db: &Db, who: &Principal, appointment_id: Uuid) -> Result<appointment::Model> {
+    let view = crate::selection::appointments::get(db, who, appointment_id).await?;
+    policy::edit_profile(who, view.appointment.student_id, view.appointment.college_id)?;
+    appointment::Entity::find_by_id(appointment_id).one(db.reader()).await?.ok_or_else(|| not_found("appointment"))
+}
+
 /// The photo of a listed mentor (active appointment, published profile); `NotFound` when the
 /// mentor is not listed or has no photo.
 pub async fn photo(db: &Db, appointment_id: Uuid) -> Result<PublicPhoto> {

@@ -2,6 +2,8 @@
 //! the public with an `ETag`, refused when they are not images, too large, bombs or cut short,
 //! guarded like the profile, and gone with the appointment.
 
+use std::collections::BTreeSet;
+
 use image::codecs::jpeg::JpegEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
@@ -420,4 +422,100 @@ async fn head_on_the_public_photo_answers_like_get_without_the_body() {
     assert!(allow.contains("GET") && allow.contains("HEAD"), "{allow}");
     w.publish(&w.mentor, &w.appointment, false).await;
     assert_eq!(head(None).await.0, 404);
+}
+
+#[actix_web::test]
+async fn the_mentor_and_their_college_preview_the_entry_and_the_photo_before_publishing() {
+    let w = world().await;
+    let (mentor, appointment) = appoint(&w.app, &w.admin, &w.cs, &w.lab, &w.year, "2023009").await;
+    w.app
+        .put(
+            &format!("/api/v1/appointments/{appointment}/profile"),
+            &mentor,
+            json!({"research_direction": "视觉导航", "bio": "硕士二年级，乐于答疑。", "deeds": ["2024 挑战杯省赛一等奖"],
+                   "public_contact": "学院 A302 办公室", "published": false}),
+            None,
+        )
+        .await
+        .expect(200);
+    w.upload_as(&mentor, &appointment, "image/jpeg", jpeg(64, 48)).await.expect(200);
+    let preview_path = format!("/api/v1/appointments/{appointment}/profile/preview");
+    let public_path = format!("/api/v1/public/mentors/{appointment}");
+
+    // Not public yet: the directory and its photo do not know the mentor.
+    w.app.send(w.app.request(Method::GET, &public_path, None)).await.expect(404);
+    assert_eq!(w.public_photo(&appointment, None).await.0, 404);
+
+    // The mentor, the college's admin and the university's see the entry as it will be shown.
+    for token in [&mentor, &w.cs_admin, &w.admin] {
+        let p = w.app.get(&preview_path, token).await.expect(200);
+        assert_eq!(p.header("cache-control").as_deref(), Some("private, no-cache"));
+        assert_eq!(p.body["research_direction"], "视觉导航");
+        assert_eq!(p.body["deeds"][0], "2024 挑战杯省赛一等奖");
+        assert!(p.body["published_at"].is_null());
+        let keys: BTreeSet<&str> = p.body.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            BTreeSet::from([
+                "id",
+                "name",
+                "college",
+                "unit",
+                "discipline",
+                "academic_year",
+                "research_direction",
+                "bio",
+                "deeds",
+                "public_contact",
+                "photo_url",
+                "published_at",
+                "updated_at"
+            ])
+        );
+        // The photo is behind the token, at the URL the preview gives.
+        let url = p.body["photo_url"].as_str().unwrap().to_owned();
+        assert!(url.starts_with(&format!("/api/v1/appointments/{appointment}/photo?v=")), "{url}");
+        let photo = w.app.request(Method::GET, &url, Some(token)).send().await.unwrap();
+        assert_eq!(photo.status().as_u16(), 200);
+        assert_eq!(photo.headers()["content-type"], "image/jpeg");
+        let tag = photo.headers()["etag"].to_str().unwrap().to_owned();
+        let again = w.app.request(Method::GET, &url, Some(token)).header(IF_NONE_MATCH, &tag).send().await.unwrap();
+        assert_eq!(again.status().as_u16(), 304);
+    }
+
+    // A counselor of the college sees the appointment but does not write its profile: 403. Another
+    // college's admin, another mentor, a student and no token learn nothing.
+    let counselor = w.app.user(&w.admin, "cs-counselor", "counselor", json!({"college_id": w.cs})).await;
+    w.app.get(&preview_path, &counselor).await.expect(403);
+    let sid = w.app.student(&w.admin, &w.cs, "2025001", json!({"enrollment_year": 2025})).await;
+    let student = w.app.user(&w.admin, "s2025001", "student", json!({"student_id": sid})).await;
+    let photo_path = format!("/api/v1/appointments/{appointment}/photo");
+    for token in [&w.ee_admin, &w.mentor, &student] {
+        w.app.get(&preview_path, token).await.expect(404);
+        w.app.get(&photo_path, token).await.expect(404);
+    }
+    w.app.send(w.app.request(Method::GET, &preview_path, None)).await.expect(401);
+    w.app.send(w.app.request(Method::GET, &photo_path, None)).await.expect(401);
+    let res = w.app.get("/api/v1/appointments/not-a-uuid/profile/preview", &w.admin).await;
+    assert_eq!(res.status.as_u16(), 400);
+
+    // Without a photo the preview has no URL and the private photo is 404.
+    w.app.delete(&photo_path, &mentor, None).await.expect(204);
+    assert!(w.app.get(&preview_path, &mentor).await.expect(200).body["photo_url"].is_null());
+    w.app.get(&photo_path, &mentor).await.expect(404);
+
+    // Published, the public entry is the preview (with the public photo URL once there is one).
+    w.app
+        .put(
+            &format!("/api/v1/appointments/{appointment}/profile"),
+            &mentor,
+            json!({"research_direction": "视觉导航", "bio": "硕士二年级，乐于答疑。", "deeds": ["2024 挑战杯省赛一等奖"],
+                   "public_contact": "学院 A302 办公室", "published": true}),
+            None,
+        )
+        .await
+        .expect(200);
+    let public = w.app.send(w.app.request(Method::GET, &public_path, None)).await.expect(200);
+    let preview = w.app.get(&preview_path, &mentor).await.expect(200);
+    assert_eq!(public.body, preview.body);
 }

@@ -224,6 +224,34 @@ pub async fn public_get(
     Ok(respond::cached(&req, &PublicMentorDto::from(m), PUBLIC_CACHE, None))
 }
 
+/// Preview a mentor's directory entry.
+///
+/// For the mentor and those who may edit the profile (the college's admins, the university's):
+/// the profile exactly as `GET /public/mentors/{id}` will show it once published — the same keys,
+/// nothing more — whether or not it is published yet. `photo_url` points to the private
+/// `GET /appointments/{id}/photo` here. Others who see the appointment get `403`; the rest `404`.
+#[utoipa::path(
+    operation_id = "preview_mentor_profile",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id")),
+    responses(
+        (status = 200, description = "The entry as the directory would show it", body = PublicMentorDto),
+        (status = 400, response = BadRequest),
+        (status = 401, response = Unauthorized),
+        (status = 403, response = Forbidden),
+        (status = 404, response = NotFound)
+    )
+)]
+#[get("/appointments/{id}/profile/preview")]
+pub async fn preview(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let m = persistence::directory::preview(&state.db, &auth.principal, *id).await?;
+    let private_url =
+        m.photo_version.as_deref().map(|v| format!("/api/v1/appointments/{}/photo?v={v}", m.appointment_id));
+    let mut dto = PublicMentorDto::from(m);
+    dto.photo_url = private_url;
+    Ok(HttpResponse::Ok().insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-cache")).json(dto))
+}
+
 /// The mentor directory of the whole university.
 ///
 /// Any signed-in user (a service client with `reference:read`): the same mentors and fields as the

@@ -98,7 +98,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(appointments::update)
         .service(appointments::profile)
         .service(appointments::put_profile);
-    cfg.service(photos::put_photo).service(photos::delete_photo);
+    cfg.service(photos::put_photo).service(photos::delete_photo).service(photos::private_photo);
+    cfg.service(directory::preview);
     // `unpaired` and `auto-match` before `{id}`, which would otherwise match them.
     cfg.service(pairings::unpaired)
         .service(pairings::auto_match)

@@ -168,6 +168,36 @@ pub async fn delete_photo(
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// A mentor's photo, published or not.
+///
+/// For the mentor and those who may edit their profile (the college's admins, the university's):
+/// what the profile preview's `photo_url` points to, before the profile is published. The JPEG
+/// with a strong `ETag` and `Cache-Control: private, no-cache`; `304` on a matching
+/// `If-None-Match`. `404` when there is no photo or the appointment is not visible.
+#[utoipa::path(
+    operation_id = "get_mentor_photo",
+    tag = "appointments",
+    params(("id" = Uuid, Path, description = "Appointment id"),
+        ("v" = Option<String>, Query, description = "The photo's version, as in `photo_url`: only makes the URL change with the photo"),
+        ("If-None-Match" = Option<String>, Header, description = "An ETag read before")),
+    responses(
+        (status = 200, description = "The photo", content_type = "image/jpeg", body = PhotoFile,
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "Unchanged since the `ETag` in `If-None-Match`", headers(("ETag" = String))),
+        ReadErrors
+    )
+)]
+#[get("/appointments/{id}/photo")]
+pub async fn private_photo(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let p = persistence::directory::private_photo(&state.db, &auth.principal, *id).await?;
+    Ok(respond::cached_bytes(&req, p.jpeg, photo::MEDIA_TYPE, "private, no-cache"))
+}
+
 /// A listed mentor's photo.
 ///
 /// No token. The JPEG, with a strong `ETag` (a digest of its bytes) and `Cache-Control: public,
