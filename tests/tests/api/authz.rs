@@ -18,6 +18,9 @@ struct CollegeB {
     markers: Vec<String>,
     honor: String,
     sanction: String,
+    /// The academic year and an award round: the university's, holding every college's records.
+    year: String,
+    round: String,
 }
 
 fn current_year_code() -> String {
@@ -117,7 +120,118 @@ async fn college_b(app: &TestApp, admin: &str, year: &str) -> CollegeB {
         .await
         .expect(201)
         .id();
+    // What the mentor, the mentee and the college write during the year.
+    let b_mentor = app.user(admin, "b-mentor", Role::Student, json!({"student_id": senior})).await;
+    let b_freshman = app.user(admin, "b-freshman", Role::Student, json!({"student_id": freshman})).await;
+    let today = (Utc::now() + Duration::hours(8)).date_naive();
+    let work_record = app
+        .post(
+            "/api/v1/work-records",
+            &b_mentor,
+            json!({"appointment_id": appointment, "kind": "individual_consultation", "date": today, "minutes": 30,
+                   "duties": ["study"], "channel": "face_to_face", "student_ids": [freshman], "summary": "乙工作记录摘要"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let help_request = app
+        .post(
+            "/api/v1/help-requests",
+            &b_freshman,
+            json!({"topic": "study", "message": "乙求助内容", "channel": "face_to_face"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let concern = app
+        .post(
+            "/api/v1/concerns",
+            &b_mentor,
+            json!({"scope": "individual", "category": "study", "urgency": "normal", "student_id": freshman,
+                   "description": "乙问题反映描述"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let job_posting = app
+        .post(
+            "/api/v1/job-postings",
+            &b_mentor,
+            json!({"title": "乙岗位名称", "employer": "乙单位", "city": "成都", "kind": "internship",
+                   "link": "https://jobs.example.com/b", "deadline": today + Duration::days(30), "unit_ids": [lab]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let essay = app
+        .post(
+            "/api/v1/essays",
+            &b_mentor,
+            json!({"title": "乙经验谈标题", "body": "乙经验谈正文", "theme": "study", "academic_year_id": year_id}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/essays/{essay}/submit"), &b_mentor, json!({})).await.expect(200);
+    let case = app
+        .post(
+            "/api/v1/cases",
+            &b_admin,
+            json!({"title": "乙案例标题", "summary": "乙案例摘要", "body": "乙案例正文", "academic_year_id": year_id}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.put(
+        &format!("/api/v1/appointments/{appointment}/profile"),
+        &b_mentor,
+        json!({"research_direction": "乙研究方向", "bio": "乙简介", "published": true}),
+        None,
+    )
+    .await
+    .expect(200);
+    let inquiry = app
+        .send(
+            app.request(Method::POST, &format!("/api/v1/public/mentors/{appointment}/inquiries"), None).json(
+                &json!({"name": "乙咨询人", "email": "b@example.com", "kind": "admission", "subject": "乙咨询主题",
+                    "message": "乙咨询正文"}),
+            ),
+        )
+        .await
+        .expect(201)
+        .id();
+    let round = app
+        .post(
+            "/api/v1/award-rounds",
+            admin,
+            json!({"academic_year_id": year_id, "award": "outstanding_mentor", "title": "授权表评选",
+                   "nominations_open_on": today, "nominations_close_on": today + Duration::days(21),
+                   "quota_share_permille": 1000, "awards": 3,
+                   "figure_weights": [{"figure": "work_records", "weight": 50}], "reviewers_weight": 50,
+                   "criteria": [{"key": "service", "title": "服务成效", "max": 100}]}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.post(&format!("/api/v1/award-rounds/{round}/open"), admin, json!({})).await.expect(200);
+    let award_nomination = app
+        .post(
+            &format!("/api/v1/award-rounds/{round}/nominations"),
+            &b_admin,
+            json!({"appointment_id": appointment, "statement": "乙评选推荐理由"}),
+        )
+        .await
+        .expect(201)
+        .id();
     let objects = vec![
+        ("work_record", work_record.clone()),
+        ("help_request", help_request.clone()),
+        ("concern", concern.clone()),
+        ("job_posting", job_posting.clone()),
+        ("essay", essay.clone()),
+        ("case", case.clone()),
+        ("inquiry", inquiry.clone()),
+        ("award_nomination", award_nomination.clone()),
         ("college", college.clone()),
         ("unit", lab),
         ("staff", staff.clone()),
@@ -147,21 +261,45 @@ async fn college_b(app: &TestApp, admin: &str, year: &str) -> CollegeB {
         "乙楼101",
         "b-admin",
         "乙管理员",
+        "乙工作记录摘要",
+        "乙求助内容",
+        "乙问题反映描述",
+        "乙岗位名称",
+        "乙经验谈标题",
+        "乙案例标题",
+        "乙咨询主题",
+        "乙评选推荐理由",
     ]
     .iter()
     .map(|s| (*s).to_owned())
     .chain([staff, senior, other, freshman, nomination, draft, appointment, pairing, activity, b_admin_user])
+    .chain([work_record, help_request, concern, job_posting, essay, case, inquiry, award_nomination])
     .collect();
-    CollegeB { college, objects, markers, honor, sanction }
+    CollegeB { college, objects, markers, honor, sanction, year: year_id, round }
 }
 
 /// What of B's a list the rules make university-wide may show to A. The mentors' club
 /// (学长俱乐部, rule 四.5) lists every appointed mentor to every signed-in user of the university
 /// with their name, college and unit (issue 17): B's appointed mentor — their name and student id
-/// — and nothing else of B's.
+/// — and nothing else of B's. The directory (公示, rule 四.2) shows a published mentor to every
+/// signed-in user: their name and directory id (the appointment's), and what they published.
 fn shown_by_design(template: &str, marker: &str, b: &CollegeB) -> bool {
-    template == "/api/v1/club/members"
-        && (marker == "乙学长甲" || b.objects.iter().any(|(kind, id)| *kind == "student" && id == marker))
+    let is = |kind: &str| b.objects.iter().any(|(k, id)| *k == kind && id == marker);
+    match template {
+        "/api/v1/club/members" => marker == "乙学长甲" || is("student"),
+        "/api/v1/mentors" => marker == "乙学长甲" || is("appointment"),
+        _ => false,
+    }
+}
+
+/// Reads `path` as `role` and says what is wrong: a 5xx, or a marker of B's it shows.
+async fn leak(app: &TestApp, template: &str, path: &str, role: &str, token: &str, b: &CollegeB) -> Option<String> {
+    let res = app.get(path, token).await;
+    if res.status.is_server_error() {
+        return Some(format!("{role} GET {path}: {}", res.status));
+    }
+    let m = b.markers.iter().find(|m| res.text.contains(m.as_str()) && !shown_by_design(template, m, b))?;
+    res.status.is_success().then(|| format!("{role} GET {path} shows B's `{m}`"))
 }
 
 /// Kinds that are reference data every signed-in user may read (not write).
@@ -251,18 +389,24 @@ async fn no_role_of_college_a_reaches_any_object_of_college_b() {
         }
         for query in ["", "?page_size=100", &format!("?college_id={}&page_size=100", b.college)] {
             for (role, token) in &roles {
-                let res = app.get(&format!("{template}{query}"), token).await;
                 probes += 1;
-                if res.status.is_server_error() {
-                    failures.push(format!("{role} GET {template}{query}: {}", res.status));
-                }
-                if res.status.is_success()
-                    && let Some(m) =
-                        b.markers.iter().find(|m| res.text.contains(m.as_str()) && !shown_by_design(template, m, &b))
-                {
-                    failures.push(format!("{role} GET {template}{query} shows B's `{m}`"));
-                }
+                failures.extend(leak(&app, template, &format!("{template}{query}"), role, token, &b).await);
             }
+        }
+    }
+    // The university's year and award round hold every college's records: A's roles read only A's.
+    for path in [
+        format!("/api/v1/award-rounds/{}", b.round),
+        format!("/api/v1/award-rounds/{}/nominations?page_size=100", b.round),
+        format!("/api/v1/award-rounds/{}/quotas", b.round),
+        format!("/api/v1/award-rounds/{}/results", b.round),
+        format!("/api/v1/academic-years/{}", b.year),
+        format!("/api/v1/academic-years/{}/anthology", b.year),
+        format!("/api/v1/academic-years/{}/scholarship-credits", b.year),
+    ] {
+        for (role, token) in &roles {
+            probes += 1;
+            failures.extend(leak(&app, &path, &path, role, token, &b).await);
         }
     }
 
