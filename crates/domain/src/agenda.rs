@@ -5,6 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use uuid::Uuid;
 
+use crate::report::{MilestoneStatus, Outcome};
 use crate::string_enum;
 use crate::time::shanghai_date;
 
@@ -91,10 +92,12 @@ pub fn feedback_open(ended_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     now <= ended_at + Duration::days(crate::activity::FEEDBACK_WINDOW_DAYS)
 }
 
-/// A milestone on `deadline` shows on `today` when it falls within the next
-/// [`MILESTONE_NOTICE_DAYS`] (today included) and has not been met.
-pub fn milestone_shows(deadline: NaiveDate, today: NaiveDate, met: bool) -> bool {
-    !met && deadline >= today && deadline <= today + Duration::days(MILESTONE_NOTICE_DAYS)
+/// A milestone on `deadline` shows on `today` when the compliance report counts it `pending` (due,
+/// not done, the deadline not passed — see [`crate::report::evaluate`]) and it falls within the
+/// next [`MILESTONE_NOTICE_DAYS`] (today included). The agenda and the report so never disagree on
+/// whether a milestone is done.
+pub fn milestone_shows(deadline: NaiveDate, today: NaiveDate, outcome: Outcome) -> bool {
+    outcome.status == MilestoneStatus::Pending && deadline <= today + Duration::days(MILESTONE_NOTICE_DAYS)
 }
 
 /// A profile is due [`PROFILE_DAYS`] after the appointment.
@@ -142,14 +145,17 @@ mod tests {
     #[test]
     fn a_milestone_shows_in_the_fourteen_days_before_it_unless_met() {
         let deadline = day(2026, 9, 30);
-        for (today, met, shows) in [
-            (day(2026, 9, 15), false, false),
-            (day(2026, 9, 16), false, true),
-            (day(2026, 9, 30), false, true),
-            (day(2026, 10, 1), false, false),
-            (day(2026, 9, 20), true, false),
+        // (today, done on, mentors, shows): the report's outcome decides whether it is still to do.
+        for (today, done_on, mentors, shows) in [
+            (day(2026, 9, 15), None, 3, false),
+            (day(2026, 9, 16), None, 3, true),
+            (day(2026, 9, 30), None, 3, true),
+            (day(2026, 10, 1), None, 3, false),
+            (day(2026, 9, 20), Some(day(2026, 9, 18)), 3, false),
+            (day(2026, 9, 20), None, 0, false),
         ] {
-            assert_eq!(milestone_shows(deadline, today, met), shows, "{today} met={met}");
+            let outcome = crate::report::evaluate(today, deadline, mentors, done_on);
+            assert_eq!(milestone_shows(deadline, today, outcome), shows, "{today} done={done_on:?} mentors={mentors}");
         }
     }
 

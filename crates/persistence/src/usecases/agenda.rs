@@ -16,8 +16,7 @@ use crate::entities::{
     award_score, concern, concern_recipient, help_request, mentor_profile, pairing, work_record, work_record_student,
 };
 use crate::enums::{
-    DbActivityKind, DbActivityState, DbAppointmentState, DbConcernState, DbConcernUrgency, DbHelpState, DbPairingState,
-    DbRoundState,
+    DbActivityState, DbAppointmentState, DbConcernState, DbConcernUrgency, DbHelpState, DbPairingState, DbRoundState,
 };
 use crate::{Db, Result};
 
@@ -40,7 +39,7 @@ pub async fn agenda(db: &Db, who: &Principal) -> Result<Vec<AgendaItem>> {
     if u.role == Role::CollegeAdmin
         && let Some(college) = u.college_id
     {
-        college_items(conn, college, today, &mut items).await?;
+        college_items(db, who, college, today, &mut items).await?;
     }
     review_items(conn, u.id, u.college_id, &mut items).await?;
     agenda::sort(&mut items);
@@ -199,52 +198,33 @@ async fn concern_items<C: ConnectionTrait>(conn: &C, staff: Uuid, items: &mut Ve
     Ok(())
 }
 
-/// A college admin's milestones due within 14 days and not yet met, and open award rounds.
-async fn college_items<C: ConnectionTrait>(
-    conn: &C,
+/// A college admin's milestones due within 14 days that the compliance report counts as still to
+/// do (the same counts: an introduction recorded or hosted at a held orientation, a freshman salon
+/// held), and open award rounds.
+async fn college_items(
+    db: &Db,
+    who: &Principal,
     college: Uuid,
     today: chrono::NaiveDate,
     items: &mut Vec<AgendaItem>,
 ) -> Result<()> {
+    let conn = db.reader();
     for y in academic_year::Entity::find().filter(academic_year::Column::Closed.eq(false)).all(conn).await? {
-        let active = || {
-            appointment::Entity::find()
-                .filter(appointment::Column::AcademicYearId.eq(y.id))
-                .filter(appointment::Column::CollegeId.eq(college))
-                .filter(appointment::Column::State.eq(DbAppointmentState::Active))
-        };
-        use sea_orm::PaginatorTrait;
-        let mentors = active().count(conn).await?;
-        if mentors == 0 {
-            continue;
-        }
-        // Introductions: met once every active mentor's introduction is recorded.
-        let not_introduced = active().filter(appointment::Column::IntroducedOn.is_null()).count(conn).await?;
-        if agenda::milestone_shows(y.introduction_deadline, today, not_introduced == 0) {
-            items.push(item(
-                AgendaKind::Milestone,
-                y.introduction_deadline,
-                format!("/api/v1/academic-years/{}", y.id),
-                y.id,
-                "向新生介绍学长（入学教育）".to_owned(),
-            ));
-        }
-        // Salons: met once the college has held a freshman salon this year.
-        let salons = activity::Entity::find()
-            .filter(activity::Column::AcademicYearId.eq(y.id))
-            .filter(activity::Column::CollegeId.eq(college))
-            .filter(activity::Column::Kind.eq(DbActivityKind::FreshmanSalon))
-            .filter(activity::Column::State.eq(DbActivityState::Held))
-            .count(conn)
-            .await?;
-        if agenda::milestone_shows(y.salon_deadline, today, salons > 0) {
-            items.push(item(
-                AgendaKind::Milestone,
-                y.salon_deadline,
-                format!("/api/v1/academic-years/{}", y.id),
-                y.id,
-                "举办新生交流沙龙".to_owned(),
-            ));
+        let report = super::reports::compliance(db, who, y.id, Some(college)).await?;
+        let Some(row) = report.colleges.into_iter().find(|r| r.college_id == college) else { continue };
+        for (deadline, outcome, title) in [
+            (y.introduction_deadline, row.introduction_outcome, "向新生介绍学长（入学教育）"),
+            (y.salon_deadline, row.salon_outcome, "举办新生交流沙龙"),
+        ] {
+            if agenda::milestone_shows(deadline, today, outcome) {
+                items.push(item(
+                    AgendaKind::Milestone,
+                    deadline,
+                    format!("/api/v1/academic-years/{}", y.id),
+                    y.id,
+                    title.to_owned(),
+                ));
+            }
         }
     }
     for r in award_round::Entity::find()

@@ -25,8 +25,8 @@ pub struct AgendaItemDto {
     /// them before it is overdue by the year's limit for its urgency), `mentee_not_contacted` (a
     /// mentor contacts, in a work record naming them, a mentee paired 14 days ago at most),
     /// `activity_feedback` (an attendee rates a held activity before its feedback closes, 14 days
-    /// after the end), `milestone` (a college admin: introductions or freshman salons not yet done
-    /// whose deadline is within 14 days), `nomination_to_review` (a reviewer scores a nomination of
+    /// after the end), `milestone` (a college admin: introductions or freshman salons whose
+    /// deadline is within 14 days and that `GET /reports/compliance` counts `pending`), `nomination_to_review` (a reviewer scores a nomination of
     /// a round under review within 7 days of its close), `award_round_deadline` (a college admin
     /// nominates before an open round closes), `profile_not_published` (a mentor publishes the
     /// directory profile within 14 days of the appointment).
