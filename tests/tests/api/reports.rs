@@ -391,6 +391,54 @@ async fn introductions_count_every_due_mentor_by_their_first_introduction() {
     assert_eq!(w.row(&body, &w.cs)["introduction"]["status"], "met");
 }
 
+/// The (title, due day) of the milestone items on `token`'s agenda.
+async fn agenda_milestones(app: &TestApp, token: &str) -> Vec<(String, String)> {
+    let res = app.get("/api/v1/me/agenda", token).await.expect(200);
+    res.body
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "milestone")
+        .map(|i| (i["title"].as_str().unwrap().to_owned(), i["due_on"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_college_admins_agenda_shows_a_milestone_until_the_compliance_report_counts_it_done() {
+    let t = today();
+    let (intro, salon) = (t + Duration::days(5), t + Duration::days(10));
+    let w = world(intro, salon).await;
+    let (intro_item, salon_item) = (
+        ("向新生介绍学长（入学教育）".to_owned(), intro.to_string()),
+        ("举办新生交流沙龙".to_owned(), salon.to_string()),
+    );
+    assert_eq!(agenda_milestones(&w.app, &w.cs_admin).await, [intro_item.clone(), salon_item.clone()]);
+
+    // A and B introduced on record, C by hosting a held orientation introduction (no record): the
+    // report counts the milestone met, and so it leaves the agenda.
+    w.introduce(&w.a, t).await;
+    w.introduce(&w.b, t).await;
+    assert_eq!(agenda_milestones(&w.app, &w.cs_admin).await, [intro_item.clone(), salon_item.clone()]);
+    let start = now() - Duration::minutes(30);
+    let orientation = w.activity(&w.cs, "orientation_introduction", &[&w.c], start, 60, "礼堂").await;
+    w.hold(&w.cs_admin, &orientation, &[]).await;
+    assert_eq!(w.row(&w.compliance(&w.admin, "").await, &w.cs)["introduction"]["status"], "met");
+    assert_eq!(agenda_milestones(&w.app, &w.cs_admin).await, std::slice::from_ref(&salon_item));
+
+    // A freshman salon held: nothing left for CS; EE has done neither.
+    let salon_id = w.activity(&w.cs, "freshman_salon", &[&w.a], start, 60, "报告厅").await;
+    w.register(&w.cs_admin, &salon_id, &w.cs_freshmen[..1]).await;
+    w.hold(&w.cs_admin, &salon_id, &w.cs_freshmen[..1]).await;
+    assert!(agenda_milestones(&w.app, &w.cs_admin).await.is_empty());
+    assert_eq!(agenda_milestones(&w.app, &w.ee_admin).await, [intro_item, salon_item.clone()]);
+
+    // Past its deadline a milestone is missed, not to do: it leaves the agenda; the salon stays.
+    w.app.advance_clock(Duration::days(6));
+    assert_eq!(agenda_milestones(&w.app, &w.ee_admin).await, [salon_item]);
+    // The counselor and the mentors have no milestones.
+    assert!(agenda_milestones(&w.app, &w.cs_counselor).await.is_empty());
+}
+
 #[actix_web::test]
 async fn a_college_reads_only_its_own_row_and_other_roles_none() {
     let t = today();
@@ -731,4 +779,111 @@ async fn a_college_reads_its_own_assessment_row_without_totals() {
     let student = app.user(&w.admin, "s2026101", Role::Student, json!({"student_id": w.cs_freshmen[0]})).await;
     let res = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", w.year), &student).await;
     assert_eq!(res.expect(403).code(), "forbidden");
+}
+
+#[actix_web::test]
+async fn help_concern_inquiry_and_award_figures_count_what_the_year_holds() {
+    let t = today();
+    let w = world(t + Duration::days(20), t + Duration::days(30)).await;
+    let app = &w.app;
+    // A CS counselor on the staff: concerns are escalated to the college's counselors.
+    let staff = app
+        .post(
+            "/api/v1/staff",
+            &w.admin,
+            json!({"staff_no": "C001", "name": "辅导员王老师", "college_id": w.cs, "is_supervisor": false,
+                   "is_counselor": true}),
+        )
+        .await
+        .expect(201)
+        .id();
+    let counselor =
+        app.user(&w.admin, "cs-staff-counselor", Role::Counselor, json!({"college_id": w.cs, "staff_id": staff})).await;
+    let mentor_a = app.user(&w.admin, "s2023001", "student", json!({"student_id": w.mentor_students[0]})).await;
+    let freshman = app.user(&w.admin, "s2026101", "student", json!({"student_id": w.cs_freshmen[0]})).await;
+    app.post("/api/v1/pairings", &w.admin, json!({"appointment_id": w.a, "mentee_id": w.cs_freshmen[0]}))
+        .await
+        .expect(201);
+
+    // Help: two asked, one answered.
+    let mut asked = Vec::new();
+    for message in ["选课拿不准", "开题方向请教"] {
+        let id = app
+            .post("/api/v1/help-requests", &freshman, json!({"topic": "study", "message": message}))
+            .await
+            .expect(201)
+            .id();
+        asked.push(id);
+    }
+    app.post(&format!("/api/v1/help-requests/{}/answer", asked[0]), &mentor_a, json!({"note": "周三面谈"}))
+        .await
+        .expect(200);
+
+    // Concerns: three raised; two escalated, of which one acknowledged and resolved; the third never
+    // escalated. The unresolved escalated one becomes overdue after the normal limit (7 days).
+    let mut concerns = Vec::new();
+    for description in ["多名新生反映睡眠不好", "实验室安全培训不足", "宿舍矛盾"] {
+        let id = app
+            .post(
+                "/api/v1/concerns",
+                &mentor_a,
+                json!({"scope": "group", "category": "mental_health", "urgency": "normal", "affected_count": 3,
+                       "description": description}),
+            )
+            .await
+            .expect(201)
+            .id();
+        concerns.push(id);
+    }
+    for c in &concerns[..2] {
+        app.post(&format!("/api/v1/concerns/{c}/escalate"), &mentor_a, json!({})).await.expect(200);
+    }
+    app.post(&format!("/api/v1/concerns/{}/acknowledge", concerns[0]), &counselor, json!({})).await.expect(200);
+    app.post(&format!("/api/v1/concerns/{}/resolve", concerns[0]), &counselor, json!({"note": "已组织讲座"}))
+        .await
+        .expect(200);
+
+    // Inquiries: A publishes a profile; two applicants ask, A replies to one.
+    app.put(
+        &format!("/api/v1/appointments/{}/profile", w.a),
+        &mentor_a,
+        json!({"research_direction": "计算机视觉", "bio": "博士三年级。", "published": true}),
+        None,
+    )
+    .await
+    .expect(200);
+    let mut inquiries = Vec::new();
+    for subject in ["报考咨询一", "报考咨询二"] {
+        let req = app
+            .request(reqwest::Method::POST, &format!("/api/v1/public/mentors/{}/inquiries", w.a), None)
+            .json(&json!({"name": "王同学", "email": "wang@example.com", "kind": "admission", "subject": subject,
+                    "message": "学长好，想了解课题组的招生情况。"}));
+        inquiries.push(app.send(req).await.expect(201).id());
+    }
+    app.post(&format!("/api/v1/inquiries/{}/reply", inquiries[0]), &mentor_a, json!({"reply": "欢迎报考"}))
+        .await
+        .expect(200);
+
+    // An award round that awards A alone.
+    app.award_alone(&w.admin, &w.year, &w.a).await;
+
+    let figures = |body: &Value, i: usize| body["colleges"][i]["figures"].clone();
+    let body = w.assessment(&w.admin, "").await;
+    let want = [
+        ("help_requests_answered", json!(1)),
+        ("concerns_escalated", json!(2)),
+        ("concerns_resolved", json!(1)),
+        ("concerns_overdue", json!(0)),
+        ("inquiries_answered", json!(1)),
+        ("awards", json!(1)),
+    ];
+    assert_figures(&figures(&body, 0), &want);
+    assert_figures(&body["totals"]["figures"], &want);
+    for (figure, _) in &want {
+        assert_eq!(figures(&body, 1)[*figure], 0, "EE's {figure}");
+    }
+    // Eight days on, the escalated concern nobody resolved is overdue.
+    app.advance_clock(Duration::days(8));
+    let body = w.assessment(&w.cs_admin, "").await;
+    assert_figures(&figures(&body, 0), &[("concerns_escalated", json!(2)), ("concerns_overdue", json!(1))]);
 }
