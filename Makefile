@@ -65,10 +65,12 @@ check-deploy:
 	scripts/check-deploy
 
 # Measures the speed targets in release mode (imports, auto-matching, the reports on a university-sized
-# year) on SQLite and PostgreSQL; figures to bench/results/latest.json.
+# year, the API under wrk beside a raw actix-web + sqlx ceiling) on SQLite and PostgreSQL; figures
+# to bench/results/latest.json. `make bench SCENARIOS="web list-100k"` runs only those.
 bench:
 	scripts/pg-up || true
-	$(CARGO) run --release -q -p xuezhang-bench
+	$(CARGO) build --release -q -p xuezhang -p xuezhang-bench
+	target/release/xuezhang-bench $(SCENARIOS)
 
 # How long the soak of `check-reliability` runs on each database, in seconds.
 SOAK_SECS ?= 120

@@ -733,3 +733,105 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
 
     Ok(Year { academic_year_id: year_id, an_appointment: id(7, 2), rows })
 }
+
+/// A roster for the HTTP scenarios (`web`): 10 colleges of 10 units and 50 staff each, and
+/// `students` students spread over them, written like [`generate`]'s (deterministic ids and
+/// 学号). Returns a college the scenarios create students in.
+pub async fn roster(txn: &DatabaseTransaction, students: usize) -> Result<Uuid, String> {
+    const COLLEGES: usize = 10;
+    const UNITS: usize = 10;
+    let now = Utc::now();
+    let mut t_college = Table::new(txn, "colleges", &["id", "code", "name", "created_at", "updated_at"]);
+    let mut t_unit =
+        Table::child(txn, "units", &["id", "code", "name", "kind", "college_id", "created_at", "updated_at"]);
+    let mut t_staff = Table::child(
+        txn,
+        "staff",
+        &["id", "staff_no", "name", "college_id", "is_supervisor", "is_counselor", "created_at", "updated_at"],
+    );
+    for c in 0..COLLEGES {
+        t_college.push(vec![u(id(2, c)), s(&format!("C{c:02}")), s(&format!("第{c}学院")), t(now), t(now)]).await?;
+        for k in 0..UNITS {
+            let n = c * UNITS + k;
+            t_unit
+                .push(vec![
+                    u(id(3, n)),
+                    s(&format!("C{c:02}-U{k:02}")),
+                    s(&format!("第{c}学院实验室{k}")),
+                    s("laboratory"),
+                    u(id(2, c)),
+                    t(now),
+                    t(now),
+                ])
+                .await?;
+        }
+        for k in 0..50 {
+            let n = c * 50 + k;
+            t_staff
+                .push(vec![
+                    u(id(4, n)),
+                    s(&format!("T{n:05}")),
+                    s(&format!("教师{n}")),
+                    u(id(2, c)),
+                    Value::from(k >= 2),
+                    Value::from(k < 2),
+                    t(now),
+                    t(now),
+                ])
+                .await?;
+        }
+    }
+    t_college.done().await?;
+    t_unit.done().await?;
+    t_staff.done().await?;
+    let mut t_student = Table::new(
+        txn,
+        "students",
+        &[
+            "id",
+            "student_no",
+            "name",
+            "gender",
+            "college_id",
+            "unit_id",
+            "degree",
+            "enrollment_year",
+            "political_status",
+            "supervisor_id",
+            "counselor_id",
+            "phone",
+            "email",
+            "status",
+            "created_at",
+            "updated_at",
+        ],
+    );
+    for i in 0..students {
+        let unit = i % (COLLEGES * UNITS);
+        let c = unit / UNITS;
+        let year = 2021 + i32::try_from(i % 5).unwrap_or(0);
+        t_student
+            .push(vec![
+                u(id(5, i)),
+                s(&format!("{year}{i:08}")),
+                s(&format!("学生{i}")),
+                s(if i % 2 == 0 { "male" } else { "female" }),
+                u(id(2, c)),
+                u(id(3, unit)),
+                s(if i % 5 == 0 { "doctoral" } else { "master" }),
+                Value::from(year),
+                s(["party_member", "league_member", "masses"][i % 3]),
+                u(id(4, c * 50 + 2 + i % 48)),
+                u(id(4, c * 50 + i % 2)),
+                s(&format!("139{i:08}")),
+                s(&format!("s{i}@stu.example.edu.cn")),
+                s("enrolled"),
+                t(now),
+                t(now),
+            ])
+            .await?;
+    }
+    t_student.done().await?;
+    txn.execute_unprepared("ANALYZE").await.map_err(|e| format!("analyze: {e}"))?;
+    Ok(id(2, 0))
+}

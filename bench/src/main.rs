@@ -20,6 +20,7 @@ mod dataset;
 mod import;
 mod matching;
 mod reports;
+mod web;
 
 /// mimalloc rather than glibc malloc: a bulk import allocates and frees millions of small values,
 /// and glibc's heap consolidation made a 100,000-student import two to three times slower.
@@ -159,7 +160,13 @@ type Scenario = fn() -> Pin<Box<dyn Future<Output = Vec<Measurement>>>>;
 
 /// Every scenario, by name.
 fn scenarios() -> Vec<(&'static str, Scenario)> {
-    vec![("import", import::run), ("auto-match", || Box::pin(matching::run())), ("reports", reports::run)]
+    vec![
+        ("import", import::run),
+        ("auto-match", || Box::pin(matching::run())),
+        ("reports", reports::run),
+        ("web", web::run),
+        ("list-100k", web::run_100k),
+    ]
 }
 
 #[tokio::main]
