@@ -661,3 +661,44 @@ async fn on(target: &str, url: &str) -> Result<Vec<Measurement>, String> {
     out.push(idle_rss(&bins, &dir, target, url).await?);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_what_wrk_prints() {
+        let out = "Running 10s test @ http://127.0.0.1:8080/api/v1/students?page_size=20
+  1 threads and 32 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency     9.81ms    2.10ms  40.12ms   80.00%
+    Req/Sec     3.27k   210.00     3.60k    70.00%
+  Latency Distribution
+     50%    9.50ms
+     75%   10.80ms
+     90%   12.00ms
+     99%    1.02s
+  32550 requests in 10.00s, 150.20MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 4
+Requests/sec:   3254.90
+Transfer/sec:     15.02MB
+";
+        let w = parse_wrk(out);
+        assert!((w.rps - 3254.9).abs() < 1e-9);
+        assert!((w.p99_ms - 1020.0).abs() < 1e-9);
+        assert_eq!(w.requests, 32_550);
+        assert_eq!(w.errors, 7);
+        assert!((duration_ms("850.00us") - 0.85).abs() < 1e-9);
+        assert!((duration_ms("2.50ms") - 2.5).abs() < 1e-9);
+        assert!((duration_ms("1.00m") - 60_000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn medians_of_three_rounds() {
+        let runs =
+            Runs([3.0, 1.0, 2.0].iter().map(|&rps| Wrk { rps, p99_ms: 10.0 / rps, requests: 1, errors: 0 }).collect());
+        assert!((runs.rps() - 2.0).abs() < 1e-9);
+        assert!((runs.p99() - 5.0).abs() < 1e-9);
+    }
+}
