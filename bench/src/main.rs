@@ -8,6 +8,9 @@
 //! (`{"machine": …, "figures": [{"name", "database", "value", "unit", "ceiling", "ratio", "target",
 //! "met"}]}`), each beside a ceiling measured in the same run; a run of some scenarios replaces
 //! only their own figures in the file.
+//!
+//! With `XUEZHANG_BENCH_KEEP=1` the SQLite file and the PostgreSQL database are kept (their
+//! locations are printed), to `EXPLAIN` a report's statements on the generated data afterwards.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -114,7 +117,12 @@ where
         Ok(m) => out.extend(m),
         Err(e) => println!("{scenario} on sqlite failed: {e}"),
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    let keep = std::env::var("XUEZHANG_BENCH_KEEP").is_ok_and(|v| v == "1");
+    if keep {
+        println!("{scenario}: kept {}", dir.join("bench.db").display());
+    } else {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     let server = pg_server();
     let admin = match Database::connect(server.as_str()).await {
@@ -133,7 +141,11 @@ where
         Ok(m) => out.extend(m),
         Err(e) => println!("{scenario} on postgres failed: {e}"),
     }
-    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    if keep {
+        println!("{scenario}: kept {}", with_database(&server, &name));
+    } else {
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    }
     let _ = admin.close().await;
     out
 }

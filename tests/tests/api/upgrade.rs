@@ -81,6 +81,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000021_certificates", rows: certificates, check: check_certificates },
     Fixture { migration: "m20261201_000022_club_essays", rows: club_essays, check: check_club_essays },
     Fixture { migration: "m20261201_000023_best_cases", rows: best_cases, check: check_best_cases },
+    Fixture { migration: "m20261201_000025_report_indexes", rows: Vec::new, check: check_report_indexes },
     Fixture { migration: "m20261201_000026_rate_window_index", rows: Vec::new, check: check_rate_window_index },
 ];
 
@@ -1091,6 +1092,16 @@ fn check_best_cases<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
         assert_eq!(file.bytes().await.unwrap().as_ref(), CASE_PDF);
         let r = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", id(YEAR)), token).await;
         assert_eq!(r.expect(200).body["colleges"][0]["featured_cases"][0]["id"], id(BEST_CASE));
+    })
+}
+
+/// The work record written in the schema of `m20261130_000009_work_records` is counted by the
+/// assessment, which reads it through the index that migration `000025` adds.
+fn check_report_indexes<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let r = app.get(&format!("/api/v1/reports/college-assessment?academic_year_id={}", id(YEAR)), token).await;
+        let figures = &r.expect(200).body["colleges"][0]["figures"];
+        assert_eq!((figures["work_records"].as_i64(), figures["work_minutes"].as_i64()), (Some(1), Some(40)));
     })
 }
 

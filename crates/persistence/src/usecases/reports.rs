@@ -15,6 +15,7 @@ use domain::report::{
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use uuid::Uuid;
 
@@ -40,8 +41,17 @@ fn shanghai_day(backend: DbBackend, col: &str) -> Expr {
     }
 }
 
+/// The Asia/Shanghai month of the instant in column `col` of the current query, as `YYYY-MM`
+/// text on both backends.
+pub(super) fn shanghai_month(backend: DbBackend, col: &str) -> Expr {
+    match backend {
+        DbBackend::Postgres => Expr::cust(format!("to_char(\"{col}\" AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")),
+        _ => Expr::cust(format!("strftime('%Y-%m', \"{col}\", '+8 hours')")),
+    }
+}
+
 /// The colleges a report covers, by code: `only`, or every college.
-async fn colleges<C: ConnectionTrait>(conn: &C, only: Option<Uuid>) -> Result<Vec<college::Model>> {
+pub(super) async fn colleges<C: ConnectionTrait>(conn: &C, only: Option<Uuid>) -> Result<Vec<college::Model>> {
     let mut q = college::Entity::find().order_by_asc(college::Column::Code).order_by_asc(college::Column::Id);
     if let Some(c) = only {
         q = q.filter(college::Column::Id.eq(c));
@@ -198,16 +208,15 @@ async fn salons<C: ConnectionTrait>(
         }
     };
     let due = end_of(year.salon_deadline)?;
-    let counts: Vec<SalonTuple> = held()
+    let counts = held()
         .select_only()
         .column(activity::Column::CollegeId)
         .column_as(Expr::col(activity::Column::Id).count(), "n")
         .column_as(Expr::case(activity::Column::StartAt.lt(due), 1).finally(0).sum(), "on_time")
         .column_as(Expr::col(activity::Column::StartAt).min(), "first_at")
         .group_by(activity::Column::CollegeId)
-        .into_tuple()
-        .all(conn)
-        .await?;
+        .into_tuple::<SalonTuple>()
+        .all(conn);
     let mut attended = Query::select();
     attended
         .column((activity::Entity, activity::Column::CollegeId))
@@ -228,7 +237,8 @@ async fn salons<C: ConnectionTrait>(
         attended.and_where(activity::Column::CollegeId.eq(c));
     }
     let backend = conn.get_database_backend();
-    let attendance = CountRow::find_by_statement(backend.build(&attended)).all(conn).await?;
+    let attendance = CountRow::find_by_statement(backend.build(&attended)).all(conn);
+    let (counts, attendance) = tokio::try_join!(counts, attendance)?;
     let mut out: HashMap<Uuid, SalonCount> = HashMap::new();
     for (college, n, on_time, first_at) in counts {
         if let Some(c) = college {
@@ -254,8 +264,7 @@ async fn compliance_rows<C: ConnectionTrait>(
     only: Option<Uuid>,
     today: NaiveDate,
 ) -> Result<Vec<CollegeCompliance>> {
-    let mut intros = introductions(conn, year, only).await?;
-    let mut salons = salons(conn, year, only).await?;
+    let (mut intros, mut salons) = tokio::try_join!(introductions(conn, year, only), salons(conn, year, only))?;
     Ok(colleges
         .into_iter()
         .map(|c| {
@@ -290,8 +299,19 @@ pub async fn compliance(
 ) -> Result<Compliance> {
     let conn = db.reader();
     let (year, colleges, only) = frame(conn, who, academic_year_id, college_id).await?;
-    let today = db.clock().today();
-    let rows = compliance_rows(conn, &year, colleges, only, today).await?;
+    compliance_of(conn, &year, colleges, only, db.clock().today()).await
+}
+
+/// The compliance report of `colleges` (every college, or the one `only` names) for a year
+/// already read and a scope already checked, on `today`.
+pub(super) async fn compliance_of<C: ConnectionTrait>(
+    conn: &C,
+    year: &academic_year::Model,
+    colleges: Vec<college::Model>,
+    only: Option<Uuid>,
+    today: NaiveDate,
+) -> Result<Compliance> {
+    let rows = compliance_rows(conn, year, colleges, only, today).await?;
     Ok(Compliance {
         academic_year_id: year.id,
         academic_year: year.code.clone(),
@@ -302,26 +322,39 @@ pub async fn compliance(
     })
 }
 
-/// One aggregate per college: `agg` over the rows of `q` (restricted to `only`), grouped by the
-/// college column `college`. NULL sums are 0.
-async fn by_college<E, C>(
+/// Several aggregates per college in one pass: `aggs` over the rows of `q` (restricted to
+/// `only`), grouped by the college column `college`; each college's values in the order of
+/// `aggs`, NULL as 0. Rows without a college are left out.
+async fn by_college<E, K, C, const N: usize>(
     conn: &C,
     q: sea_orm::Select<E>,
-    college: E::Column,
-    agg: Expr,
+    college: K,
+    aggs: [Expr; N],
     only: Option<Uuid>,
-) -> Result<HashMap<Uuid, i64>>
+) -> Result<HashMap<Uuid, [i64; N]>>
 where
     E: EntityTrait,
+    K: ColumnTrait,
     C: ConnectionTrait,
 {
     let q = match only {
         Some(c) => q.filter(college.eq(c)),
         None => q,
     };
-    let rows: Vec<(Option<Uuid>, Option<i64>)> =
-        q.select_only().column(college).column_as(agg, "n").group_by(college).into_tuple().all(conn).await?;
-    Ok(rows.into_iter().filter_map(|(c, n)| Some((c?, n.unwrap_or(0)))).collect())
+    let mut q = q.select_only().column_as(college, "college_id").group_by(college);
+    for (i, agg) in aggs.into_iter().enumerate() {
+        q = q.column_as(agg, format!("n{i}"));
+    }
+    let mut out = HashMap::new();
+    for row in conn.query_all(&q.into_query()).await? {
+        let Some(c) = row.try_get::<Option<Uuid>>("", "college_id")? else { continue };
+        let mut v = [0; N];
+        for (i, slot) in v.iter_mut().enumerate() {
+            *slot = row.try_get::<Option<i64>>("", &format!("n{i}"))?.unwrap_or(0);
+        }
+        out.insert(c, v);
+    }
+    Ok(out)
 }
 
 /// `COUNT(*)`.
@@ -329,9 +362,19 @@ fn count_all() -> Expr {
     Expr::val(1).count()
 }
 
+/// The rows for which `cond` holds, counted: `SUM(CASE WHEN cond THEN 1 ELSE 0 END)`.
+pub(super) fn count_if(cond: impl sea_orm::sea_query::IntoCondition) -> Expr {
+    Expr::case(cond, 1).finally(0).sum().cast_as("bigint")
+}
+
 /// `SUM(col)` as a bigint (PostgreSQL sums a bigint to a numeric).
 fn sum_of(col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
     Expr::col(col).sum().cast_as("bigint")
+}
+
+/// `SUM(col)` over the rows for which `cond` holds, as a bigint.
+fn sum_if(cond: impl sea_orm::sea_query::IntoCondition, col: impl sea_orm::sea_query::IntoColumnRef) -> Expr {
+    Expr::case(cond, Expr::col(col)).finally(Expr::val(Option::<i64>::None)).sum().cast_as("bigint")
 }
 
 /// The ids of the year's appointments, in `states` when given.
@@ -344,8 +387,11 @@ fn appointments_of(year: Uuid, states: Option<&[DbAppointmentState]>) -> SelectS
     q.to_owned()
 }
 
-/// Every assessment figure of every college (or `only`) for `year` at `now`: a fixed number of
-/// aggregate statements, each grouped by college.
+/// Every assessment figure of every college (or `only`) for `year` at `now`: one aggregate
+/// statement per table read (students, nominations, appointments, activities, registrations,
+/// work records, help requests, concerns, inquiries, assessments, award nominations), each
+/// grouped by college and folding all of that table's figures into its one pass; the statements
+/// are independent and run three at a time on the reader pool.
 async fn figures<C: ConnectionTrait>(
     conn: &C,
     year: &academic_year::Model,
@@ -363,36 +409,15 @@ async fn figures<C: ConnectionTrait>(
         .map_err(|e| crate::Error::Internal(format!("academic year {}: {}", year.id, e.message)))?
         .first_year();
     let y = year.id;
-    let mut out: HashMap<Uuid, CollegeFigures> = HashMap::new();
-    macro_rules! put {
-        ($field:ident, $map:expr) => {
-            for (c, n) in $map {
-                out.entry(c).or_default().$field = n;
-            }
-        };
-    }
 
-    // Freshmen: enrolled students who entered in the year's first calendar year.
-    let freshmen = || {
-        student::Entity::find()
-            .filter(student::Column::EnrollmentYear.eq(first_year))
-            .filter(student::Column::Status.eq(DbStudentStatus::Enrolled))
-    };
-    let sc = student::Column::CollegeId;
-    put!(freshmen, by_college(conn, freshmen(), sc, count_all(), only).await?);
-    let with_unit = || freshmen().filter(student::Column::UnitId.is_not_null());
-    let units = || Expr::col(student::Column::UnitId).count_distinct();
-    put!(units_with_freshmen, by_college(conn, with_unit(), sc, units(), only).await?);
+    // Freshmen (enrolled students who entered in the year's first calendar year): how many, the
+    // units they are in, those units with a mentor due a milestone, and those paired.
     let due_units = Query::select()
         .column(appointment::Column::UnitId)
         .from(appointment::Entity)
         .and_where(appointment::Column::AcademicYearId.eq(y))
         .and_where(appointment::Column::State.is_in(DUE))
         .to_owned();
-    put!(
-        units_covered,
-        by_college(conn, with_unit().filter(student::Column::UnitId.in_subquery(due_units)), sc, units(), only).await?
-    );
     let paired = Query::select()
         .column(pairing::Column::MenteeId)
         .from(pairing::Entity)
@@ -403,125 +428,137 @@ async fn figures<C: ConnectionTrait>(
                 .add(pairing::Column::EndReason.eq(DbEndReason::TermCompleted)),
         )
         .to_owned();
-    put!(
-        freshmen_paired,
-        by_college(conn, freshmen().filter(student::Column::Id.in_subquery(paired)), sc, count_all(), only).await?
+    let freshmen = student::Entity::find()
+        .filter(student::Column::EnrollmentYear.eq(first_year))
+        .filter(student::Column::Status.eq(DbStudentStatus::Enrolled));
+    let unit = || Expr::col((student::Entity, student::Column::UnitId));
+    let covered_unit = Expr::case(unit().in_subquery(due_units), unit()).finally(Expr::val(Option::<Uuid>::None));
+    let students = by_college(
+        conn,
+        freshmen,
+        student::Column::CollegeId,
+        [
+            count_all(),
+            unit().count_distinct(),
+            covered_unit.count_distinct(),
+            count_if(Expr::col((student::Entity, student::Column::Id)).in_subquery(paired)),
+        ],
+        only,
     );
 
     // Mentors.
     let nominated = nomination::Entity::find()
         .filter(nomination::Column::AcademicYearId.eq(y))
         .filter(nomination::Column::SubmittedAt.is_not_null());
-    put!(mentors_nominated, by_college(conn, nominated, nomination::Column::CollegeId, count_all(), only).await?);
-    let appointments = || appointment::Entity::find().filter(appointment::Column::AcademicYearId.eq(y));
-    let ac = appointment::Column::CollegeId;
-    put!(mentors_appointed, by_college(conn, appointments(), ac, count_all(), only).await?);
-    let trained = appointments().filter(appointment::Column::TrainingCompletedOn.is_not_null());
-    put!(mentors_trained, by_college(conn, trained, ac, count_all(), only).await?);
-    let dismissed = appointments().filter(appointment::Column::State.eq(DbAppointmentState::Dismissed));
-    put!(mentors_dismissed, by_college(conn, dismissed, ac, count_all(), only).await?);
-    let resigned = appointments().filter(appointment::Column::State.eq(DbAppointmentState::Resigned));
-    put!(mentors_resigned, by_college(conn, resigned, ac, count_all(), only).await?);
+    let nominations = by_college(conn, nominated, nomination::Column::CollegeId, [count_all()], only);
+    let appointments = by_college(
+        conn,
+        appointment::Entity::find().filter(appointment::Column::AcademicYearId.eq(y)),
+        appointment::Column::CollegeId,
+        [
+            count_all(),
+            count_if(appointment::Column::TrainingCompletedOn.is_not_null()),
+            count_if(appointment::Column::State.eq(DbAppointmentState::Dismissed)),
+            count_if(appointment::Column::State.eq(DbAppointmentState::Resigned)),
+        ],
+        only,
+    );
 
-    // Salons held and their attendance.
-    for (kind, held_field, attendance_field) in
-        [(DbActivityKind::FreshmanSalon, 0, 1), (DbActivityKind::ResearchSalon, 2, 3)]
-    {
-        let held = activity::Entity::find()
-            .filter(activity::Column::AcademicYearId.eq(y))
-            .filter(activity::Column::Kind.eq(kind))
-            .filter(activity::Column::State.eq(DbActivityState::Held));
-        let n = by_college(conn, held, activity::Column::CollegeId, count_all(), only).await?;
-        let mut attended = Query::select();
-        attended
-            .column((activity::Entity, activity::Column::CollegeId))
-            .expr_as(
-                Expr::col((activity_registration::Entity, activity_registration::Column::Id)).count(),
-                Alias::new("n"),
-            )
-            .from(activity_registration::Entity)
-            .inner_join(
-                activity::Entity,
-                Expr::col((activity::Entity, activity::Column::Id))
-                    .equals((activity_registration::Entity, activity_registration::Column::ActivityId)),
-            )
-            .and_where(activity::Column::AcademicYearId.eq(y))
-            .and_where(activity::Column::Kind.eq(kind))
-            .and_where(activity::Column::State.eq(DbActivityState::Held))
-            .and_where(activity_registration::Column::Attended.eq(true))
-            .group_by_col((activity::Entity, activity::Column::CollegeId));
-        if let Some(c) = only {
-            attended.and_where(activity::Column::CollegeId.eq(c));
-        }
-        let backend = conn.get_database_backend();
-        let a: HashMap<Uuid, i64> = CountRow::find_by_statement(backend.build(&attended))
-            .all(conn)
-            .await?
-            .into_iter()
-            .filter_map(|r| Some((r.college_id?, r.n)))
-            .collect();
-        for (field, map) in [(held_field, n), (attendance_field, a)] {
-            for (c, v) in map {
-                let e = out.entry(c).or_default();
-                match field {
-                    0 => e.freshman_salons_held = v,
-                    1 => e.freshman_salon_attendance = v,
-                    2 => e.research_salons_held = v,
-                    _ => e.research_salon_attendance = v,
-                }
-            }
-        }
-    }
+    // Salons held, and the budget: planned over the activities not cancelled, spent over those held.
+    let held = || activity::Column::State.eq(DbActivityState::Held);
+    let activities = by_college(
+        conn,
+        activity::Entity::find().filter(activity::Column::AcademicYearId.eq(y)),
+        activity::Column::CollegeId,
+        [
+            count_if(held().and(activity::Column::Kind.eq(DbActivityKind::FreshmanSalon))),
+            count_if(held().and(activity::Column::Kind.eq(DbActivityKind::ResearchSalon))),
+            sum_if(activity::Column::State.ne(DbActivityState::Cancelled), activity::Column::BudgetFen),
+            sum_if(held(), activity::Column::ActualExpenseFen),
+        ],
+        only,
+    );
+    // Attendance at the held salons.
+    let attended = activity_registration::Entity::find()
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            activity_registration::Entity::belongs_to(activity::Entity)
+                .from(activity_registration::Column::ActivityId)
+                .to(activity::Column::Id)
+                .into(),
+        )
+        .filter(activity::Column::AcademicYearId.eq(y))
+        .filter(held())
+        .filter(activity::Column::Kind.is_in([DbActivityKind::FreshmanSalon, DbActivityKind::ResearchSalon]))
+        .filter(activity_registration::Column::Attended.eq(true));
+    let attendance = by_college(
+        conn,
+        attended,
+        activity::Column::CollegeId,
+        [
+            count_if(activity::Column::Kind.eq(DbActivityKind::FreshmanSalon)),
+            count_if(activity::Column::Kind.eq(DbActivityKind::ResearchSalon)),
+        ],
+        only,
+    );
 
     // The work-record book, help requests, concerns, inquiries.
     let records =
-        || work_record::Entity::find().filter(work_record::Column::AppointmentId.in_subquery(appointments_of(y, None)));
-    let wc = work_record::Column::CollegeId;
-    put!(work_records, by_college(conn, records(), wc, count_all(), only).await?);
-    put!(work_minutes, by_college(conn, records(), wc, sum_of(work_record::Column::Minutes), only).await?);
+        work_record::Entity::find().filter(work_record::Column::AppointmentId.in_subquery(appointments_of(y, None)));
+    let records = by_college(
+        conn,
+        records,
+        work_record::Column::CollegeId,
+        [count_all(), sum_of(work_record::Column::Minutes)],
+        only,
+    );
     let answered = help_request::Entity::find()
         .filter(help_request::Column::AppointmentId.in_subquery(appointments_of(y, None)))
         .filter(help_request::Column::AnsweredAt.is_not_null());
-    put!(help_requests_answered, by_college(conn, answered, help_request::Column::CollegeId, count_all(), only).await?);
-    let concerns = || concern::Entity::find().filter(concern::Column::AcademicYearId.eq(y));
-    let cc = concern::Column::CollegeId;
-    let escalated = concerns().filter(concern::Column::EscalatedAt.is_not_null());
-    put!(concerns_escalated, by_college(conn, escalated, cc, count_all(), only).await?);
-    let resolved = concerns().filter(concern::Column::ResolvedAt.is_not_null());
-    put!(concerns_resolved, by_college(conn, resolved, cc, count_all(), only).await?);
+    let help = by_college(conn, answered, help_request::Column::CollegeId, [count_all()], only);
     let late = |urgency: DbConcernUrgency, days: i32| {
         sea_orm::Condition::all()
             .add(concern::Column::Urgency.eq(urgency))
             .add(concern::Column::EscalatedAt.lte(now - chrono::Duration::days(i64::from(days))))
     };
-    let overdue = concerns().filter(concern::Column::State.eq(DbConcernState::Escalated)).filter(
+    let overdue = sea_orm::Condition::all().add(concern::Column::State.eq(DbConcernState::Escalated)).add(
         sea_orm::Condition::any()
             .add(late(DbConcernUrgency::Urgent, year.concern_overdue_urgent_days))
             .add(late(DbConcernUrgency::Normal, year.concern_overdue_normal_days)),
     );
-    put!(concerns_overdue, by_college(conn, overdue, cc, count_all(), only).await?);
+    let concerns = by_college(
+        conn,
+        concern::Entity::find().filter(concern::Column::AcademicYearId.eq(y)),
+        concern::Column::CollegeId,
+        [
+            count_if(concern::Column::EscalatedAt.is_not_null()),
+            count_if(concern::Column::ResolvedAt.is_not_null()),
+            count_if(overdue),
+        ],
+        only,
+    );
     let replied = inquiry::Entity::find()
         .filter(inquiry::Column::AppointmentId.in_subquery(appointments_of(y, None)))
         .filter(inquiry::Column::State.ne(DbInquiryState::Spam))
         .filter(inquiry::Column::RepliedAt.is_not_null());
-    put!(inquiries_answered, by_college(conn, replied, inquiry::Column::CollegeId, count_all(), only).await?);
+    let inquiries = by_college(conn, replied, inquiry::Column::CollegeId, [count_all()], only);
 
     // Grades (a dismissed mentor's year is unsatisfactory by definition, whatever was graded)
     // and awards.
-    let dismissed_ids = appointments_of(y, Some(&[DbAppointmentState::Dismissed]));
-    let graded = |g: DbGrade| {
-        assessment::Entity::find()
-            .filter(assessment::Column::AcademicYearId.eq(y))
-            .filter(assessment::Column::Grade.eq(g))
-            .filter(assessment::Column::AppointmentId.not_in_subquery(dismissed_ids.clone()))
-    };
-    let gc = assessment::Column::CollegeId;
-    put!(graded_excellent, by_college(conn, graded(DbGrade::Excellent), gc, count_all(), only).await?);
-    put!(graded_competent, by_college(conn, graded(DbGrade::Competent), gc, count_all(), only).await?);
-    put!(graded_unsatisfactory, by_college(conn, graded(DbGrade::Unsatisfactory), gc, count_all(), only).await?);
-    for f in out.values_mut() {
-        f.graded_unsatisfactory += f.mentors_dismissed;
-    }
+    let graded = assessment::Entity::find().filter(assessment::Column::AcademicYearId.eq(y)).filter(
+        assessment::Column::AppointmentId.not_in_subquery(appointments_of(y, Some(&[DbAppointmentState::Dismissed]))),
+    );
+    let grades = by_college(
+        conn,
+        graded,
+        assessment::Column::CollegeId,
+        [
+            count_if(assessment::Column::Grade.eq(DbGrade::Excellent)),
+            count_if(assessment::Column::Grade.eq(DbGrade::Competent)),
+            count_if(assessment::Column::Grade.eq(DbGrade::Unsatisfactory)),
+        ],
+        only,
+    );
     let rounds = Query::select()
         .column(award_round::Column::Id)
         .from(award_round::Entity)
@@ -530,15 +567,43 @@ async fn figures<C: ConnectionTrait>(
     let awarded = award_nomination::Entity::find()
         .filter(award_nomination::Column::RoundId.in_subquery(rounds))
         .filter(award_nomination::Column::Awarded.eq(true));
-    put!(awards, by_college(conn, awarded, award_nomination::Column::CollegeId, count_all(), only).await?);
+    let awards = by_college(conn, awarded, award_nomination::Column::CollegeId, [count_all()], only);
 
-    // Budget: planned over the activities not cancelled, spent over those held.
-    let activities = || activity::Entity::find().filter(activity::Column::AcademicYearId.eq(y));
-    let planned = activities().filter(activity::Column::State.ne(DbActivityState::Cancelled));
-    let spent = activities().filter(activity::Column::State.eq(DbActivityState::Held));
-    let act = activity::Column::CollegeId;
-    put!(budget_planned_fen, by_college(conn, planned, act, sum_of(activity::Column::BudgetFen), only).await?);
-    put!(budget_spent_fen, by_college(conn, spent, act, sum_of(activity::Column::ActualExpenseFen), only).await?);
+    // Three statements at a time at most, so that a report leaves most of the pool to others.
+    let (students, nominations, appointments) = tokio::try_join!(students, nominations, appointments)?;
+    let (activities, attendance, records) = tokio::try_join!(activities, attendance, records)?;
+    let (help, concerns, inquiries) = tokio::try_join!(help, concerns, inquiries)?;
+    let (grades, awards) = tokio::try_join!(grades, awards)?;
+
+    let mut out: HashMap<Uuid, CollegeFigures> = HashMap::new();
+    macro_rules! put {
+        ($map:expr, |$f:ident, $v:ident| $set:expr) => {
+            for (c, $v) in $map {
+                let $f = out.entry(c).or_default();
+                $set;
+            }
+        };
+    }
+    put!(students, |f, v| {
+        [f.freshmen, f.units_with_freshmen, f.units_covered, f.freshmen_paired] = v;
+    });
+    put!(nominations, |f, v| [f.mentors_nominated] = v);
+    put!(appointments, |f, v| {
+        [f.mentors_appointed, f.mentors_trained, f.mentors_dismissed, f.mentors_resigned] = v;
+    });
+    put!(activities, |f, v| {
+        [f.freshman_salons_held, f.research_salons_held, f.budget_planned_fen, f.budget_spent_fen] = v;
+    });
+    put!(attendance, |f, v| [f.freshman_salon_attendance, f.research_salon_attendance] = v);
+    put!(records, |f, v| [f.work_records, f.work_minutes] = v);
+    put!(help, |f, v| [f.help_requests_answered] = v);
+    put!(concerns, |f, v| [f.concerns_escalated, f.concerns_resolved, f.concerns_overdue] = v);
+    put!(inquiries, |f, v| [f.inquiries_answered] = v);
+    put!(grades, |f, v| [f.graded_excellent, f.graded_competent, f.graded_unsatisfactory] = v);
+    put!(awards, |f, v| [f.awards] = v);
+    for f in out.values_mut() {
+        f.graded_unsatisfactory += f.mentors_dismissed;
+    }
     Ok(out)
 }
 

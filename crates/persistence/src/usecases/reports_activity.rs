@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::Error as DomainError;
 use domain::auth::Principal;
 use domain::policy::{self, Visibility};
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, UnionType};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::{
@@ -75,38 +75,64 @@ fn active_appointments(year: Uuid, college: Option<Uuid>) -> SelectStatement {
     q.to_owned()
 }
 
-/// The appointments with a sign of work on or after `since` (the Asia/Shanghai day; `since_at` is
-/// its first moment): a work record dated then, a help request answered, a held activity hosted
-/// starting, or an inquiry answered since.
-fn busy_since(since: NaiveDate, since_at: DateTime<Utc>) -> [SelectStatement; 4] {
-    [
-        Query::select()
-            .column(work_record::Column::AppointmentId)
-            .from(work_record::Entity)
-            .and_where(work_record::Column::Date.gte(since))
-            .to_owned(),
-        Query::select()
-            .column(help_request::Column::AppointmentId)
-            .from(help_request::Entity)
-            .and_where(help_request::Column::AnsweredAt.gte(since_at))
-            .to_owned(),
-        Query::select()
-            .column((activity_host::Entity, activity_host::Column::AppointmentId))
-            .from(activity_host::Entity)
-            .inner_join(
-                activity::Entity,
-                Expr::col((activity::Entity, activity::Column::Id))
-                    .equals((activity_host::Entity, activity_host::Column::ActivityId)),
-            )
-            .and_where(Expr::col((activity::Entity, activity::Column::State)).eq(DbActivityState::Held))
-            .and_where(Expr::col((activity::Entity, activity::Column::StartAt)).gte(since_at))
-            .to_owned(),
-        Query::select()
-            .column(inquiry::Column::AppointmentId)
-            .from(inquiry::Entity)
-            .and_where(inquiry::Column::RepliedAt.gte(since_at))
-            .to_owned(),
-    ]
+/// The latest sign of work of each of the year's active appointments that has one (of one
+/// college when given), in one statement: a `UNION ALL` of four `MAX … GROUP BY appointment_id`,
+/// each restricted to those appointments first — the latest work record's `date` (`last_day`),
+/// and the latest answered help request, replied inquiry and start of a held activity hosted
+/// (`last_at`) — folded into one row per appointment (`aid`, `last_day`, `last_at`).
+fn latest_signs(year: Uuid, college: Option<Uuid>) -> SelectStatement {
+    let (aid, last_day, last_at) = (Alias::new("aid"), Alias::new("last_day"), Alias::new("last_at"));
+    let active = || active_appointments(year, college);
+    // Typed NULLs, so that PostgreSQL gives the union's columns a type.
+    let (no_day, no_at) = (|| Expr::cust("CAST(NULL AS date)"), || Expr::cust("CAST(NULL AS timestamptz)"));
+    let mut signs = Query::select()
+        .expr_as(Expr::col((work_record::Entity, work_record::Column::AppointmentId)), aid.clone())
+        .expr_as(Expr::col((work_record::Entity, work_record::Column::Date)).max(), last_day.clone())
+        .expr_as(no_at(), last_at.clone())
+        .from(work_record::Entity)
+        .and_where(Expr::col((work_record::Entity, work_record::Column::AppointmentId)).in_subquery(active()))
+        .group_by_col((work_record::Entity, work_record::Column::AppointmentId))
+        .to_owned();
+    let answered = Query::select()
+        .column((help_request::Entity, help_request::Column::AppointmentId))
+        .expr(no_day())
+        .expr(Expr::col((help_request::Entity, help_request::Column::AnsweredAt)).max())
+        .from(help_request::Entity)
+        .and_where(Expr::col((help_request::Entity, help_request::Column::AppointmentId)).in_subquery(active()))
+        .and_where(Expr::col((help_request::Entity, help_request::Column::AnsweredAt)).is_not_null())
+        .group_by_col((help_request::Entity, help_request::Column::AppointmentId))
+        .to_owned();
+    let replied = Query::select()
+        .column((inquiry::Entity, inquiry::Column::AppointmentId))
+        .expr(no_day())
+        .expr(Expr::col((inquiry::Entity, inquiry::Column::RepliedAt)).max())
+        .from(inquiry::Entity)
+        .and_where(Expr::col((inquiry::Entity, inquiry::Column::AppointmentId)).in_subquery(active()))
+        .and_where(Expr::col((inquiry::Entity, inquiry::Column::RepliedAt)).is_not_null())
+        .group_by_col((inquiry::Entity, inquiry::Column::AppointmentId))
+        .to_owned();
+    let hosted = Query::select()
+        .column((activity_host::Entity, activity_host::Column::AppointmentId))
+        .expr(no_day())
+        .expr(Expr::col((activity::Entity, activity::Column::StartAt)).max())
+        .from(activity_host::Entity)
+        .inner_join(
+            activity::Entity,
+            Expr::col((activity::Entity, activity::Column::Id))
+                .equals((activity_host::Entity, activity_host::Column::ActivityId)),
+        )
+        .and_where(Expr::col((activity_host::Entity, activity_host::Column::AppointmentId)).in_subquery(active()))
+        .and_where(Expr::col((activity::Entity, activity::Column::State)).eq(DbActivityState::Held))
+        .group_by_col((activity_host::Entity, activity_host::Column::AppointmentId))
+        .to_owned();
+    signs.union(UnionType::All, answered).union(UnionType::All, replied).union(UnionType::All, hosted);
+    Query::select()
+        .column(aid.clone())
+        .expr_as(Expr::col(last_day.clone()).max(), last_day)
+        .expr_as(Expr::col(last_at.clone()).max(), last_at)
+        .from_subquery(signs, Alias::new("signs"))
+        .group_by_col(aid)
+        .to_owned()
 }
 
 /// One mentor without a sign of work in the window.
@@ -196,118 +222,63 @@ pub async fn inactive_mentors(
         .all(conn)
         .await?;
 
-    // The quiet ones: active, in none of the four "busy" sets.
-    let mut quiet = appointment::Entity::find()
-        .filter(appointment::Column::Id.in_subquery(active_appointments(academic_year_id, colleges)));
-    for busy in busy_since(since, since_at) {
-        quiet = quiet.filter(appointment::Column::Id.not_in_subquery(busy));
-    }
-    let quiet_ids = || quiet.clone().select_only().column(appointment::Column::Id).into_query();
-    let rows = quiet.clone().all(conn).await?;
-
-    // Their latest sign of work, one MAX per kind grouped by appointment.
-    let mut last: HashMap<Uuid, NaiveDate> = HashMap::new();
-    let mut later = |id: Uuid, day: NaiveDate| {
-        let e = last.entry(id).or_insert(day);
-        if day > *e {
-            *e = day;
-        }
-    };
-    let records: Vec<(Uuid, Option<NaiveDate>)> = work_record::Entity::find()
-        .select_only()
-        .column(work_record::Column::AppointmentId)
-        .column_as(Expr::col(work_record::Column::Date).max(), "d")
-        .filter(work_record::Column::AppointmentId.in_subquery(quiet_ids()))
-        .group_by(work_record::Column::AppointmentId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, d) in records {
-        if let Some(d) = d {
-            later(id, d);
-        }
-    }
-    let answered: Vec<(Uuid, Option<DateTime<Utc>>)> = help_request::Entity::find()
-        .select_only()
-        .column(help_request::Column::AppointmentId)
-        .column_as(Expr::col(help_request::Column::AnsweredAt).max(), "t")
-        .filter(help_request::Column::AppointmentId.in_subquery(quiet_ids()))
-        .group_by(help_request::Column::AppointmentId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let replied: Vec<(Uuid, Option<DateTime<Utc>>)> = inquiry::Entity::find()
-        .select_only()
-        .column(inquiry::Column::AppointmentId)
-        .column_as(Expr::col(inquiry::Column::RepliedAt).max(), "t")
-        .filter(inquiry::Column::AppointmentId.in_subquery(quiet_ids()))
-        .group_by(inquiry::Column::AppointmentId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    let hosted: Vec<(Uuid, Option<DateTime<Utc>>)> = activity_host::Entity::find()
-        .select_only()
-        .column(activity_host::Column::AppointmentId)
-        .column_as(Expr::col((activity::Entity, activity::Column::StartAt)).max(), "t")
-        .join(
-            JoinType::InnerJoin,
-            activity_host::Entity::belongs_to(activity::Entity)
-                .from(activity_host::Column::ActivityId)
-                .to(activity::Column::Id)
-                .into(),
-        )
-        .filter(activity::Column::State.eq(DbActivityState::Held))
-        .filter(activity_host::Column::AppointmentId.in_subquery(quiet_ids()))
-        .group_by(activity_host::Column::AppointmentId)
-        .into_tuple()
-        .all(conn)
-        .await?;
-    for (id, t) in answered.into_iter().chain(replied).chain(hosted) {
-        if let Some(t) = t {
-            later(id, domain::time::shanghai_date(t));
-        }
-    }
-
-    let mentees: HashMap<Uuid, i64> = pairing::Entity::find()
-        .select_only()
+    // The quiet ones: active, with no sign of work since the window opened (on the day of the
+    // work records, at or after its first moment for the rest), with their mentee count.
+    let (l, m, n) = (Alias::new("l"), Alias::new("m"), Alias::new("n"));
+    let (last_day, last_at) = (Alias::new("last_day"), Alias::new("last_at"));
+    let mentees = Query::select()
         .column(pairing::Column::AppointmentId)
-        .column_as(Expr::col(pairing::Column::Id).count(), "n")
-        .filter(pairing::Column::State.eq(DbPairingState::Active))
-        .filter(pairing::Column::AppointmentId.in_subquery(quiet_ids()))
-        .group_by(pairing::Column::AppointmentId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
-    let students: HashMap<Uuid, (String, String)> =
-        student::Entity::find()
-            .select_only()
-            .column(student::Column::Id)
-            .column(student::Column::StudentNo)
-            .column(student::Column::Name)
-            .filter(student::Column::Id.in_subquery(
-                quiet.clone().select_only().column(appointment::Column::StudentId).into_query().to_owned(),
-            ))
-            .into_tuple::<(Uuid, String, String)>()
-            .all(conn)
-            .await?
-            .into_iter()
-            .map(|(id, no, name)| (id, (no, name)))
-            .collect();
-    let units: HashMap<Uuid, String> = unit::Entity::find()
-        .select_only()
-        .column(unit::Column::Id)
-        .column(unit::Column::Name)
-        .filter(
-            unit::Column::Id
-                .in_subquery(quiet.clone().select_only().column(appointment::Column::UnitId).into_query().to_owned()),
+        .expr_as(Expr::val(1).count(), n.clone())
+        .from(pairing::Entity)
+        .and_where(pairing::Column::State.eq(DbPairingState::Active))
+        .and_where(pairing::Column::AppointmentId.in_subquery(active_appointments(academic_year_id, colleges)))
+        .group_by_col(pairing::Column::AppointmentId)
+        .to_owned();
+    let a = |c: appointment::Column| Expr::col((appointment::Entity, c));
+    let mut quiet = Query::select();
+    quiet
+        .expr_as(a(appointment::Column::Id), Alias::new("appointment_id"))
+        .expr_as(a(appointment::Column::CollegeId), Alias::new("college_id"))
+        .expr_as(a(appointment::Column::StudentId), Alias::new("student_id"))
+        .expr_as(a(appointment::Column::UnitId), Alias::new("unit_id"))
+        .expr_as(a(appointment::Column::CreatedAt), Alias::new("appointed_at"))
+        .expr_as(Expr::col((student::Entity, student::Column::StudentNo)), Alias::new("student_no"))
+        .expr_as(Expr::col((student::Entity, student::Column::Name)), Alias::new("name"))
+        .expr_as(Expr::col((unit::Entity, unit::Column::Name)), Alias::new("unit_name"))
+        .expr_as(Expr::col((l.clone(), last_day.clone())), last_day.clone())
+        .expr_as(Expr::col((l.clone(), last_at.clone())), last_at.clone())
+        .expr_as(Expr::col((m.clone(), n.clone())), Alias::new("mentees"))
+        .from(appointment::Entity)
+        .left_join(
+            student::Entity,
+            Expr::col((student::Entity, student::Column::Id))
+                .equals((appointment::Entity, appointment::Column::StudentId)),
         )
-        .into_tuple::<(Uuid, String)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+        .left_join(
+            unit::Entity,
+            Expr::col((unit::Entity, unit::Column::Id)).equals((appointment::Entity, appointment::Column::UnitId)),
+        )
+        .join_subquery(
+            JoinType::LeftJoin,
+            latest_signs(academic_year_id, colleges),
+            l.clone(),
+            Expr::col((l.clone(), Alias::new("aid"))).equals((appointment::Entity, appointment::Column::Id)),
+        )
+        .join_subquery(
+            JoinType::LeftJoin,
+            mentees,
+            m.clone(),
+            Expr::col((m, pairing::Column::AppointmentId)).equals((appointment::Entity, appointment::Column::Id)),
+        )
+        .and_where(a(appointment::Column::AcademicYearId).eq(academic_year_id))
+        .and_where(a(appointment::Column::State).eq(DbAppointmentState::Active))
+        .and_where(Expr::col((l.clone(), last_day.clone())).is_null().or(Expr::col((l.clone(), last_day)).lt(since)))
+        .and_where(Expr::col((l.clone(), last_at.clone())).is_null().or(Expr::col((l, last_at)).lt(since_at)));
+    if let Some(c) = colleges {
+        quiet.and_where(a(appointment::Column::CollegeId).eq(c));
+    }
+    let rows = conn.query_all(&quiet).await?;
+
     let college_rows = college::Entity::find()
         .filter(college::Column::Id.is_in(active.iter().map(|(c, _)| *c)))
         .order_by_asc(college::Column::Code)
@@ -315,18 +286,20 @@ pub async fn inactive_mentors(
         .await?;
 
     let mut by_college: HashMap<Uuid, Vec<InactiveMentor>> = HashMap::new();
-    for a in rows {
-        let (student_no, name) = students.get(&a.student_id).cloned().unwrap_or_default();
-        by_college.entry(a.college_id).or_default().push(InactiveMentor {
-            appointment_id: a.id,
-            student_id: a.student_id,
-            student_no,
-            name,
-            unit_id: a.unit_id,
-            unit_name: units.get(&a.unit_id).cloned().unwrap_or_default(),
-            appointed_on: domain::time::shanghai_date(a.created_at),
-            last_activity_on: last.get(&a.id).copied(),
-            mentees: mentees.get(&a.id).copied().unwrap_or(0),
+    for r in rows {
+        let last_day: Option<NaiveDate> = r.try_get("", "last_day")?;
+        let last_at: Option<DateTime<Utc>> = r.try_get("", "last_at")?;
+        let college_id: Uuid = r.try_get("", "college_id")?;
+        by_college.entry(college_id).or_default().push(InactiveMentor {
+            appointment_id: r.try_get("", "appointment_id")?,
+            student_id: r.try_get("", "student_id")?,
+            student_no: r.try_get::<Option<String>>("", "student_no")?.unwrap_or_default(),
+            name: r.try_get::<Option<String>>("", "name")?.unwrap_or_default(),
+            unit_id: r.try_get("", "unit_id")?,
+            unit_name: r.try_get::<Option<String>>("", "unit_name")?.unwrap_or_default(),
+            appointed_on: domain::time::shanghai_date(r.try_get("", "appointed_at")?),
+            last_activity_on: std::cmp::max(last_day, last_at.map(domain::time::shanghai_date)),
+            mentees: r.try_get::<Option<i64>>("", "mentees")?.unwrap_or(0),
         });
     }
     let active: HashMap<Uuid, i64> = active.into_iter().collect();
@@ -458,17 +431,20 @@ fn months_from(starts_on: NaiveDate) -> Vec<NaiveDate> {
 }
 
 /// The overview of an academic year: mentors by state, freshmen paired per college, work records
-/// per week, activities per month, open and overdue concerns — the university's for a university
-/// admin, their college's for a college admin or counselor (`NotFound` for another college's
-/// filter). Every figure is an aggregate query.
+/// per week, activities per month, open and overdue concerns, compliance at a glance — the
+/// university's for a university admin, their college's for a college admin or counselor
+/// (`NotFound` for another college's filter). Every figure is an aggregate query, one pass per
+/// table and series; the statements are independent and run three at a time on the reader pool.
 pub async fn overview(
     db: &Db,
     who: &Principal,
     academic_year_id: Uuid,
     college_filter: Option<Uuid>,
 ) -> Result<Overview> {
+    use super::reports::{count_if, shanghai_month};
     use chrono::Datelike;
     let conn = db.reader();
+    let backend = conn.get_database_backend();
     let scope = report_colleges(conn, who, college_filter).await?;
     let year = year_of(conn, academic_year_id).await?;
     let now = db.clock().now();
@@ -483,54 +459,28 @@ pub async fn overview(
     if let Some(c) = scope {
         by_state = by_state.filter(appointment::Column::CollegeId.eq(c));
     }
-    let mut mentors = MentorsByState::default();
-    for (state, n) in by_state.into_tuple::<(DbAppointmentState, i64)>().all(conn).await? {
-        match state {
-            DbAppointmentState::Active => mentors.active = n,
-            DbAppointmentState::Completed => mentors.completed = n,
-            DbAppointmentState::Dismissed => mentors.dismissed = n,
-            DbAppointmentState::Resigned => mentors.resigned = n,
-        }
-    }
+    let by_state = by_state.into_tuple::<(DbAppointmentState, i64)>().all(conn);
 
-    // Freshmen: enrolled in the year's first calendar year and still 在读.
-    let first_year = year.starts_on.year();
-    let freshmen = || {
-        let mut q = student::Entity::find()
-            .filter(student::Column::EnrollmentYear.eq(first_year))
-            .filter(student::Column::Status.eq(DbStudentStatus::Enrolled));
-        if let Some(c) = scope {
-            q = q.filter(student::Column::CollegeId.eq(c));
-        }
-        q
-    };
-    let per_college: HashMap<Uuid, i64> = freshmen()
-        .select_only()
-        .column(student::Column::CollegeId)
-        .column_as(Expr::col(student::Column::Id).count(), "n")
-        .group_by(student::Column::CollegeId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+    // Freshmen (enrolled in the year's first calendar year and still 在读) per college, and of
+    // those with an active pairing of the year, in one pass.
     let paired_ids = Query::select()
         .column(pairing::Column::MenteeId)
         .from(pairing::Entity)
         .and_where(pairing::Column::AcademicYearId.eq(academic_year_id))
         .and_where(pairing::Column::State.eq(DbPairingState::Active))
         .to_owned();
-    let paired: HashMap<Uuid, i64> = freshmen()
+    let mut freshmen = student::Entity::find()
         .select_only()
         .column(student::Column::CollegeId)
-        .column_as(Expr::col(student::Column::Id).count(), "n")
-        .filter(student::Column::Id.in_subquery(paired_ids))
-        .group_by(student::Column::CollegeId)
-        .into_tuple::<(Uuid, i64)>()
-        .all(conn)
-        .await?
-        .into_iter()
-        .collect();
+        .column_as(Expr::val(1).count(), "n")
+        .column_as(count_if(Expr::col((student::Entity, student::Column::Id)).in_subquery(paired_ids)), "paired")
+        .filter(student::Column::EnrollmentYear.eq(year.starts_on.year()))
+        .filter(student::Column::Status.eq(DbStudentStatus::Enrolled))
+        .group_by(student::Column::CollegeId);
+    if let Some(c) = scope {
+        freshmen = freshmen.filter(student::Column::CollegeId.eq(c));
+    }
+    let freshmen = freshmen.into_tuple::<(Uuid, i64, Option<i64>)>().all(conn);
     let mut with_mentors = appointment::Entity::find()
         .select_only()
         .column(appointment::Column::CollegeId)
@@ -539,79 +489,47 @@ pub async fn overview(
     if let Some(c) = scope {
         with_mentors = with_mentors.filter(appointment::Column::CollegeId.eq(c));
     }
-    let mut college_ids: Vec<Uuid> = with_mentors.into_tuple::<Uuid>().all(conn).await?;
-    college_ids.extend(per_college.keys().copied());
-    let colleges = college::Entity::find()
-        .filter(college::Column::Id.is_in(college_ids))
-        .order_by_asc(college::Column::Code)
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|c| CollegePairing {
-            college_id: c.id,
-            freshmen: per_college.get(&c.id).copied().unwrap_or(0),
-            paired: paired.get(&c.id).copied().unwrap_or(0),
-            college_code: c.code,
-            college_name: c.name,
-        })
-        .collect();
+    let with_mentors = with_mentors.into_tuple::<Uuid>().all(conn);
 
     // Work records per day of the year in SQL (at most 366 rows), folded into weeks here.
     let mut per_day = work_record::Entity::find()
         .select_only()
         .column(work_record::Column::Date)
-        .column_as(Expr::col(work_record::Column::Id).count(), "n")
+        .column_as(Expr::val(1).count(), "n")
         .filter(work_record::Column::Date.gte(year.starts_on))
         .filter(work_record::Column::Date.lte(year.ends_on))
         .group_by(work_record::Column::Date);
     if let Some(c) = scope {
         per_day = per_day.filter(work_record::Column::CollegeId.eq(c));
     }
-    let days: Vec<(NaiveDate, i64)> = per_day.into_tuple().all(conn).await?;
-    let records_per_week = weekly(&days, year.starts_on, std::cmp::Ord::min(as_of, year.ends_on));
+    let per_day = per_day.into_tuple::<(NaiveDate, i64)>().all(conn);
 
-    // Activities per month of their start: one COUNT per month over [first moment, next first).
+    // Activities per month of their start (Asia/Shanghai), one GROUP BY month: the twelve months
+    // from the year's first, the last running to `ends_on` when that is later.
     let months = months_from(year.starts_on);
-    let mut activities_per_month = Vec::with_capacity(months.len());
-    let mut held_per_month = Vec::with_capacity(months.len());
-    for (i, start) in months.iter().enumerate() {
-        let end = months.get(i + 1).copied().unwrap_or_else(|| year.ends_on + Duration::days(1));
-        let (Some(from), Some(to)) = (domain::time::start_of_day(*start), domain::time::start_of_day(end)) else {
-            return Err(crate::Error::Internal(format!("no start of {start} or {end}")));
-        };
-        let in_month = || {
-            let mut q = activity::Entity::find()
-                .select_only()
-                .column_as(Expr::col(activity::Column::Id).count(), "n")
-                .filter(activity::Column::AcademicYearId.eq(academic_year_id))
-                .filter(activity::Column::StartAt.gte(from))
-                .filter(activity::Column::StartAt.lt(to));
-            if let Some(c) = scope {
-                q = q.filter(activity::Column::CollegeId.eq(c));
-            }
-            q
-        };
-        let live: Option<i64> =
-            in_month().filter(activity::Column::State.ne(DbActivityState::Cancelled)).into_tuple().one(conn).await?;
-        let held: Option<i64> =
-            in_month().filter(activity::Column::State.eq(DbActivityState::Held)).into_tuple().one(conn).await?;
-        activities_per_month.push(Point { start: *start, count: live.unwrap_or(0) });
-        held_per_month.push(Point { start: *start, count: held.unwrap_or(0) });
+    let (first, last) = (months.first().copied(), months.last().copied());
+    let (Some(from), Some(to)) = (
+        first.and_then(domain::time::start_of_day),
+        std::cmp::Ord::max(last, Some(year.ends_on + Duration::days(1))).and_then(domain::time::start_of_day),
+    ) else {
+        return Err(crate::Error::Internal(format!("no months in the year {}", year.code)));
+    };
+    let month = shanghai_month(backend, "start_at");
+    let mut per_month = activity::Entity::find()
+        .select_only()
+        .column_as(month.clone(), "month")
+        .column_as(count_if(activity::Column::State.ne(DbActivityState::Cancelled)), "live")
+        .column_as(count_if(activity::Column::State.eq(DbActivityState::Held)), "held")
+        .filter(activity::Column::AcademicYearId.eq(academic_year_id))
+        .filter(activity::Column::StartAt.gte(from))
+        .filter(activity::Column::StartAt.lt(to))
+        .group_by(month);
+    if let Some(c) = scope {
+        per_month = per_month.filter(activity::Column::CollegeId.eq(c));
     }
+    let per_month = per_month.into_tuple::<(String, Option<i64>, Option<i64>)>().all(conn);
 
     // Concerns: open = not resolved; overdue = escalated, unacknowledged past the year's limit.
-    let concerns = || {
-        let mut q = concern::Entity::find()
-            .select_only()
-            .column_as(Expr::col(concern::Column::Id).count(), "n")
-            .filter(concern::Column::AcademicYearId.eq(academic_year_id));
-        if let Some(c) = scope {
-            q = q.filter(concern::Column::CollegeId.eq(c));
-        }
-        q
-    };
-    let concerns_open: Option<i64> =
-        concerns().filter(concern::Column::State.ne(DbConcernState::Resolved)).into_tuple().one(conn).await?;
     let overdue =
         Condition::any()
             .add(Condition::all().add(concern::Column::Urgency.eq(DbConcernUrgency::Urgent)).add(
@@ -620,14 +538,78 @@ pub async fn overview(
             .add(Condition::all().add(concern::Column::Urgency.eq(DbConcernUrgency::Normal)).add(
                 concern::Column::EscalatedAt.lte(now - Duration::days(i64::from(year.concern_overdue_normal_days))),
             ));
-    let concerns_overdue: Option<i64> = concerns()
-        .filter(concern::Column::State.eq(DbConcernState::Escalated))
-        .filter(overdue)
-        .into_tuple()
-        .one(conn)
-        .await?;
+    let mut concerns = concern::Entity::find()
+        .select_only()
+        .column_as(count_if(concern::Column::State.ne(DbConcernState::Resolved)), "open")
+        .column_as(
+            count_if(Condition::all().add(concern::Column::State.eq(DbConcernState::Escalated)).add(overdue)),
+            "overdue",
+        )
+        .filter(concern::Column::AcademicYearId.eq(academic_year_id));
+    if let Some(c) = scope {
+        concerns = concerns.filter(concern::Column::CollegeId.eq(c));
+    }
+    let concerns = concerns.into_tuple::<(Option<i64>, Option<i64>)>().one(conn);
 
-    let compliance = super::reports::compliance(db, who, academic_year_id, college_filter).await?.glance();
+    // The compliance report's rows of the same year and scope, tallied.
+    let compliance = async {
+        let colleges = super::reports::colleges(conn, scope).await?;
+        super::reports::compliance_of(conn, &year, colleges, scope, db.clock().today()).await
+    };
+
+    // Three statements at a time at most, so that a report leaves most of the pool to others.
+    let (by_state, freshmen, with_mentors) = tokio::try_join!(by_state, freshmen, with_mentors)?;
+    let (days, per_month, concerns) = tokio::try_join!(per_day, per_month, concerns)?;
+    let compliance = compliance.await?;
+
+    let mut mentors = MentorsByState::default();
+    for (state, n) in by_state {
+        match state {
+            DbAppointmentState::Active => mentors.active = n,
+            DbAppointmentState::Completed => mentors.completed = n,
+            DbAppointmentState::Dismissed => mentors.dismissed = n,
+            DbAppointmentState::Resigned => mentors.resigned = n,
+        }
+    }
+    let freshmen: HashMap<Uuid, (i64, i64)> =
+        freshmen.into_iter().map(|(c, n, paired)| (c, (n, paired.unwrap_or(0)))).collect();
+    let mut college_ids = with_mentors;
+    college_ids.extend(freshmen.keys().copied());
+    let colleges = college::Entity::find()
+        .filter(college::Column::Id.is_in(college_ids))
+        .order_by_asc(college::Column::Code)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let (freshmen, paired) = freshmen.get(&c.id).copied().unwrap_or((0, 0));
+            CollegePairing { college_id: c.id, freshmen, paired, college_code: c.code, college_name: c.name }
+        })
+        .collect();
+
+    let records_per_week = weekly(&days, year.starts_on, std::cmp::Ord::min(as_of, year.ends_on));
+
+    // Each month's counts in its place; a start after the twelfth month (a year ending later)
+    // counts in the twelfth.
+    let mut activities_per_month: Vec<Point> = months.iter().map(|m| Point { start: *m, count: 0 }).collect();
+    let mut held_per_month = activities_per_month.clone();
+    let index_of = |key: &str| {
+        let month = NaiveDate::parse_from_str(&format!("{key}-01"), "%Y-%m-%d").ok()?;
+        let first = first?;
+        let n = (month.year() - first.year()) * 12 + i32::try_from(month.month()).ok()?
+            - i32::try_from(first.month()).ok()?;
+        usize::try_from(n).ok().map(|n| n.min(months.len().saturating_sub(1)))
+    };
+    for (key, live, held) in per_month {
+        let Some(i) = index_of(&key) else {
+            return Err(crate::Error::Internal(format!("activity month {key} outside the year {}", year.code)));
+        };
+        if let (Some(a), Some(h)) = (activities_per_month.get_mut(i), held_per_month.get_mut(i)) {
+            a.count += live.unwrap_or(0);
+            h.count += held.unwrap_or(0);
+        }
+    }
+    let (concerns_open, concerns_overdue) = concerns.unwrap_or_default();
 
     Ok(Overview {
         academic_year_id,
@@ -641,7 +623,7 @@ pub async fn overview(
         held_per_month,
         concerns_open: concerns_open.unwrap_or(0),
         concerns_overdue: concerns_overdue.unwrap_or(0),
-        compliance,
+        compliance: compliance.glance(),
     })
 }
 
