@@ -600,11 +600,14 @@ async fn revoke_sessions_of<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Resu
     Ok(())
 }
 
+/// What a user principal is made of: role, college, student and staff member.
+type PrincipalRow = (crate::enums::DbRole, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
 /// The principal behind a user access token, if the user is active and the session is live: one
 /// statement joining the session to its user, so that every request pays one round trip for it.
 /// Nothing is cached, so a logout, a revocation or a deactivation takes effect on the next request.
 pub async fn user_principal(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Option<Principal>> {
-    let found: Option<(crate::enums::DbRole, Option<Uuid>, Option<Uuid>, Option<Uuid>)> = user::Entity::find()
+    let found: Option<PrincipalRow> = user::Entity::find()
         .select_only()
         .column(user::Column::Role)
         .column(user::Column::CollegeId)
