@@ -23,30 +23,24 @@ enum Students {
     Table,
 }
 
-/// Numbers the committing transaction's pending events (negative `seq`) after the counter, in the
-/// order they were written. Pending rows of other transactions are invisible here, and committed
-/// rows are never negative, so every row it sees is its own transaction's. Later firings of the
-/// same transaction find none left.
+/// Numbers one pending event (negative `seq`) from the counter as its transaction commits. The
+/// trigger fires once per pending row, in the order the rows were written, so a transaction's
+/// events keep their order; each finds its row by its provisional number, which the sequence made
+/// unique (a lookup of one key, however many rows the feed holds).
 const NUMBER_AT_COMMIT: &str = r#"
+CREATE SEQUENCE events_pending_seq;
 CREATE FUNCTION events_number_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    pending bigint;
-    last_seq bigint;
+    next_seq bigint;
 BEGIN
-    SELECT count(*) INTO pending FROM events WHERE seq < 0;
-    IF pending > 0 THEN
-        UPDATE event_counter SET last = last + pending WHERE id = 1 RETURNING last INTO last_seq;
-        UPDATE events AS e SET seq = last_seq - pending + p.n
-          FROM (SELECT seq, row_number() OVER (ORDER BY seq DESC) AS n FROM events WHERE seq < 0) AS p
-         WHERE e.seq = p.seq;
-    END IF;
+    UPDATE event_counter SET last = last + 1 WHERE id = 1 RETURNING last INTO next_seq;
+    UPDATE events SET seq = next_seq WHERE seq = NEW.seq;
     RETURN NULL;
 END
 $$;
 CREATE CONSTRAINT TRIGGER events_number_at_commit AFTER INSERT ON events
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.seq < 0)
     EXECUTE FUNCTION events_number_at_commit();
-CREATE SEQUENCE events_pending_seq;
 "#;
 
 #[async_trait::async_trait]
