@@ -26,6 +26,7 @@ mod m20261201_000020_credits;
 mod m20261201_000021_certificates;
 mod m20261201_000022_club_essays;
 mod m20261201_000023_best_cases;
+mod m20261201_000024_request_path;
 mod m20261201_000025_report_indexes;
 mod m20261201_000026_rate_window_index;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000021_certificates::Migration),
             Box::new(m20261201_000022_club_essays::Migration),
             Box::new(m20261201_000023_best_cases::Migration),
+            Box::new(m20261201_000024_request_path::Migration),
             Box::new(m20261201_000025_report_indexes::Migration),
             Box::new(m20261201_000026_rate_window_index::Migration),
         ]

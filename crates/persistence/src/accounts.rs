@@ -18,7 +18,9 @@ use domain::policy::{self, Visibility};
 use rand::RngCore;
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -598,23 +600,34 @@ async fn revoke_sessions_of<C: ConnectionTrait>(conn: &C, user_id: Uuid) -> Resu
     Ok(())
 }
 
-/// The principal behind a user access token, if the user is active and the session is live.
+/// What a user principal is made of: role, college, student and staff member.
+type PrincipalRow = (crate::enums::DbRole, Option<Uuid>, Option<Uuid>, Option<Uuid>);
+
+/// The principal behind a user access token, if the user is active and the session is live: one
+/// statement joining the session to its user, so that every request pays one round trip for it.
+/// Nothing is cached, so a logout, a revocation or a deactivation takes effect on the next request.
 pub async fn user_principal(db: &Db, user_id: Uuid, session_id: Uuid) -> Result<Option<Principal>> {
-    let Some(s) = session::Entity::find_by_id(session_id).one(db.reader()).await? else { return Ok(None) };
-    if s.user_id != user_id || s.revoked_at.is_some() || s.expires_at <= crate::now() {
-        return Ok(None);
-    }
-    let Some(u) = user::Entity::find_by_id(user_id).one(db.reader()).await? else { return Ok(None) };
-    if !u.active {
-        return Ok(None);
-    }
-    Ok(Some(Principal::User(UserPrincipal {
-        id: u.id,
-        role: u.role.into(),
-        college_id: u.college_id,
-        student_id: u.student_id,
-        staff_id: u.staff_id,
-    })))
+    let found: Option<PrincipalRow> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Role)
+        .column(user::Column::CollegeId)
+        .column(user::Column::StudentId)
+        .column(user::Column::StaffId)
+        .join_rev(
+            JoinType::InnerJoin,
+            session::Entity::belongs_to(user::Entity).from(session::Column::UserId).to(user::Column::Id).into(),
+        )
+        .filter(session::Column::Id.eq(session_id))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null())
+        .filter(session::Column::ExpiresAt.gt(crate::now()))
+        .filter(user::Column::Active.eq(true))
+        .into_tuple()
+        .one(db.reader())
+        .await?;
+    Ok(found.map(|(role, college_id, student_id, staff_id)| {
+        Principal::User(UserPrincipal { id: user_id, role: role.into(), college_id, student_id, staff_id })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------

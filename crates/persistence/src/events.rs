@@ -1,16 +1,44 @@
 //! The integration change feed: an outbox written in the same transaction as each change, read
-//! in order by the student-affairs system. `seq` is gap-free and follows commit order.
+//! in order by the student-affairs system. `seq` is gap-free and follows commit order, so a
+//! reader that asks for the events after the last `seq` it has seen never skips one.
+//!
+//! # How numbers follow commit order without queueing writers (PostgreSQL)
+//!
+//! Numbers come from one counter row (`event_counter`). Whoever increments it holds the row's lock
+//! until its transaction ends; the next incrementer waits, and gets the next number only after the
+//! holder is committed and visible (PostgreSQL marks a transaction visible before it releases its
+//! locks). So if a reader's snapshot shows event `n + 1`, the transaction that numbered `n` had
+//! committed before that — `n` is in the same snapshot (or was rolled back together with its
+//! number, leaving no gap). Readers therefore simply read `seq > after` in order.
+//!
+//! What used to make writers queue is *when* the lock was taken: at the first event, then held
+//! through the rest of the transaction's statements. Now [`emit`] writes the event with a
+//! provisional negative `seq` from a sequence (no lock; invisible to readers, which ask for
+//! `seq > after ≥ 0`), and the deferred constraint trigger `events_number_at_commit` (migration
+//! 000024) numbers the transaction's pending events as the last step before its commit. The lock
+//! is held for that instant and the commit only; the argument above is unchanged.
+//!
+//! Rejected: a sequence for `seq` with readers cut at the oldest running transaction
+//! (`txid < pg_snapshot_xmin(pg_current_snapshot())`). It skips events: transaction A gets its
+//! xid, B gets a later xid, B takes `seq` 7 (and keeps running), A takes `seq` 8 and commits. A
+//! reader whose snapshot has B running has xmin = B's xid > A's, so it returns 8; the reader then
+//! asks for `after=8`, and 7 — committed later by B — is never served. Ordering the feed by xid
+//! instead would need a cursor other than `seq`, and the xmin is cluster-wide: any long
+//! transaction, in any database of the server, would hold the feed back.
+//!
+//! A bulk write ([`emit_many`], the imports) still reserves its block at once (renumbering 100,000
+//! rows at commit would write each twice); it is the last write of its transaction. SQLite has one
+//! writer at a time, so it numbers every event at once.
 
 use chrono::{DateTime, Utc};
 use domain::DomainEvent;
 use domain::auth::{Principal, ServiceScope};
-use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::entities::{event, event_counter};
+use crate::entities::event;
 use crate::{Db, Result};
 
 /// Every event type the feed can carry, sorted: the closed set the OpenAPI document lists, so a
@@ -38,9 +66,63 @@ pub struct Event {
     pub payload: serde_json::Value,
 }
 
-/// Appends an event inside the caller's transaction. The counter row's lock holds other
-/// event-writing transactions until this one ends, so sequence numbers follow commit order, and
-/// a rollback takes its number back with it.
+/// Reserves `n` numbers from the counter row and returns the first. The row's lock holds every
+/// other numbering transaction until this one ends, so numbers follow commit order, and a
+/// rollback takes its numbers back with it (no gap).
+async fn reserve<C: ConnectionTrait>(conn: &C, n: i64) -> Result<i64> {
+    let backend = conn.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => "UPDATE event_counter SET last = last + $1 WHERE id = 1 RETURNING last",
+        _ => "UPDATE event_counter SET last = last + ? WHERE id = 1 RETURNING last",
+    };
+    let row = conn
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [n.into()]))
+        .await?
+        .ok_or_else(|| crate::Error::Internal("the event counter row is missing".into()))?;
+    let last: i64 = row.try_get("", "last")?;
+    Ok(last - n + 1)
+}
+
+/// The columns an event row is written with, in [`row`]'s order.
+const COLUMNS: [event::Column; 7] = [
+    event::Column::Seq,
+    event::Column::Id,
+    event::Column::EventType,
+    event::Column::OccurredAt,
+    event::Column::ResourceType,
+    event::Column::ResourceId,
+    event::Column::Payload,
+];
+
+/// One event row's values; `payload` is JSON text.
+fn row(
+    postgres: bool,
+    seq: Expr,
+    event_type: DomainEvent,
+    at: DateTime<Utc>,
+    resource_type: &str,
+    resource_id: Uuid,
+    payload: String,
+) -> Vec<Expr> {
+    let payload = Expr::val(payload);
+    vec![
+        seq,
+        Expr::val(Uuid::now_v7()),
+        Expr::val(event_type.as_str()),
+        Expr::val(at),
+        Expr::val(resource_type),
+        Expr::val(resource_id),
+        if postgres { payload.cast_as("jsonb") } else { payload },
+    ]
+}
+
+/// Appends an event inside the caller's transaction.
+///
+/// On PostgreSQL the row goes in with a provisional negative `seq` from the `events_pending_seq`
+/// sequence (which takes no lock), and the deferred constraint trigger `events_number_at_commit`
+/// numbers it from the counter row when the transaction commits: the counter's lock is held only
+/// for the commit itself instead of from here to the end of the transaction. On SQLite, which has
+/// one writer at a time, the number is taken from the counter at once.
 pub async fn emit<C: ConnectionTrait>(
     conn: &C,
     event_type: DomainEvent,
@@ -48,27 +130,11 @@ pub async fn emit<C: ConnectionTrait>(
     resource_id: Uuid,
     payload: &impl Serialize,
 ) -> Result<()> {
-    event_counter::Entity::update_many()
-        .col_expr(event_counter::Column::Last, Expr::col(event_counter::Column::Last).add(1))
-        .filter(event_counter::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
-    let seq = event_counter::Entity::find_by_id(1)
-        .one(conn)
-        .await?
-        .map(|c| c.last)
-        .ok_or_else(|| crate::Error::Internal("the event counter row is missing".into()))?;
-    event::Entity::insert(event::ActiveModel {
-        seq: Set(seq),
-        id: Set(Uuid::now_v7()),
-        event_type: Set(event_type.as_str().to_owned()),
-        occurred_at: Set(crate::now()),
-        resource_type: Set(resource_type.to_owned()),
-        resource_id: Set(resource_id),
-        payload: Set(serde_json::to_value(payload).unwrap_or_default()),
-    })
-    .exec_without_returning(conn)
-    .await?;
+    let postgres = conn.get_database_backend() == DbBackend::Postgres;
+    let seq = if postgres { Expr::cust("-nextval('events_pending_seq')") } else { Expr::val(reserve(conn, 1).await?) };
+    let payload = serde_json::to_string(payload).unwrap_or_else(|_| "null".to_owned());
+    let values = row(postgres, seq, event_type, crate::now(), resource_type, resource_id, payload);
+    crate::query::insert_rows(conn, event::Entity, &COLUMNS, None, [values]).await?;
     Ok(())
 }
 
@@ -101,44 +167,24 @@ impl NewEvent {
 }
 
 /// Appends many events inside the caller's transaction, in the given order: one counter update
-/// reserves the whole block of sequence numbers, and the rows go in in multi-row statements.
+/// reserves the whole block of numbers, and the rows go in in multi-row statements. On PostgreSQL
+/// too the block is reserved at once (renumbering an import's rows at commit would write each
+/// twice), so the counter row stays locked from here to the commit: a bulk write calls this last.
 pub async fn emit_many<C: ConnectionTrait>(conn: &C, events: Vec<NewEvent>) -> Result<()> {
-    // Bound as an i32 like `emit`'s `+ 1`: the prepared statement is cached by its SQL text, so the
-    // same text with an i64 would reach PostgreSQL with the wrong binary format.
-    let Ok(n) = i32::try_from(events.len()) else {
+    let Ok(n) = i64::try_from(events.len()) else {
         return Err(crate::Error::Internal("too many events for one transaction".into()));
     };
     if n == 0 {
         return Ok(());
     }
-    event_counter::Entity::update_many()
-        .col_expr(event_counter::Column::Last, Expr::col(event_counter::Column::Last).add(n))
-        .filter(event_counter::Column::Id.eq(1))
-        .exec(conn)
-        .await?;
-    let last = event_counter::Entity::find_by_id(1)
-        .one(conn)
-        .await?
-        .map(|c| c.last)
-        .ok_or_else(|| crate::Error::Internal("the event counter row is missing".into()))?;
-    let first = last - i64::from(n) + 1;
+    let first = reserve(conn, n).await?;
     let at = crate::now();
     let postgres = conn.get_database_backend() == DbBackend::Postgres;
-    use event::Column as C;
-    let columns = [C::Seq, C::Id, C::EventType, C::OccurredAt, C::ResourceType, C::ResourceId, C::Payload];
-    let rows = events.into_iter().zip(first..).map(|(e, seq)| {
-        let payload = Expr::val(e.payload);
-        vec![
-            Expr::val(seq),
-            Expr::val(Uuid::now_v7()),
-            Expr::val(e.event_type.as_str()),
-            Expr::val(at),
-            Expr::val(e.resource_type),
-            Expr::val(e.resource_id),
-            if postgres { payload.cast_as("jsonb") } else { payload },
-        ]
-    });
-    crate::query::insert_rows(conn, event::Entity, &columns, None, rows).await?;
+    let rows = events
+        .into_iter()
+        .zip(first..)
+        .map(|(e, seq)| row(postgres, Expr::val(seq), e.event_type, at, e.resource_type, e.resource_id, e.payload));
+    crate::query::insert_rows(conn, event::Entity, &COLUMNS, None, rows).await?;
     Ok(())
 }
 

@@ -4,15 +4,35 @@ use domain::page::{Page, PageRequest, Sort};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, IntoIden, IntoTableRef, LikeExpr, OnConflict, Query};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select, SqlErr,
+    QueryResult, QuerySelect, QueryTrait, Select, SqlErr,
 };
 
 use uuid::Uuid;
 
 use crate::{Error, Result};
 
+/// The column the total of a page's rows travels in.
+const TOTAL: &str = "page_total__";
+
+/// A row of a page with the total of the whole list beside it.
+struct Counted<M> {
+    model: M,
+    total: i64,
+}
+
+impl<M: FromQueryResult> FromQueryResult for Counted<M> {
+    fn from_query_result(res: &QueryResult, pre: &str) -> std::result::Result<Self, DbErr> {
+        Ok(Self { model: M::from_query_result(res, pre)?, total: res.try_get(pre, TOTAL)? })
+    }
+}
+
 /// Runs `select` for one page, with its total, ordered by `sort` then by `tiebreak` so that pages
 /// never overlap.
+///
+/// One round trip: the total is a scalar subquery beside the page's columns
+/// (`SELECT …, (SELECT COUNT(*) FROM … WHERE …) FROM … WHERE … ORDER BY … LIMIT … OFFSET …`), so
+/// each half keeps its own plan (an index-only count, a top-N or index-ordered page). Only a
+/// page past the end, which has no row to carry the total, costs a second query for it.
 pub(crate) async fn page<E, C>(
     conn: &C,
     select: Select<E>,
@@ -25,15 +45,24 @@ where
     E::Model: FromQueryResult + Sized + Send + Sync,
     C: ConnectionTrait,
 {
-    let total = select.clone().count(conn).await?;
+    let count = select.clone().select_only().column_as(Expr::cust("COUNT(*)"), "n").into_query();
     let order = if sort.descending { Order::Desc } else { Order::Asc };
-    let items = select
+    let rows = select
+        .clone()
+        .expr_as(Expr::from(count), TOTAL)
         .order_by(sort.key, order.clone())
         .order_by(tiebreak, order)
         .offset(req.offset())
         .limit(req.page_size)
+        .into_model::<Counted<E::Model>>()
         .all(conn)
         .await?;
+    let total = match rows.first() {
+        Some(r) => u64::try_from(r.total).unwrap_or_default(),
+        None if req.offset() == 0 => 0,
+        None => select.count(conn).await?,
+    };
+    let items = rows.into_iter().map(|r| r.model).collect();
     Ok(Page { items, total, page: req.page, page_size: req.page_size })
 }
 

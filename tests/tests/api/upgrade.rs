@@ -81,6 +81,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000021_certificates", rows: certificates, check: check_certificates },
     Fixture { migration: "m20261201_000022_club_essays", rows: club_essays, check: check_club_essays },
     Fixture { migration: "m20261201_000023_best_cases", rows: best_cases, check: check_best_cases },
+    Fixture { migration: "m20261201_000024_request_path", rows: request_path, check: check_request_path },
     Fixture { migration: "m20261201_000025_report_indexes", rows: Vec::new, check: check_report_indexes },
     Fixture { migration: "m20261201_000026_rate_window_index", rows: Vec::new, check: check_rate_window_index },
 ];
@@ -1145,6 +1146,52 @@ fn check_club_essays<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> 
         // The mentor who left is not listed.
         let m = app.get("/api/v1/club/members?page_size=100", token).await.expect(200);
         assert!(!m.text.contains(&id(SENIOR)), "{}", m.text);
+    })
+}
+
+const SORTED_A: u128 = 0x0190_0000_0000_7000_8000_0000_0000_2401;
+const SORTED_B: u128 = 0x0190_0000_0000_7000_8000_0000_0000_2402;
+
+fn request_path() -> Vec<Row> {
+    let student = |id: u128, no: &'static str, name: &'static str| {
+        row(
+            "students",
+            vec![
+                ("id", V::Id(id)),
+                ("student_no", V::Text(no)),
+                ("name", V::Text(name)),
+                ("gender", V::Text("male")),
+                ("college_id", V::Id(COLLEGE)),
+                ("degree", V::Text("master")),
+                ("enrollment_year", V::Int(2025)),
+                ("political_status", V::Text("masses")),
+                ("status", V::Text("enrolled")),
+            ],
+            true,
+        )
+    };
+    // Written by 学号 in the opposite order of their names.
+    vec![student(SORTED_B, "2025002401", "排序B"), student(SORTED_A, "2025002402", "排序A")]
+}
+
+fn check_request_path<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        // A college's students by name (the new indexes), one per page, with the total beside them.
+        let path = format!("/api/v1/students?college_id={}&q=%E6%8E%92%E5%BA%8F&sort=name&page_size=1", id(COLLEGE));
+        let page = app.get(&path, token).await.expect(200);
+        assert_eq!((page.body["items"][0]["id"].clone(), page.body["total"].clone()), (json!(id(SORTED_A)), json!(2)));
+        let page = app.get(&format!("{path}&page=2"), token).await.expect(200);
+        assert_eq!(page.body["items"][0]["id"], id(SORTED_B));
+        let past = app.get(&format!("{path}&page=3"), token).await.expect(200);
+        assert_eq!((past.body["items"].as_array().map(Vec::len), past.body["total"].clone()), (Some(0), json!(2)));
+        // Events written after the upgrade (numbered at commit on PostgreSQL) go on from the
+        // counter with no gap.
+        let s = app.student(token, &id(COLLEGE), "2025002403", json!({})).await;
+        let feed = app.get("/api/v1/events?after=0&limit=1000", token).await.expect(200);
+        let items = feed.body["items"].as_array().unwrap();
+        let seqs: Vec<i64> = items.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+        assert_eq!(seqs, (1..=seqs.len() as i64).collect::<Vec<_>>(), "gap-free and ordered");
+        assert_eq!(items.last().map(|e| e["resource_id"].clone()), Some(json!(s)));
     })
 }
 

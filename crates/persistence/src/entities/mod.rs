@@ -24,7 +24,6 @@ pub mod concern_recipient;
 pub mod concern_student;
 pub mod essay;
 pub mod event;
-pub mod event_counter;
 pub mod help_request;
 pub mod honor;
 pub mod idempotency_record;
