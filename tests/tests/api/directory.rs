@@ -122,7 +122,7 @@ fn keys(v: &Value) -> BTreeSet<String> {
 }
 
 /// Every key the directory may show, at every level: nothing of the student record.
-fn assert_only_public_keys(m: &Value) {
+pub(crate) fn assert_only_public_keys(m: &Value) {
     assert_eq!(
         keys(m),
         set(&[
