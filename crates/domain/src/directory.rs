@@ -17,14 +17,16 @@ pub const MAX_SEARCH_CHARS: usize = 50;
 pub struct Search(String);
 
 impl Search {
-    /// Trimmed; blank is no search; at most `MAX_SEARCH_CHARS` characters.
+    /// At most `MAX_SEARCH_CHARS` characters as given (the document's `maxLength`), then trimmed;
+    /// blank is no search.
     pub fn parse(q: Option<&str>) -> Result<Option<Self>, FieldError> {
-        let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) else { return Ok(None) };
+        let Some(q) = q else { return Ok(None) };
         crate::text::check_field("q", q)?;
         if q.chars().count() > MAX_SEARCH_CHARS {
             return Err(FieldError::new("q", "too_long", format!("at most {MAX_SEARCH_CHARS} characters")));
         }
-        Ok(Some(Self(q.to_owned())))
+        let q = q.trim();
+        Ok((!q.is_empty()).then(|| Self(q.to_owned())))
     }
 
     /// The text searched for.
@@ -132,6 +134,10 @@ mod tests {
         assert_eq!(Search::parse(Some("   ")), Ok(None));
         assert_eq!(Search::parse(Some(" 视觉 ")).unwrap().unwrap().as_str(), "视觉");
         assert_eq!(Search::parse(Some(&"视".repeat(MAX_SEARCH_CHARS))).unwrap().unwrap().as_str().chars().count(), 50);
+        // The limit counts what was sent, padding included, as the document's maxLength does.
+        let padded = format!("{}0", "\r\n".repeat(25));
+        assert_eq!(Search::parse(Some(&padded)).unwrap_err().code, "too_long");
+        assert_eq!(Search::parse(Some(" 视觉 ")).unwrap().unwrap().as_str(), "视觉");
         assert_eq!(Search::parse(Some(&"视".repeat(MAX_SEARCH_CHARS + 1))).unwrap_err().code, "too_long");
         assert_eq!(Search::parse(Some("视\u{0}觉")).unwrap_err().field, "q");
     }

@@ -80,7 +80,8 @@ pub struct Sort<K> {
 
 /// Parses `sort=name` / `sort=-created_at` against the keys a list allows.
 pub fn parse_sort<K: Copy>(raw: Option<&str>, allowed: &[(&str, K)], default: Sort<K>) -> Result<Sort<K>, FieldError> {
-    let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else { return Ok(default) };
+    // Exactly one of the keys the document lists: `sort=` (empty) or a padded key is not one.
+    let Some(raw) = raw else { return Ok(default) };
     let (descending, name) = match raw.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, raw),
@@ -116,5 +117,7 @@ mod tests {
         assert_eq!(parse_sort(Some("-name"), &allowed, default).unwrap(), Sort { key: 1, descending: true });
         assert_eq!(parse_sort(Some("created_at"), &allowed, default).unwrap(), Sort { key: 2, descending: false });
         assert!(parse_sort(Some("password"), &allowed, default).is_err());
+        assert!(parse_sort(Some(""), &allowed, default).is_err(), "sort= is not one of the keys");
+        assert!(parse_sort(Some(" name"), &allowed, default).is_err());
     }
 }

@@ -8,13 +8,14 @@ use uuid::Uuid;
 use crate::error::{FieldError, Problems, Result};
 use crate::string_enum;
 
-/// Parses a value that is trimmed, non-empty and at most `max` characters long.
+/// Parses a value that is at most `max` characters long as given (the document's `maxLength`),
+/// then trimmed and non-empty.
 fn text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(FieldError::new(field, "required", format!("{field} must not be empty")));
     }
-    if s.chars().count() > max {
+    if raw.chars().count() > max {
         return Err(FieldError::new(field, "too_long", format!("{field} must be at most {max} characters")));
     }
     if s.chars().any(char::is_control) {

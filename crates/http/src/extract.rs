@@ -105,8 +105,15 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 }
 
 /// Like [`parse_json`], then validates; a body with shape errors also gets the validation errors
-/// of its other fields, so one answer names every bad field.
+/// of its other fields, so one answer names every bad field. The body is a JSON object: serde
+/// would read a struct from an array of its fields in order (`[null, null]`), which no document
+/// of ours describes.
 pub fn parse_valid_json<T: DeserializeOwned + Validate>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|b| *b != b'{')
+        && serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok()
+    {
+        return Err(domain::Error::invalid("body", "invalid_type", "the body must be a JSON object").into());
+    }
     match parse_json_or_repair::<T>(bytes) {
         Ok(v) => {
             v.validate().map_err(|e| ApiError::from(domain::Error::Validation(validation_errors(&e))))?;
@@ -167,11 +174,21 @@ fn parse_json_or_repair<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Bad<T>> 
             // JSON; only a text that is not one JSON value is malformed (400), anything else is a
             // shape error naming the field (422).
             let syntax = e.inner().classify() != serde_json::error::Category::Data;
-            let value = (syntax || bytes.len() <= COLLECT_LIMIT)
+            let float = e.inner().to_string().starts_with("invalid type: floating point");
+            let mut value = (syntax || float || bytes.len() <= COLLECT_LIMIT)
                 .then(|| serde_json::from_slice::<serde_json::Value>(bytes).ok())
                 .flatten();
             if syntax && value.is_none() {
                 return Err(Bad::Syntax(malformed_json(e.inner())));
+            }
+            // JSON has one number type: `2.0` is the integer 2 (JSON Schema agrees), so a body
+            // whose whole numbers are written with a fraction is read again with them as integers.
+            if float
+                && let Some(v) = value.as_mut()
+                && integral_floats_as_integers(v)
+                && let Ok(t) = serde_json::from_value::<T>(v.clone())
+            {
+                return Ok(t);
             }
             let first = shape_error(&e.path().to_string(), e.inner());
             if bytes.len() > COLLECT_LIMIT {
@@ -183,6 +200,24 @@ fn parse_json_or_repair<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Bad<T>> 
             let (errors, repaired) = shape_errors(value);
             Err(Bad::Shape(if errors.is_empty() { vec![first] } else { errors }, repaired))
         }
+    }
+}
+
+/// Rewrites every number with a zero fraction (`2.0`, `1e3`) that fits an `i64` as that integer;
+/// `true` when any was rewritten. Fields of a floating-point type read integers as well.
+fn integral_floats_as_integers(value: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match value {
+        Value::Number(n) if n.is_f64() => match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f >= i64::MIN as f64 && f < i64::MAX as f64 => {
+                *value = Value::from(f as i64);
+                true
+            }
+            _ => false,
+        },
+        Value::Array(items) => items.iter_mut().fold(false, |any, v| integral_floats_as_integers(v) | any),
+        Value::Object(map) => map.values_mut().fold(false, |any, v| integral_floats_as_integers(v) | any),
+        _ => false,
     }
 }
 
@@ -445,20 +480,42 @@ impl<T: DeserializeOwned + Validate + Default + 'static> FromRequest for MaybeJs
 pub struct IfMatch(pub Option<i32>);
 
 impl IfMatch {
-    /// Parses the header value: `"3"`, `W/"3"`, or a list of them (the first that parses wins).
-    /// A value that names no version of ours can never match, so it becomes version -1 (versions
-    /// start at 0 for a resource never written, such as a mentor profile, and at 1 otherwise).
-    pub fn parse(value: Option<&str>) -> IfMatch {
-        let Some(v) = value.map(str::trim) else { return IfMatch(None) };
-        if v == "*" {
-            return IfMatch(None);
+    /// Parses the header value as RFC 9110 writes it: `*`, or a list of entity tags (`"3"`,
+    /// `W/"3"`, `"3", "4"`); the first tag that names a version wins. A well-formed tag that names
+    /// no version of ours can never match, so it becomes version -1 (versions start at 0 for a
+    /// resource never written, such as a mentor profile, and at 1 otherwise). An empty value is
+    /// no precondition. `None`: not an `If-Match` value at all (a bare word, control characters).
+    pub fn parse(value: Option<&str>) -> Option<IfMatch> {
+        let Some(v) = value else { return Some(IfMatch(None)) };
+        let ows = |s: &str| s.trim_start_matches([' ', '\t']).len();
+        let v = v.trim_matches([' ', '\t']);
+        if v.is_empty() || v == "*" {
+            return Some(IfMatch(None));
         }
-        let version = v
-            .split(',')
-            .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
-            .find_map(|t| t.parse::<i32>().ok().filter(|v| *v >= 0))
-            .unwrap_or(-1);
-        IfMatch(Some(version))
+        // entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE, etagc = %x21 / %x23-7E; tags are separated
+        // by commas with optional white space, and a comma may stand inside the quotes.
+        let mut rest = v;
+        let mut version = None;
+        loop {
+            rest = rest.strip_prefix("W/").unwrap_or(rest);
+            rest = rest.strip_prefix('"')?;
+            let close = rest.find('"')?;
+            let inner = &rest[..close];
+            if !inner.bytes().all(|b| b == 0x21 || (0x23..=0x7E).contains(&b)) {
+                return None;
+            }
+            if version.is_none() {
+                version = inner.parse::<i32>().ok().filter(|v| *v >= 0);
+            }
+            rest = &rest[close + 1..];
+            rest = &rest[rest.len() - ows(rest)..];
+            if rest.is_empty() {
+                break;
+            }
+            rest = rest.strip_prefix(',')?;
+            rest = &rest[rest.len() - ows(rest)..];
+        }
+        Some(IfMatch(Some(version.unwrap_or(-1))))
     }
 }
 
@@ -467,8 +524,20 @@ impl FromRequest for IfMatch {
     type Future = std::future::Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let value = req.headers().get(header::IF_MATCH).and_then(|v| v.to_str().ok());
-        std::future::ready(Ok(IfMatch::parse(value)))
+        let mut values = req.headers().get_all(header::IF_MATCH);
+        let parsed = match (values.next(), values.next()) {
+            (None, _) => Some(IfMatch(None)),
+            (Some(v), None) => v.to_str().ok().and_then(|v| IfMatch::parse(Some(v))),
+            // Two fields are one list (RFC 9110 §5.3).
+            (Some(a), Some(b)) => match (a.to_str(), b.to_str()) {
+                (Ok(a), Ok(b)) => IfMatch::parse(Some(&format!("{a}, {b}"))),
+                _ => None,
+            },
+        };
+        std::future::ready(parsed.ok_or_else(|| ApiError::BadRequest {
+            code: "invalid_if_match",
+            detail: "If-Match must be `*` or entity tags as the ETag header gives them, e.g. `\"3\"`".into(),
+        }))
     }
 }
 
@@ -499,13 +568,20 @@ mod tests {
 
     #[test]
     fn if_match_names_a_version_or_nothing() {
-        assert_eq!(IfMatch::parse(None), IfMatch(None));
-        assert_eq!(IfMatch::parse(Some("*")), IfMatch(None));
-        assert_eq!(IfMatch::parse(Some("\"3\"")), IfMatch(Some(3)));
-        assert_eq!(IfMatch::parse(Some("W/\"7\"")), IfMatch(Some(7)));
-        assert_eq!(IfMatch::parse(Some("\"x\", \"4\"")), IfMatch(Some(4)));
-        assert_eq!(IfMatch::parse(Some("garbage")), IfMatch(Some(-1)));
-        assert_eq!(IfMatch::parse(Some("\"-1\"")), IfMatch(Some(-1)));
+        assert_eq!(IfMatch::parse(None), Some(IfMatch(None)));
+        assert_eq!(IfMatch::parse(Some("*")), Some(IfMatch(None)));
+        assert_eq!(IfMatch::parse(Some("")), Some(IfMatch(None)));
+        assert_eq!(IfMatch::parse(Some("\"3\"")), Some(IfMatch(Some(3))));
+        assert_eq!(IfMatch::parse(Some("W/\"7\"")), Some(IfMatch(Some(7))));
+        assert_eq!(IfMatch::parse(Some("\"x\", \"4\"")), Some(IfMatch(Some(4))));
+        assert_eq!(IfMatch::parse(Some("\"-1\"")), Some(IfMatch(Some(-1))));
+        assert_eq!(IfMatch::parse(Some("\"abc\"")), Some(IfMatch(Some(-1))));
+        // Not entity tags: refused rather than taken for a stale version.
+        // A comma inside the quotes is part of the tag.
+        assert_eq!(IfMatch::parse(Some("W/\"a,b\" ,\t\"5\"")), Some(IfMatch(Some(5))));
+        for bad in ["garbage", "3", "\"3", "\"3\" x", "\"a b\"", "\"3\",", "W/3", "\u{84}", "\"3\" \"4\""] {
+            assert_eq!(IfMatch::parse(Some(bad)), None, "{bad:?}");
+        }
     }
 
     #[derive(Debug, serde::Deserialize)]
@@ -562,6 +638,44 @@ mod tests {
         Laboratory,
         #[allow(dead_code)]
         Discipline,
+    }
+
+    #[test]
+    fn a_body_is_an_object_not_an_array_of_its_fields() {
+        #[derive(Debug, serde::Deserialize, Validate)]
+        struct Patch {
+            #[allow(dead_code)]
+            name: Option<String>,
+        }
+        assert!(parse_valid_json::<Patch>(br#" {"name": "x"}"#).is_ok());
+        assert_eq!(field_of(parse_valid_json::<Patch>(b"[null]").unwrap_err()), ("body".into(), "invalid_type".into()));
+        assert_eq!(field_of(parse_valid_json::<Patch>(b" \"x\"").unwrap_err()), ("body".into(), "invalid_type".into()));
+        // Not JSON at all stays a syntax error.
+        assert!(matches!(
+            parse_valid_json::<Patch>(b"[null"),
+            Err(ApiError::BadRequest { code: "malformed_json", .. })
+        ));
+    }
+
+    #[test]
+    fn whole_numbers_written_with_a_fraction_are_integers() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            n: i32,
+            items: Vec<u64>,
+            share: f64,
+        }
+        let b: Body = parse_json(br#"{"n": 5.0, "items": [1e2, 3], "share": 2.0}"#).unwrap();
+        assert_eq!((b.n, b.items, b.share), (5, vec![100, 3], 2.0));
+        // A real fraction is still the wrong type, and says where.
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"n": 5.5, "items": [], "share": 1}"#).unwrap_err()),
+            ("n".into(), "invalid_type".into())
+        );
+        assert_eq!(
+            field_of(parse_json::<Body>(br#"{"n": 1, "items": [2.0, 0.5], "share": 1}"#).unwrap_err()),
+            ("items[1]".into(), "invalid_type".into())
+        );
     }
 
     #[test]

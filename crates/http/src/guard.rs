@@ -84,12 +84,30 @@ pub async fn text_rule(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let checked = check_path(req.uri().path()).and_then(|()| check_query(req.query_string()));
+    let checked = check_path(req.uri().path())
+        .and_then(|()| check_query(req.query_string()))
+        .and_then(|()| check_if_none_match(req.headers()));
     if let Err(e) = checked {
         let res: HttpResponse = e.error_response();
         return Ok(req.into_response(res));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
+}
+
+/// `If-None-Match` is `*` or entity tags, as for `If-Match` (RFC 9110 §13.1.2): a value that is
+/// neither is 400 `invalid_if_none_match` rather than silently never matching.
+fn check_if_none_match(headers: &actix_web::http::header::HeaderMap) -> Result<(), ApiError> {
+    let ok = headers
+        .get_all(header::IF_NONE_MATCH)
+        .all(|v| v.to_str().ok().and_then(|v| crate::extract::IfMatch::parse(Some(v))).is_some());
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest {
+            code: "invalid_if_none_match",
+            detail: "If-None-Match must be `*` or entity tags as the ETag header gives them, e.g. `\"3\"`".into(),
+        })
+    }
 }
 
 /// A request body that fails once its deadline has passed, and says so in `expired`.

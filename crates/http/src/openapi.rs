@@ -503,6 +503,29 @@ fn write_schemas(doc: &utoipa::openapi::OpenApi) -> Vec<String> {
 /// for every free-text string a request can carry.
 pub const TEXT_PATTERN: &str = r"^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\r\n)*$";
 
+/// The text rule for a required text: besides, at least one character that is neither white
+/// space nor a control character (`"  "` is blank).
+pub const NONBLANK_TEXT_PATTERN: &str = r"^(?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\r\n)*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u0008\u000B-\u001F\u007F-\u009F]|\r\n)*$";
+
+/// A name or a title: one line (no control character at all, tab and line breaks included), not
+/// blank.
+pub const ONE_LINE_PATTERN: &str =
+    r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+
+/// An e-mail address as `domain::reference::Email` reads it (white space around it is trimmed;
+/// blank is no address where the address is optional): a local part of 1–64 characters, `@`, a
+/// domain with a dot that neither starts nor ends it; no white space, no second `@`.
+pub const EMAIL_PATTERN: &str = r"^(?:[ \t\n]|\r\n)*(?:[^\s@\u0000-\u001F\u007F-\u009F]{1,64}@[^\s@.\u0000-\u001F\u007F-\u009F][^\s@\u0000-\u001F\u007F-\u009F]*\.[^\s@\u0000-\u001F\u007F-\u009F]*[^\s@.\u0000-\u001F\u007F-\u009F])?(?:[ \t\n]|\r\n)*$";
+
+/// A phone number as `domain::reference::Phone` reads it: 5–20 digits, with spaces, `+`, `-` and
+/// parentheses between them.
+pub const PHONE_PATTERN: &str = r"^(?:[ \t\n]|\r\n)*[ +()-]*(?:[0-9][ +()-]*){5,20}(?:[ \t\n]|\r\n)*$";
+
+/// `If-Match` and `If-None-Match` as RFC 9110 writes them: `*`, or a comma-separated list of
+/// entity tags (`"3"`, `W/"3"`); empty is the same as no header. Anything else is 400
+/// (`invalid_if_match`, `invalid_if_none_match`).
+pub const IF_MATCH_PATTERN: &str = r#"^(?:\*|(?:W/)?"[\x21\x23-\x7E]*"(?:[ \t]*,[ \t]*(?:W/)?"[\x21\x23-\x7E]*")*)?$"#;
+
 /// Declares the text rule on every string schema that has no format, enum or pattern of its own:
 /// in the components, and in the query, path and header parameters.
 fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi {
@@ -515,9 +538,43 @@ fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi 
                     Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
                     _ => false,
                 };
-                let constrained = ["format", "enum", "pattern", "const", "$ref"].iter().any(|k| map.contains_key(*k));
+                // Formats that fix the characters already (a uuid, a date) need no text rule; free
+                // formats (`uri`, `email`) do.
+                let fixed_format = map.get("format").and_then(Value::as_str).is_some_and(|f| {
+                    matches!(f, "uuid" | "date" | "date-time" | "time" | "duration" | "binary" | "byte")
+                });
+                let constrained =
+                    fixed_format || ["enum", "pattern", "const", "$ref"].iter().any(|k| map.contains_key(*k));
                 if is_string && !constrained {
-                    map.insert("pattern".to_owned(), Value::String(TEXT_PATTERN.to_owned()));
+                    // A required text (`minLength` ≥ 1) is trimmed by the server: white space
+                    // alone is blank and refused, so the pattern asks for one other character.
+                    let required = map.get("minLength").and_then(Value::as_u64).is_some_and(|n| n >= 1);
+                    let pattern = if required { NONBLANK_TEXT_PATTERN } else { TEXT_PATTERN };
+                    map.insert("pattern".to_owned(), Value::String(pattern.to_owned()));
+                }
+                // Properties whose rule is more than the text rule: names and titles are one line,
+                // e-mail addresses and phone numbers have a shape (`domain::reference`).
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for (name, prop) in props.iter_mut() {
+                        let Some(prop) = prop.as_object_mut() else { continue };
+                        let own = ["format", "enum", "const", "$ref"].iter().any(|k| prop.contains_key(*k));
+                        let text = prop
+                            .get("pattern")
+                            .and_then(Value::as_str)
+                            .is_none_or(|p| p == TEXT_PATTERN || p == NONBLANK_TEXT_PATTERN);
+                        if own || !text {
+                            continue;
+                        }
+                        let pattern = match name.as_str() {
+                            "name" | "title" | "display_name" | "employer" | "city" => Some(ONE_LINE_PATTERN),
+                            "email" => Some(EMAIL_PATTERN),
+                            "phone" => Some(PHONE_PATTERN),
+                            _ => None,
+                        };
+                        if let Some(pattern) = pattern {
+                            prop.insert("pattern".to_owned(), Value::String(pattern.to_owned()));
+                        }
+                    }
                 }
                 for (key, child) in map.iter_mut() {
                     // Examples are values, not schemas.
@@ -537,10 +594,28 @@ fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi 
     if let Some(Value::Object(paths)) = value.get_mut("paths") {
         for item in paths.values_mut() {
             for op in item.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                let mut takes_query = false;
                 for param in op.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+                    takes_query |= param.get("in").is_some_and(|i| i == "query");
+                    let conditional = param
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .is_some_and(|n| n.eq_ignore_ascii_case("if-match") || n.eq_ignore_ascii_case("if-none-match"));
+                    if conditional {
+                        param["schema"] = serde_json::json!({"type": "string", "pattern": IF_MATCH_PATTERN});
+                    }
                     if let Some(schema) = param.get_mut("schema") {
                         walk(schema);
                     }
+                }
+                // A query value the text rule refuses, or an unknown parameter holding one, is
+                // 422 `validation_failed` naming it, on every operation that reads a query.
+                if takes_query
+                    && let Some(Value::Object(responses)) = op.get_mut("responses")
+                    && !responses.contains_key("422")
+                {
+                    responses
+                        .insert("422".to_owned(), serde_json::json!({"$ref": "#/components/responses/Unprocessable"}));
                 }
             }
         }
@@ -573,4 +648,63 @@ pub fn document_json() -> String {
     let mut s = document().to_pretty_json().unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::{Path, PathBuf};
+
+    /// The Rust files under `dir`, recursively.
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                rust_files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// utoipa names a component after its Rust type and keeps the last of two types of one name,
+    /// so a second `ReviewRequest` silently replaced the first in the document (nominations were
+    /// documented with the body of a case review). Every schema type has a name of its own, or an
+    /// `as = …` that gives it one.
+    #[test]
+    fn no_two_schema_types_share_a_name() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        for krate in ["http/src", "domain/src"] {
+            rust_files(&root.join(krate), &mut files);
+        }
+        let mut seen: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let lines: Vec<&str> = text.lines().collect();
+            for (i, line) in lines.iter().enumerate() {
+                if !(line.trim_start().starts_with("#[derive(") && line.contains("ToSchema")) {
+                    continue;
+                }
+                // The attributes up to the item, then the item's name.
+                let mut renamed = false;
+                for next in &lines[i + 1..] {
+                    let t = next.trim_start();
+                    if t.starts_with("#[schema(as = ") {
+                        renamed = true;
+                    }
+                    let item = t.strip_prefix("pub struct ").or_else(|| t.strip_prefix("pub enum "));
+                    if let Some(rest) = item {
+                        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                        if !renamed {
+                            seen.entry(name).or_default().push(file.display().to_string());
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+        let shared: Vec<_> = seen.into_iter().filter(|(_, files)| files.len() > 1).collect();
+        assert!(shared.is_empty(), "schema types sharing a name (one hides the other in the document): {shared:?}");
+    }
 }

@@ -134,6 +134,7 @@ pub struct CreateAcademicYearRequest {
     /// Default Aug 31 of the second year.
     pub ends_on: Option<NaiveDate>,
     /// 1–30, default 5.
+    #[schema(minimum = 1, maximum = 30)]
     pub default_capacity: Option<i32>,
     /// Default `false`.
     pub allow_probationary: Option<bool>,
@@ -162,6 +163,7 @@ pub struct UpdateAcademicYearRequest {
     /// Last day.
     pub ends_on: Option<NaiveDate>,
     /// 1–30.
+    #[schema(minimum = 1, maximum = 30)]
     pub default_capacity: Option<i32>,
     /// Whether probationary Party members may be nominated.
     pub allow_probationary: Option<bool>,

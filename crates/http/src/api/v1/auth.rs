@@ -124,6 +124,19 @@ fn count_failure(req: &HttpRequest, grant: &str, e: ApiError) -> ApiError {
     e
 }
 
+/// The parameters the token and revocation endpoints read (RFC 6749, RFC 7009).
+const OAUTH_PARAMETERS: &[&str] = &[
+    "grant_type",
+    "username",
+    "password",
+    "refresh_token",
+    "client_id",
+    "client_secret",
+    "scope",
+    "token",
+    "token_type_hint",
+];
+
 /// Reads an OAuth request body: JSON or a form.
 async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web::Payload) -> Result<T, ApiError> {
     let body = read_body(payload.into_inner(), FORM_LIMIT).await?;
@@ -140,13 +153,13 @@ async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web
             e => oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()),
         })
     } else if form {
-        // The text rule first, on every field as sent (before any is looked up in the database).
+        // The text rule first, on every parameter read as sent (before any is looked up in the
+        // database). Other parameters are ignored whatever they hold, as RFC 6749 §3.2 asks.
         if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
             let errors: Vec<domain::FieldError> = pairs
                 .iter()
-                .filter_map(|(name, value)| {
-                    domain::text::check_field("form", name).and_then(|()| domain::text::check_field(name, value)).err()
-                })
+                .filter(|(name, _)| OAUTH_PARAMETERS.contains(&name.as_str()))
+                .filter_map(|(name, value)| domain::text::check_field(name, value).err())
                 .collect();
             if !errors.is_empty() {
                 return Err(invalid_fields(errors));
@@ -289,8 +302,8 @@ pub async fn issue_token(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct RevokeRequest {
     /// A refresh token or an access token. Either ends the login session it belongs to. Without
-    /// it the answer is 400 `invalid_request`.
-    #[schema(value_type = String)]
+    /// it (or with it empty) the answer is 400 `invalid_request`.
+    #[schema(value_type = String, min_length = 1, required = true)]
     pub token: Option<String>,
     /// `refresh_token` or `access_token` (optional).
     pub token_type_hint: Option<String>,

@@ -85,15 +85,24 @@ pub struct UpdateCaseRequest {
     pub data_notes: Option<String>,
 }
 
-/// The university's word on a case.
+/// The university's word on accepting a case.
+#[derive(Debug, Deserialize, ToSchema, Validate)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"comments": "数据翔实，经验可推广。"}))]
+pub struct CaseReviewRequest {
+    /// Comments to the college, optional, at most 2000 characters.
+    #[schema(max_length = 2000)]
+    pub comments: Option<String>,
+}
+
+/// The comments a returned case goes back with.
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"comments": "请补充新生满意度调查的数据来源。"}))]
-pub struct ReviewRequest {
-    /// Comments to the college, at most 2000 characters: required to return a case, optional to
-    /// accept one.
-    #[schema(max_length = 2000)]
-    pub comments: Option<String>,
+pub struct CaseReturnRequest {
+    /// What the college should change, 1–2000 characters.
+    #[schema(min_length = 1, max_length = 2000)]
+    pub comments: String,
 }
 
 /// An attachment's metadata; its bytes are at `url`.
@@ -364,7 +373,7 @@ pub async fn submit(
     operation_id = "accept_case",
     tag = "cases",
     params(("id" = Uuid, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
-    request_body = ReviewRequest,
+    request_body = CaseReviewRequest,
     responses((status = 200, description = "Accepted", body = CaseDto, headers(("ETag" = String))), WriteErrors)
 )]
 #[post("/cases/{id}/accept")]
@@ -373,7 +382,7 @@ pub async fn accept(
     auth: Auth,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: Json<ReviewRequest>,
+    body: Json<CaseReviewRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let c = repo::transition(&state.db, &auth.principal, *id, CaseAction::Accept, b.comments.as_deref(), if_match.0)
@@ -389,7 +398,7 @@ pub async fn accept(
     operation_id = "return_case",
     tag = "cases",
     params(("id" = Uuid, Path, description = "Case id"), ("If-Match" = Option<String>, Header, description = "The ETag last read")),
-    request_body = ReviewRequest,
+    request_body = CaseReturnRequest,
     responses((status = 200, description = "Returned", body = CaseDto, headers(("ETag" = String))), WriteErrors)
 )]
 #[post("/cases/{id}/return")]
@@ -398,11 +407,11 @@ pub async fn return_case(
     auth: Auth,
     id: web::Path<Uuid>,
     if_match: IfMatch,
-    body: Json<ReviewRequest>,
+    body: Json<CaseReturnRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
-    let c = repo::transition(&state.db, &auth.principal, *id, CaseAction::Return, b.comments.as_deref(), if_match.0)
-        .await?;
+    let c =
+        repo::transition(&state.db, &auth.principal, *id, CaseAction::Return, Some(&b.comments), if_match.0).await?;
     Ok(tagged(c))
 }
 

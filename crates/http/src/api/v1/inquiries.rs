@@ -45,8 +45,7 @@ pub struct PublicInquiryRequest {
     #[schema(min_length = 1, max_length = 2000)]
     pub message: String,
     /// Leave empty: a form hides this field from people, and only robots fill it in. A filled-in
-    /// one is answered like any other and dropped.
-    #[schema(max_length = 200)]
+    /// one is answered like any other and dropped, whatever its length.
     pub website: Option<String>,
 }
 

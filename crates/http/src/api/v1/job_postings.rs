@@ -85,7 +85,7 @@ pub struct UpdatePostingRequest {
 #[derive(Debug, Deserialize, ToSchema, Validate)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"student_ids": ["0193a4e1-7c2b-7abc-8def-0123456789ab"], "note": "和你的研究方向很契合，建议投递。"}))]
-pub struct RecommendRequest {
+pub struct PostingRecommendRequest {
     /// Students of the posting's college, 1–50, each once.
     #[schema(min_items = 1, max_items = 50)]
     pub student_ids: Vec<Uuid>,
@@ -360,7 +360,7 @@ pub async fn withdraw(
     operation_id = "recommend_job_posting",
     tag = "careers",
     params(("id" = Uuid, Path, description = "Posting id")),
-    request_body = RecommendRequest,
+    request_body = PostingRecommendRequest,
     responses((status = 200, description = "Recommended", body = RecommendationDto), ActionErrors)
 )]
 #[post("/job-postings/{id}/recommend")]
@@ -368,7 +368,7 @@ pub async fn recommend(
     state: web::Data<AppState>,
     auth: Auth,
     id: web::Path<Uuid>,
-    body: Json<RecommendRequest>,
+    body: Json<PostingRecommendRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let b = body.into_inner();
     let r = repo::recommend(&state.db, &auth.principal, *id, &b.student_ids, b.note.as_deref()).await?;
