@@ -278,7 +278,8 @@ fn text(field: &str, raw: &str, max: usize) -> Result<String, FieldError> {
     if s.is_empty() {
         return Err(FieldError::new(field, "required", format!("{field} must not be empty")));
     }
-    if s.chars().count() > max {
+    // The limit counts what was sent, as the document's maxLength does.
+    if raw.chars().count() > max {
         return Err(FieldError::new(field, "too_long", format!("{field} must be at most {max} characters")));
     }
     if s.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {

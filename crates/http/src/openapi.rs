@@ -557,6 +557,15 @@ fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi 
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
                     for (name, prop) in props.iter_mut() {
                         let Some(prop) = prop.as_object_mut() else { continue };
+                        // An activity's topics (`domain::activity::parse_topics`).
+                        if name == "topics" && prop.contains_key("items") {
+                            prop.insert("maxItems".to_owned(), Value::from(domain::activity::MAX_TOPICS));
+                            prop.insert(
+                                "items".to_owned(),
+                                serde_json::json!({"type": "string", "minLength": 1, "maxLength": 100, "pattern": NONBLANK_TEXT_PATTERN}),
+                            );
+                            continue;
+                        }
                         let own = ["format", "enum", "const", "$ref"].iter().any(|k| prop.contains_key(*k));
                         let text = prop
                             .get("pattern")

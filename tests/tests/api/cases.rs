@@ -364,6 +364,11 @@ async fn bad_cases_are_refused_with_field_errors() {
     assert_eq!(field_codes(&res), vec![("activity_ids".to_owned(), "invalid_reference".to_owned())]);
     assert_problem(
         &w.app.patch(&path, &w.cs_admin, json!({"title": "新"}), Some("garbage")).await,
+        400,
+        "invalid_if_match",
+    );
+    assert_problem(
+        &w.app.patch(&path, &w.cs_admin, json!({"title": "新"}), Some("\"garbage\"")).await,
         412,
         "precondition_failed",
     );

@@ -437,3 +437,106 @@ async fn problems_speak_chinese_by_default_and_english_when_asked_with_the_same_
     let res = app.send(app.request_in(Some("en-GB"), Method::GET, "/api/v1/me", None)).await.expect(401);
     assert_eq!(res.body["title"], "Unauthenticated");
 }
+
+/// What the contract fuzzer found, kept fixed: the server enforces what the document says, and
+/// accepts what it allows.
+#[actix_web::test]
+async fn the_server_enforces_what_the_document_says_and_accepts_what_it_allows() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let created = app.post("/api/v1/colleges", &token, json!({"code": "CS", "name": "计算机学院"})).await.expect(201);
+    let path = format!("/api/v1/colleges/{}", created.id());
+    let json_body = |method: Method, body: &str, if_match: Option<&str>| {
+        let mut r = app.request(method, &path, Some(&token)).header(header::CONTENT_TYPE, "application/json");
+        if let Some(v) = if_match {
+            r = r.header(header::IF_MATCH, v);
+        }
+        r.body(body.to_owned())
+    };
+
+    // A body is an object: an array of a struct's fields is not applied field by field.
+    let res = app.send(json_body(Method::PATCH, "[null, \"又一个名字\"]", None)).await.expect(422);
+    assert_eq!(res.error_fields(), ["body"]);
+    assert_eq!(res.body["errors"][0]["code"], "invalid_type");
+    let got = app.get(&path, &token).await.expect(200);
+    assert_eq!((got.body["name"].as_str(), got.body["version"].as_i64()), (Some("计算机学院"), Some(1)));
+
+    // If-Match is `*` or entity tags; anything else is 400, not a stale version.
+    for bad in ["1", "fuzz-cadmin", "\"1", "\"1\" \"2\"", "W/1"] {
+        let res = app.send(json_body(Method::PATCH, r#"{"name": "新名字"}"#, Some(bad))).await.expect(400);
+        assert_eq!(res.code(), "invalid_if_match", "{bad:?}");
+    }
+    // A comma inside a tag's quotes belongs to the tag; the list matches when one tag does.
+    let res = app.send(json_body(Method::PATCH, r#"{"name": "新名字"}"#, Some("W/\"a,b\" , \"1\""))).await.expect(200);
+    assert_eq!(res.header("etag").as_deref(), Some("\"2\""));
+    // An empty If-Match is no precondition.
+    app.send(json_body(Method::PATCH, r#"{"name": "计算机学院"}"#, Some(""))).await.expect(200);
+    // If-None-Match likewise.
+    let res = app
+        .send(app.request(Method::GET, "/api/v1/public/mentors", None).header(header::IF_NONE_MATCH, "abc"))
+        .await
+        .expect(400);
+    assert_eq!(res.code(), "invalid_if_none_match");
+    app.send(app.request(Method::GET, "/api/v1/public/mentors", None).header(header::IF_NONE_MATCH, "\"x\""))
+        .await
+        .expect(200);
+
+    // A whole number written with a fraction is that integer (JSON Schema's reading); a real
+    // fraction is still the wrong type.
+    let year = app
+        .post("/api/v1/academic-years", &token, json!({"code": "2030-2031", "default_capacity": 4.0}))
+        .await
+        .expect(201);
+    assert_eq!(year.body["default_capacity"], 4);
+    let res = app.post("/api/v1/academic-years", &token, json!({"code": "2031-2032", "default_capacity": 4.5})).await;
+    assert_eq!((res.status.as_u16(), res.error_fields()), (422, vec!["default_capacity".to_owned()]));
+
+    // `sort` is one of the listed keys: empty is not one of them.
+    let res = app.get("/api/v1/colleges?sort=", &token).await.expect(422);
+    assert_eq!(res.error_fields(), ["sort"]);
+    app.get("/api/v1/colleges?sort=-name", &token).await.expect(200);
+
+    // maxLength counts what was sent: 100 characters after trimming but 103 sent is too long.
+    let padded = format!("\n\n\n{}", "院".repeat(100));
+    let res = app.post("/api/v1/colleges", &token, json!({"code": "LONG", "name": padded})).await.expect(422);
+    assert_eq!(res.error_fields(), ["name"]);
+    let padded_search = format!("{}视觉", " ".repeat(49));
+    let res = app.get(&format!("/api/v1/public/mentors?q={}", urlencode(&padded_search)), &token).await.expect(422);
+    assert_eq!(res.error_fields(), ["q"]);
+    // Names are one line.
+    let res = app.post("/api/v1/colleges", &token, json!({"code": "TWO", "name": "计算机\n学院"})).await.expect(422);
+    assert_eq!(res.error_fields(), ["name"]);
+}
+
+/// `application/x-www-form-urlencoded` with the few characters the tests use escaped.
+fn urlencode(s: &str) -> String {
+    s.replace(' ', "%20").replace('\n', "%0A")
+}
+
+/// RFC 6749 §3.2: a token request ignores parameters it does not read, whatever they hold.
+#[actix_web::test]
+async fn the_token_endpoints_ignore_parameters_they_do_not_read() {
+    let app = spawn_app().await;
+    app.admin().await;
+    let res = app
+        .send(app.request(Method::POST, "/api/v1/auth/token", None).form(&[
+            ("grant_type", "password"),
+            ("username", "admin"),
+            ("password", PASSWORD),
+            ("\u{85}junk", "\u{1}"),
+        ]))
+        .await
+        .expect(200);
+    let refresh = res.body["refresh_token"].as_str().unwrap().to_owned();
+    // A parameter it reads is still held to the text rule.
+    let res = app
+        .send(app.request(Method::POST, "/api/v1/auth/revoke", None).form(&[("token", "ab\u{1}c")]))
+        .await
+        .expect(400);
+    assert_eq!(res.code(), "invalid_request");
+    app.send(
+        app.request(Method::POST, "/api/v1/auth/revoke", None).form(&[("token", refresh.as_str()), ("\u{85}", "x")]),
+    )
+    .await
+    .expect(200);
+}

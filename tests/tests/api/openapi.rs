@@ -334,8 +334,20 @@ fn free_text_declares_the_text_rule_the_server_enforces() {
     let doc: Value = serde_json::from_str(&xuezhang_http::openapi::document_json()).unwrap();
     let pattern = xuezhang_http::openapi::TEXT_PATTERN;
     let schemas = &doc["components"]["schemas"];
-    assert_eq!(schemas["CreateStudentRequest"]["properties"]["name"]["pattern"], pattern);
-    assert_eq!(schemas["CreateActivityRequest"]["properties"]["title"]["pattern"], pattern);
+    // Names and titles are one line; a required text is not blank; any other text keeps the
+    // text rule alone.
+    let one_line = xuezhang_http::openapi::ONE_LINE_PATTERN;
+    assert_eq!(schemas["CreateStudentRequest"]["properties"]["name"]["pattern"], one_line);
+    assert_eq!(schemas["CreateActivityRequest"]["properties"]["title"]["pattern"], one_line);
+    assert_eq!(
+        schemas["ChangePasswordRequest"]["properties"]["current_password"]["pattern"],
+        xuezhang_http::openapi::NONBLANK_TEXT_PATTERN
+    );
+    assert_eq!(schemas["CreateActivityRequest"]["properties"]["description"]["pattern"], pattern);
+    assert_eq!(
+        schemas["CreateStudentRequest"]["properties"]["email"]["pattern"],
+        xuezhang_http::openapi::EMAIL_PATTERN
+    );
     // A string with its own pattern, format or enum keeps it.
     assert_ne!(schemas["CreateStudentRequest"]["properties"]["student_no"]["pattern"], pattern);
     assert!(schemas["CreateStudentRequest"]["properties"]["college_id"].get("pattern").is_none());

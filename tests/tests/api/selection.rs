@@ -738,8 +738,11 @@ async fn a_mentor_publishes_a_profile_without_private_details_and_dismissal_with
     w.app.put(&path, &mentor, json!({"published": true, "nickname": "x"}), None).await.expect(422);
     w.app.put(&path, &mentor, json!({"bio": "x".repeat(2001), "published": false}), None).await.expect(422);
 
-    // An If-Match that names no version never matches, not even a profile never written.
-    w.app.put(&path, &mentor, profile_body(true), Some("garbage")).await.expect(412);
+    // An entity tag that names no version never matches, not even a profile never written; a
+    // value that is no entity tag at all is refused as such.
+    w.app.put(&path, &mentor, profile_body(true), Some("\"garbage\"")).await.expect(412);
+    let res = w.app.put(&path, &mentor, profile_body(true), Some("garbage")).await;
+    assert_eq!((res.status.as_u16(), res.code()), (400, "invalid_if_match"), "{}", res.text);
     let res = w.app.put(&path, &mentor, profile_body(true), Some("\"0\"")).await.expect(200);
     assert_eq!(res.body["published"], true);
     assert!(res.body["published_at"].is_string());
