@@ -133,6 +133,13 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "幂等键无效",
         "Idempotency-Key 须为 1–255 个可打印 ASCII 字符。",
     ),
+    ("invalid_if_match", "Invalid If-Match", "If-Match 无效", "If-Match 须为 * 或 ETag 给出的实体标签，如 \"3\"。"),
+    (
+        "invalid_if_none_match",
+        "Invalid If-None-Match",
+        "If-None-Match 无效",
+        "If-None-Match 须为 * 或 ETag 给出的实体标签，如 \"3\"。",
+    ),
     ("invalid_path", "Invalid path", "路径无效", "路径中的标识格式不正确。"),
     ("invalid_query", "Invalid query", "查询参数无效", "查询字符串无法解析。"),
     ("invalid_request", "Invalid request", "请求无效", "令牌请求缺少或包含无效的参数。"),
