@@ -133,6 +133,12 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "幂等键无效",
         "Idempotency-Key 须为 1–255 个可打印 ASCII 字符。",
     ),
+    (
+        "invalid_cursor",
+        "Invalid cursor",
+        "游标无效",
+        "cursor 不是本列表给出的，或已被改动、属于另一种排序或筛选条件，或与 page 同时给出；请不带 cursor 从头开始。",
+    ),
     ("invalid_path", "Invalid path", "路径无效", "路径中的标识格式不正确。"),
     ("invalid_query", "Invalid query", "查询参数无效", "查询字符串无法解析。"),
     ("invalid_request", "Invalid request", "请求无效", "令牌请求缺少或包含无效的参数。"),
