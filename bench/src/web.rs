@@ -9,7 +9,8 @@
 //! `GET /api/v1/students?page_size=20` against `raw1` (and `raw4`), one worker — on SQLite also
 //! with `RUST_LOG=warn` against the default `info`; `POST /api/v1/students` against the raw
 //! transaction (one worker; on PostgreSQL also two); the idle RSS of each with the default
-//! workers. `list-100k`: the list on PostgreSQL with 100,000 students.
+//! workers. `list-100k`: the list on PostgreSQL with 100,000 students: the default page (with its exact
+//! total), the page with `count=none`, and the page after a cursor 50,000 rows down.
 //!
 //! Both binaries must be built first: `cargo build --release -p xuezhang -p xuezhang-bench` (as
 //! `make bench` does); they are looked for beside this one.
@@ -30,6 +31,17 @@ const SECRET: &str = "bench-secret-bench-secret-bench-secret";
 const ROUNDS: usize = 3;
 const WARM_UP: u32 = 2;
 const LIST: &str = "/api/v1/students?page_size=20";
+const LIST_UNCOUNTED: &str = "/api/v1/students?page_size=20&count=none";
+
+/// Which page of the list xuezhang is asked for.
+#[derive(Clone, Copy)]
+enum Page {
+    /// This path and query.
+    Fixed(&'static str),
+    /// The page after a cursor taken `n` rows down the list (by one `OFFSET` read per round, not
+    /// measured): what a client walking the list by cursor asks for, at any depth.
+    CursorAfter(u64),
+}
 
 /// Seconds of each measured wrk run: 10, or `XUEZHANG_BENCH_WRK_SECS` for a quick try of the
 /// scenarios (figures so measured are not the issue's).
@@ -52,8 +64,21 @@ pub fn run_100k() -> std::pin::Pin<Box<dyn std::future::Future<Output = Vec<Meas
         let dir = WorkDir::new()?;
         let college = prepare(&bins, &url, 100_000).await?;
         let _ = college;
-        let list = list(&bins, &dir, &target, &url, false).await?;
-        Ok(vec![list.figure("GET /students?page_size=20, 100,000 students, 1 worker", &target, 0.50, &list.raw1)])
+        // The default page with its exact total, then the same page without a count, then a page
+        // after a cursor half way down the list (issue 18): each against the same raw ceiling.
+        let exact = list(&bins, &dir, &target, &url, false, Page::Fixed(LIST)).await?;
+        let none = list(&bins, &dir, &target, &url, false, Page::Fixed(LIST_UNCOUNTED)).await?;
+        let cursor = list(&bins, &dir, &target, &url, false, Page::CursorAfter(50_000)).await?;
+        Ok(vec![
+            exact.figure("GET /students?page_size=20, 100,000 students, 1 worker", &target, 0.50, &exact.raw1),
+            none.figure("GET /students?page_size=20&count=none, 100,000 students, 1 worker", &target, 0.50, &none.raw1),
+            cursor.figure(
+                "GET /students?page_size=20&cursor=… (after 50,000 rows), 100,000 students, 1 worker",
+                &target,
+                0.50,
+                &cursor.raw1,
+            ),
+        ])
     }))
 }
 
@@ -216,6 +241,23 @@ impl Server {
             .map_err(|e| e.to_string())?;
         let body: Value = res.json().await.map_err(|e| e.to_string())?;
         body["access_token"].as_str().map(str::to_owned).ok_or_else(|| format!("login: {body}"))
+    }
+
+    /// The path and query of the list page `page` names.
+    async fn list_path(&self, token: &str, page: Page) -> Result<String, String> {
+        let rows = match page {
+            Page::Fixed(path) => return Ok(path.to_owned()),
+            Page::CursorAfter(rows) => rows,
+        };
+        let res = reqwest::Client::new()
+            .get(format!("{}/api/v1/students?page_size=20&count=none&page={}", self.base, rows / 20))
+            .bearer_auth(token)
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let body: Value = res.json().await.map_err(|e| e.to_string())?;
+        let cursor = body["next_cursor"].as_str().ok_or_else(|| format!("no cursor after {rows} rows: {body}"))?;
+        Ok(format!("/api/v1/students?page_size=20&cursor={cursor}"))
     }
 }
 
@@ -392,7 +434,14 @@ impl List {
 
 /// The list rounds: xuezhang (`RUST_LOG=info`; with `levels` also `warn`), then the raw program
 /// (`raw1`, then `raw4`), one worker each.
-async fn list(bins: &Binaries, dir: &WorkDir, target: &str, url: &str, levels: bool) -> Result<List, String> {
+async fn list(
+    bins: &Binaries,
+    dir: &WorkDir,
+    target: &str,
+    url: &str,
+    levels: bool,
+    page: Page,
+) -> Result<List, String> {
     let mut l = List {
         xuezhang: Runs::default(),
         warn: Runs::default(),
@@ -415,7 +464,7 @@ async fn list(bins: &Binaries, dir: &WorkDir, target: &str, url: &str, levels: b
             .await?;
             l.ready.push(s.ready_in);
             token = s.login().await?;
-            let u = format!("{}{LIST}", s.base);
+            let u = format!("{}{}", s.base, s.list_path(&token, page).await?);
             wrk(&u, WARM_UP, Some(&token), None).await?;
             let w = wrk(&u, seconds(), Some(&token), None).await?;
             println!(
@@ -586,7 +635,7 @@ async fn on(target: &str, url: &str) -> Result<Vec<Measurement>, String> {
     let mut out = Vec::new();
     let sqlite = target == "sqlite";
 
-    let l = list(&bins, &dir, target, url, sqlite).await?;
+    let l = list(&bins, &dir, target, url, sqlite, Page::Fixed(LIST)).await?;
     let name = "GET /students?page_size=20, 2,000 students, 1 worker";
     out.push(l.figure(name, target, if sqlite { 0.70 } else { 0.60 }, &l.raw1));
     if sqlite {

@@ -80,6 +80,10 @@ pub enum Error {
         /// Every problem, in file order.
         errors: Vec<crate::import::RowError>,
     },
+    /// A list's `cursor` is not usable there: not one this server gave out, altered, made for
+    /// another sort or other filters, or sent with `page`.
+    #[error("{0}")]
+    InvalidCursor(String),
     /// Too many attempts; the caller may try again after the given number of seconds.
     #[error("too many attempts; retry after {retry_after_secs} s")]
     TooManyAttempts {

@@ -227,6 +227,7 @@ fn domain_parts(e: &domain::Error) -> Parts {
             p.row_errors = Some(errors.iter().take(MAX_ROW_ERRORS).cloned().collect());
             p
         }
+        D::InvalidCursor(detail) => Parts::new(StatusCode::BAD_REQUEST, "invalid_cursor", detail.clone()),
         D::TooManyAttempts { retry_after_secs } => {
             let mut p = Parts::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts", e.to_string());
             p.headers.push((header::RETRY_AFTER, retry_after_secs.to_string()));

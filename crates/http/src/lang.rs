@@ -133,6 +133,12 @@ pub const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "幂等键无效",
         "Idempotency-Key 须为 1–255 个可打印 ASCII 字符。",
     ),
+    (
+        "invalid_cursor",
+        "Invalid cursor",
+        "游标无效",
+        "cursor 不是本列表给出的，或已被改动、属于另一种排序或筛选条件，或与 page 同时给出；请不带 cursor 从头开始。",
+    ),
     ("invalid_if_match", "Invalid If-Match", "If-Match 无效", "If-Match 须为 * 或 ETag 给出的实体标签，如 \"3\"。"),
     (
         "invalid_if_none_match",

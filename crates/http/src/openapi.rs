@@ -37,6 +37,8 @@ macro_rules! problem_responses {
 problem_responses! {
     /// 400.
     BadRequest => "The request could not be read: malformed JSON (`malformed_json`), a bad query string (`invalid_query`), a path id that is not a UUID (`invalid_path`), a bad `Idempotency-Key` (`invalid_idempotency_key`), or an upload that is no readable CSV, XLSX or form (`malformed_file`, `malformed_multipart`).";
+    /// 400 on a list that pages by cursor.
+    CursorBadRequest => "The request could not be read: a bad query string (`invalid_query`), or a `cursor` this list cannot use (`invalid_cursor`): not one it gave out, altered, made for another `sort` or other filters, or sent with `page`. Start again without a cursor.";
     /// 401.
     Unauthorized => "No valid access token (`unauthenticated`). Carries `WWW-Authenticate: Bearer`.";
     /// 403.
@@ -96,6 +98,8 @@ error_sets! {
     ReadErrors => [400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 404 => NotFound];
     /// Reading a list, or an export, filtered by the query string.
     ListErrors => [400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 422 => Unprocessable];
+    /// Reading a large list that also pages by cursor (`invalid_cursor`).
+    CursorListErrors => [400 => CursorBadRequest, 401 => Unauthorized, 403 => Forbidden, 422 => Unprocessable];
     /// Creating a top-level object from a JSON body.
     CreateErrors => [
         400 => BadRequest, 401 => Unauthorized, 403 => Forbidden, 409 => Conflict,
@@ -186,6 +190,7 @@ or read the one the server made up; problem documents name it in `instance` \
         schemas(
             Problem,
             domain::FieldError,
+            domain::page::Count,
             domain::import::RowError,
             crate::api::v1::exports::ExportFormat,
             crate::api::v1::reports::ReportFormat,
@@ -198,6 +203,7 @@ or read the one the server made up; problem documents name it in `instance` \
         ),
         responses(
             BadRequest,
+            CursorBadRequest,
             Unauthorized,
             Forbidden,
             NotFound,
@@ -304,14 +310,19 @@ access log writes it."
     }
 }
 
-/// Makes every `PageOf_X` schema refer to `X` for its items instead of an inline copy (utoipa
-/// inlines a generic argument), so generated clients get one `StudentDto`, not one per page.
+/// The prefixes of the page schemas utoipa names after their generic argument: `PageOf_X` and
+/// `CursorPageOf_X`.
+const PAGE_PREFIXES: [&str; 2] = ["PageOf_", "CursorPageOf_"];
+
+/// Makes every `PageOf_X` (and `CursorPageOf_X`) schema refer to `X` for its items instead of an
+/// inline copy (utoipa inlines a generic argument), so generated clients get one `StudentDto`, not
+/// one per page.
 fn ref_page_items(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{ArrayItems, Schema};
     let Some(components) = doc.components.as_mut() else { return };
     let known: Vec<String> = components.schemas.keys().cloned().collect();
     for (name, schema) in components.schemas.iter_mut() {
-        let Some(item) = name.strip_prefix("PageOf_") else { continue };
+        let Some(item) = PAGE_PREFIXES.iter().find_map(|p| name.strip_prefix(p)) else { continue };
         if !known.iter().any(|k| k == item) {
             continue;
         }
@@ -384,7 +395,10 @@ fn add_link_header(doc: &mut utoipa::openapi::OpenApi) {
     let mut header = Header::new(schema);
     header.description = Some(
         "RFC 8288 links to the `first` and `last` pages, and to the `prev` and `next` ones when there \
-are such pages: the request's own path and query with `page` and `page_size` set, every filter kept."
+are such pages: the request's own path and query with `page` and `page_size` set, every filter kept. \
+On the lists that page by cursor: without a count (`count=none`) there is no `last`, and `next` only \
+while `has_more`; after a `cursor`, `first` (the list from its start) and `next` (the query with \
+`cursor` set to `next_cursor`), every filter and the `sort` kept."
             .to_owned(),
     );
     let components = doc.components.get_or_insert_with(Default::default);
@@ -392,9 +406,10 @@ are such pages: the request's own path and query with `page` and `page_size` set
     for item in doc.paths.paths.values_mut() {
         let Some(get) = item.get.as_mut() else { continue };
         let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200") else { continue };
-        let lists = ok.content.values().any(
-            |c| matches!(c, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location.starts_with("#/components/schemas/PageOf_"))),
-        );
+        let lists = ok.content.values().any(|c| {
+            matches!(c, RefOr::T(c) if matches!(&c.schema, Some(RefOr::Ref(r))
+                if PAGE_PREFIXES.iter().any(|p| r.ref_location.starts_with(&format!("#/components/schemas/{p}")))))
+        });
         if lists {
             ok.headers.insert(NAME.to_owned(), RefOr::Ref(Ref::new(format!("#/components/headers/{NAME}"))));
         }

@@ -57,6 +57,101 @@ pub fn page<T: ToSchema + Serialize>(req: &actix_web::HttpRequest, page: PageOf<
     HttpResponse::Ok().insert_header((header::LINK, links)).json(page)
 }
 
+/// One page of a large list (students, staff, accounts), which pages by number or by cursor and
+/// counts only when asked.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CursorPageOf<T: ToSchema> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// How many items match in all; `null` when not counted (`count=none`, the default after a
+    /// `cursor`).
+    #[schema(required = true)]
+    pub total: Option<u64>,
+    /// This page's number (from 1); `null` for a page after a `cursor`.
+    #[schema(required = true)]
+    pub page: Option<u64>,
+    /// The page size used (at most 100).
+    pub page_size: u64,
+    /// Whether another page follows.
+    pub has_more: bool,
+    /// The `cursor` of the next page (send it back with the same `sort` and filters); `null` on
+    /// the last page.
+    #[schema(required = true, pattern = "^[A-Za-z0-9_-]+$", example = json!("eyJzIjoibmFtZSIsImsiOnsidGV4dCI6IuadjuWNjiJ9LCJpIjoiMDE5MzdhNGUtMWMyYi03ZDNlLTlmNDAtNWE2YjdjOGQ5ZTBmIiwiaCI6InNMdTZ2ZW1XTlk5ZVU3VXoifQ"))]
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> CursorPageOf<T> {
+    /// Converts a domain page.
+    pub fn from_page<U>(p: domain::page::CursorPage<U>, f: impl FnMut(U) -> T) -> Self {
+        let p = p.map(f);
+        CursorPageOf {
+            items: p.items,
+            total: p.total,
+            page: p.page,
+            page_size: p.page_size,
+            has_more: p.has_more,
+            next_cursor: p.next_cursor,
+        }
+    }
+}
+
+/// `200 OK` with a page of a large list and its RFC 8288 `Link` header. By page number with the
+/// total: as [`page`]. By page number without it: `first`, `prev`, and `next` when `has_more`
+/// (no `last`: it is not known). After a cursor: `first` (the list from the start) and `next`
+/// (this query with `cursor` set to `next_cursor`) when there is a next page.
+pub fn cursor_page<T: ToSchema + Serialize>(req: &actix_web::HttpRequest, page: CursorPageOf<T>) -> HttpResponse {
+    let links = cursor_page_links(req.path(), req.query_string(), &page);
+    HttpResponse::Ok().insert_header((header::LINK, links)).json(page)
+}
+
+/// The `Link` header of a page of a large list (see [`cursor_page`]).
+fn cursor_page_links<T: ToSchema>(path: &str, query: &str, page: &CursorPageOf<T>) -> String {
+    if let (Some(n), Some(total)) = (page.page, page.total) {
+        return page_links(path, query, n, page.page_size, total);
+    }
+    let size = page.page_size.max(1);
+    let kept = kept_parameters(query, &["page", "page_size", "cursor"]);
+    let link = |extra: String, rel: &str| {
+        let mut q = kept.join("&");
+        if !q.is_empty() {
+            q.push('&');
+        }
+        format!("<{path}?{q}{extra}page_size={size}>; rel=\"{rel}\"")
+    };
+    let mut out = Vec::with_capacity(3);
+    match page.page {
+        Some(n) => {
+            out.push(link("page=1&".into(), "first"));
+            if n > 1 {
+                out.push(link(format!("page={}&", n - 1), "prev"));
+            }
+            if page.has_more {
+                out.push(link(format!("page={}&", n + 1), "next"));
+            }
+        }
+        None => {
+            out.push(link(String::new(), "first"));
+            // A cursor is base64url: it needs no escaping in a query.
+            if let Some(c) = page.next_cursor.as_deref().filter(|_| page.has_more) {
+                out.push(link(format!("cursor={c}&"), "next"));
+            }
+        }
+    }
+    out.join(", ")
+}
+
+/// The query's parameters, as the caller wrote them, but those named in `dropped`.
+fn kept_parameters<'a>(query: &'a str, dropped: &[&str]) -> Vec<&'a str> {
+    query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .filter(|p| {
+            let key = p.split('=').next().unwrap_or("");
+            !dropped.contains(&key)
+        })
+        .collect()
+}
+
 /// `200 OK` with a body whose `ETag` is a digest of its bytes, and `Cache-Control`; `304 Not
 /// Modified` (no body) when `If-None-Match` names that `ETag` (or is `*`). For answers that have
 /// no version of their own, such as a filtered list: any change of the bytes is a new `ETag`.
@@ -134,14 +229,7 @@ fn if_none_match(req: &actix_web::HttpRequest, tag: &str) -> bool {
 pub fn page_links(path: &str, query: &str, page: u64, page_size: u64, total: u64) -> String {
     let size = page_size.max(1);
     let last = total.div_ceil(size).max(1);
-    let kept: Vec<&str> = query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .filter(|p| {
-            let key = p.split('=').next().unwrap_or("");
-            key != "page" && key != "page_size"
-        })
-        .collect();
+    let kept = kept_parameters(query, &["page", "page_size"]);
     let link = |n: u64, rel: &str| {
         let mut q = kept.join("&");
         if !q.is_empty() {
@@ -163,7 +251,44 @@ pub fn page_links(path: &str, query: &str, page: u64, page_size: u64, total: u64
 
 #[cfg(test)]
 mod tests {
-    use super::page_links;
+    use super::{CursorPageOf, cursor_page_links, page_links};
+
+    fn a_page(page: Option<u64>, total: Option<u64>, next: Option<&str>) -> CursorPageOf<String> {
+        CursorPageOf {
+            items: Vec::new(),
+            total,
+            page,
+            page_size: 10,
+            has_more: next.is_some(),
+            next_cursor: next.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn links_of_a_large_list_follow_its_cursor_or_its_pages() {
+        // Counted pages: as any list.
+        let counted = cursor_page_links("/a", "page=2&page_size=10", &a_page(Some(2), Some(35), Some("c")));
+        assert_eq!(counted, page_links("/a", "page=2&page_size=10", 2, 10, 35));
+        // Uncounted pages: no last, next only while there is more.
+        let uncounted = cursor_page_links("/a", "count=none&page=2", &a_page(Some(2), None, Some("c")));
+        assert_eq!(
+            uncounted,
+            "</a?count=none&page=1&page_size=10>; rel=\"first\", </a?count=none&page=1&page_size=10>; rel=\"prev\", \
+             </a?count=none&page=3&page_size=10>; rel=\"next\""
+        );
+        assert!(!cursor_page_links("/a", "count=none", &a_page(Some(1), None, None)).contains("next"));
+        // After a cursor: the first page and the next cursor, filters and sort kept.
+        let after = cursor_page_links("/a", "sort=-name&cursor=old&college_id=x", &a_page(None, None, Some("new")));
+        assert_eq!(
+            after,
+            "</a?sort=-name&college_id=x&page_size=10>; rel=\"first\", \
+             </a?sort=-name&college_id=x&cursor=new&page_size=10>; rel=\"next\""
+        );
+        assert_eq!(
+            cursor_page_links("/a", "cursor=old", &a_page(None, None, None)),
+            "</a?page_size=10>; rel=\"first\""
+        );
+    }
 
     #[test]
     fn links_name_first_prev_next_and_last_keeping_the_other_parameters() {

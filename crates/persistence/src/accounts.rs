@@ -13,7 +13,7 @@ use domain::accounts::{
     NewServiceClient, NewUser, ServiceClient, ServiceClientChanges, Throttle, User, UserChanges, refresh_token_ttl,
 };
 use domain::auth::{Actor, ClientPrincipal, Principal, Role, ServiceScope, UserPrincipal, format_scopes, parse_scopes};
-use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::page::{CursorPage, ListRequest, Page, PageRequest, Sort, parse_sort};
 use domain::policy::{self, Visibility};
 use rand::RngCore;
 use sea_orm::ActiveValue::Set;
@@ -25,7 +25,9 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::entities::{app_secret, login_throttle, refresh_token, service_client, session, staff, student, user};
-use crate::query::{check_version, constraint, filter_eq, find, find_for_update, not_found, page, search};
+use crate::query::{
+    Keyset, check_version, constraint, filter_eq, find, find_for_update, keyset_page, not_found, page, search,
+};
 use crate::{Db, Error, Result, audit};
 
 // ---------------------------------------------------------------------------------------------
@@ -263,8 +265,8 @@ pub async fn me(db: &Db, id: Uuid) -> Result<User> {
     Ok(to_user(find::<user::Entity, _>(db.reader(), id, "user").await?))
 }
 
-/// Filters of the user list.
-#[derive(Debug, Clone, Default)]
+/// Filters of the user list. Serialised, they are what a cursor is bound to.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct UserFilter {
     /// Only this role.
     pub role: Option<Role>,
@@ -276,24 +278,22 @@ pub struct UserFilter {
     pub q: Option<String>,
 }
 
-/// Lists the accounts the caller may see.
+/// Lists the accounts the caller may see: by page or after a cursor, counted or not.
 pub async fn list_users(
     db: &Db,
     who: &Principal,
     filter: UserFilter,
-    req: PageRequest,
+    req: &ListRequest,
     sort: Option<&str>,
-) -> Result<Page<User>> {
-    let sort = parse_sort(
-        sort,
-        &[
+) -> Result<CursorPage<User>> {
+    let keys = Keyset {
+        sorts: &[
             ("username", user::Column::Username),
             ("display_name", user::Column::DisplayName),
             ("created_at", user::Column::CreatedAt),
         ],
-        Sort { key: user::Column::Username, descending: false },
-    )
-    .map_err(|e| domain::Error::Validation(vec![e]))?;
+        tiebreak: user::Column::Id,
+    };
     let mut select = user::Entity::find();
     match policy::user_visibility(who)? {
         Visibility::College(c) => select = select.filter(user::Column::CollegeId.eq(c)),
@@ -304,7 +304,7 @@ pub async fn list_users(
     select = filter_eq(select, user::Column::CollegeId, filter.college_id);
     select = filter_eq(select, user::Column::Active, filter.active);
     select = search(select, &[user::Column::Username, user::Column::DisplayName], filter.q.as_deref());
-    Ok(page(db.reader(), select, req, sort, user::Column::Id).await?.map(to_user))
+    Ok(keyset_page(db.reader(), select, req, sort, keys, &filter).await?.map(to_user))
 }
 
 /// Changes an account. No one changes their own privileges; the new role and college must be

@@ -1,10 +1,12 @@
 //! Helpers every repository uses: pagination, sorting, error mapping, optimistic concurrency.
 
-use domain::page::{Page, PageRequest, Sort};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, IntoIden, IntoTableRef, LikeExpr, OnConflict, Query};
+use domain::page::{Count, Cursor, CursorPage, KeyValue, ListRequest, Page, PageRequest, Position, Sort, sort_name};
+use sea_orm::sea_query::{
+    ColumnType, Expr, ExprTrait, Func, IntoCondition, IntoIden, IntoTableRef, LikeExpr, OnConflict, Query,
+};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, Select, SqlErr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, ModelTrait, Order, PaginatorTrait, QueryFilter,
+    QueryOrder, QueryResult, QuerySelect, QueryTrait, Select, SqlErr, Value,
 };
 
 use uuid::Uuid;
@@ -64,6 +66,121 @@ where
     };
     let items = rows.into_iter().map(|r| r.model).collect();
     Ok(Page { items, total, page: req.page, page_size: req.page_size })
+}
+
+/// The sorts a list that offers cursors allows: each key's name and column, the first (ascending)
+/// the default; and the unique column that breaks ties (the id).
+pub(crate) struct Keyset<'a, E: EntityTrait> {
+    /// `(name, column)` of each sort key.
+    pub sorts: &'a [(&'static str, E::Column)],
+    /// The tie-break.
+    pub tiebreak: E::Column,
+}
+
+/// Runs `select` for one page of a list that offers cursors: by page number (`OFFSET`) or after a
+/// cursor (a seek, `WHERE (key, id) > (…)`, `<` when descending, which an index on `(key, id)`
+/// answers without reading the rows before it), with the exact total only when `count=exact`.
+///
+/// One more row than the page is read, so `has_more` needs no count. `filter` is the list's
+/// filters: a cursor is bound to them (and to the sort), so one reused with others is refused.
+/// The caller's visibility is applied by `select` itself on every page, so a cursor never widens
+/// what a caller sees.
+pub(crate) async fn keyset_page<E, C, F>(
+    conn: &C,
+    select: Select<E>,
+    req: &ListRequest,
+    sort: Option<&str>,
+    keys: Keyset<'_, E>,
+    filter: &F,
+) -> Result<CursorPage<E::Model>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + ModelTrait<Entity = E> + Sized + Send + Sync,
+    C: ConnectionTrait,
+    F: serde::Serialize,
+{
+    let names: Vec<(&str, usize)> = keys.sorts.iter().enumerate().map(|(i, (n, _))| (*n, i)).collect();
+    let chosen = domain::page::parse_sort(sort, &names, Sort { key: 0, descending: false })
+        .map_err(|e| domain::Error::Validation(vec![e]))?;
+    let (name, column) = keys.sorts.get(chosen.key).copied().ok_or_else(|| Error::Internal("no sort key".into()))?;
+    let sort = sort_name(name, chosen.descending);
+    let scope = serde_json::to_string(filter).map_err(|e| Error::Internal(format!("list filters: {e}")))?;
+
+    let mut rows_select = select.clone();
+    if let Position::After(cursor) = &req.position {
+        let (key, id) = cursor.seek(&sort, &scope)?;
+        let row = Expr::tuple([Expr::col(column.as_column_ref()), Expr::col(keys.tiebreak.as_column_ref())]);
+        let after = Expr::tuple([Expr::val(bind(column, key)?), Expr::val(id)]);
+        rows_select = rows_select.filter(if chosen.descending { row.lt(after) } else { row.gt(after) });
+    }
+    let order = if chosen.descending { Order::Desc } else { Order::Asc };
+    rows_select = rows_select
+        .order_by(column, order.clone())
+        .order_by(keys.tiebreak, order)
+        .offset(req.offset())
+        .limit(req.page_size + 1);
+
+    let (mut rows, total) = match req.count {
+        Count::None => (rows_select.all(conn).await?, None),
+        Count::Exact => {
+            // As in `page`: the total rides beside the rows as a scalar subquery; only an empty
+            // page, which has no row to carry it, costs a query of its own.
+            let count = select.clone().select_only().column_as(Expr::cust("COUNT(*)"), "n").into_query();
+            let counted =
+                rows_select.expr_as(Expr::from(count), TOTAL).into_model::<Counted<E::Model>>().all(conn).await?;
+            let total = match counted.first() {
+                Some(r) => u64::try_from(r.total).unwrap_or_default(),
+                None if req.offset() == 0 && matches!(req.position, Position::Page(_)) => 0,
+                None => select.count(conn).await?,
+            };
+            (counted.into_iter().map(|r| r.model).collect::<Vec<_>>(), Some(total))
+        }
+    };
+    let has_more = rows.len() as u64 > req.page_size;
+    rows.truncate(usize::try_from(req.page_size).unwrap_or(usize::MAX));
+    let next_cursor = match rows.last() {
+        Some(last) if has_more => {
+            let id = match last.get(keys.tiebreak) {
+                Value::Uuid(Some(id)) => id,
+                other => return Err(Error::Internal(format!("the tie-break of a list is not a UUID: {other:?}"))),
+            };
+            Some(Cursor::new(&sort, &scope, key_of(last.get(column))?, id).encode())
+        }
+        _ => None,
+    };
+    let page = match req.position {
+        Position::Page(p) => Some(p),
+        Position::After(_) => None,
+    };
+    Ok(CursorPage { items: rows, total, page, page_size: req.page_size, has_more, next_cursor })
+}
+
+/// The sort key of a row as a cursor carries it.
+fn key_of(v: Value) -> Result<KeyValue> {
+    Ok(match v {
+        Value::String(Some(s)) => KeyValue::Text(s),
+        Value::SmallInt(Some(n)) => KeyValue::Int(i64::from(n)),
+        Value::Int(Some(n)) => KeyValue::Int(i64::from(n)),
+        Value::BigInt(Some(n)) => KeyValue::Int(n),
+        Value::ChronoDateTimeUtc(Some(t)) => KeyValue::Time(t),
+        other => return Err(Error::Internal(format!("a sort key no cursor can carry: {other:?}"))),
+    })
+}
+
+/// A cursor's sort key as a value of `column`'s own type (so PostgreSQL compares like with like
+/// and keeps to the index); a key of another type is an altered cursor.
+fn bind<Col: ColumnTrait>(column: Col, key: &KeyValue) -> Result<Value> {
+    let bad = || Error::Domain(domain::Error::InvalidCursor("the cursor does not fit this list's sort".into()));
+    Ok(match (column.def().get_column_type(), key) {
+        (ColumnType::String(_) | ColumnType::Text | ColumnType::Char(_), KeyValue::Text(s)) => Value::from(s.clone()),
+        (ColumnType::SmallInteger, KeyValue::Int(n)) => Value::from(i16::try_from(*n).map_err(|_| bad())?),
+        (ColumnType::Integer, KeyValue::Int(n)) => Value::from(i32::try_from(*n).map_err(|_| bad())?),
+        (ColumnType::BigInteger, KeyValue::Int(n)) => Value::from(*n),
+        (ColumnType::TimestampWithTimeZone | ColumnType::Timestamp | ColumnType::DateTime, KeyValue::Time(t)) => {
+            Value::from(*t)
+        }
+        _ => return Err(bad()),
+    })
 }
 
 /// Adds `filter` to `select` when `value` is given.

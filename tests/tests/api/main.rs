@@ -24,6 +24,7 @@ mod events;
 mod hardening;
 mod help_requests;
 mod imports;
+mod keyset;
 mod openapi;
 mod operations;
 mod overview;

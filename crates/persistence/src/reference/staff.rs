@@ -1,7 +1,7 @@
 //! Staff: supervisors (导师) and counselors (辅导员).
 
 use domain::auth::Principal;
-use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::page::{CursorPage, ListRequest};
 use domain::policy::{self, Visibility};
 use domain::reference::{NewStaff, Staff, StaffChanges};
 use domain::{AuditAction, DomainEvent};
@@ -10,7 +10,9 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use uuid::Uuid;
 
 use crate::entities::staff::{ActiveModel, Column, Entity, Model};
-use crate::query::{check_version, constraint, filter_eq, find, find_for_update, not_found, page, search};
+use crate::query::{
+    Keyset, check_version, constraint, filter_eq, find, find_for_update, keyset_page, not_found, search,
+};
 use crate::{Db, Result, audit, events};
 
 const RESOURCE: &str = "staff";
@@ -100,8 +102,8 @@ pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<Staff> {
     Ok(s)
 }
 
-/// Filters of the staff list.
-#[derive(Debug, Clone, Default)]
+/// Filters of the staff list. Serialised, they are what a cursor is bound to.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct StaffFilter {
     /// Only this college.
     pub college_id: Option<Uuid>,
@@ -113,22 +115,20 @@ pub struct StaffFilter {
     pub q: Option<String>,
 }
 
-/// Lists the staff the caller may see.
+/// Lists the staff the caller may see: by page or after a cursor, counted or not.
 pub async fn list(
     db: &Db,
     who: &Principal,
     filter: StaffFilter,
-    req: PageRequest,
+    req: &ListRequest,
     sort: Option<&str>,
-) -> Result<Page<Staff>> {
+) -> Result<CursorPage<Staff>> {
     let v = policy::staff_visibility(who)?;
-    let sort = parse_sort(
-        sort,
-        &[("staff_no", Column::StaffNo), ("name", Column::Name), ("created_at", Column::CreatedAt)],
-        Sort { key: Column::StaffNo, descending: false },
-    )
-    .map_err(|e| domain::Error::Validation(vec![e]))?;
-    Ok(page(db.reader(), filtered(v, &filter), req, sort, Column::Id).await?.map(to_domain))
+    let keys = Keyset {
+        sorts: &[("staff_no", Column::StaffNo), ("name", Column::Name), ("created_at", Column::CreatedAt)],
+        tiebreak: Column::Id,
+    };
+    Ok(keyset_page(db.reader(), filtered(v, &filter), req, sort, keys, &filter).await?.map(to_domain))
 }
 
 /// The staff `v` lets the caller see, with the list filters applied (the list and the export).

@@ -1,21 +1,23 @@
 //! Students (研究生).
 
+use domain::Problems;
 use domain::auth::Principal;
-use domain::page::{Page, PageRequest, Sort, parse_sort};
+use domain::page::{CursorPage, ListRequest};
 use domain::policy::{self, Visibility};
 use domain::reference::{
     Degree, NewStudent, PoliticalStatus, Student, StudentChanges, StudentStatus, check_counselor, check_student_unit,
     check_supervisor,
 };
 use domain::{AuditAction, DomainEvent};
-use domain::{Error as DomainError, Problems};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Select};
 use uuid::Uuid;
 
 use crate::entities::student::{ActiveModel, Column, Entity, Model};
 use crate::enums::{DbDegree, DbPoliticalStatus, DbStudentStatus};
-use crate::query::{check_version, constraint, filter_eq, find, find_for_update, not_found, page, search};
+use crate::query::{
+    Keyset, check_version, constraint, filter_eq, find, find_for_update, keyset_page, not_found, search,
+};
 use crate::reference::{staff, units};
 use crate::{Db, Result, audit, events};
 
@@ -187,8 +189,8 @@ pub async fn get(db: &Db, who: &Principal, id: Uuid) -> Result<Student> {
     Ok(s)
 }
 
-/// Filters of the student list.
-#[derive(Debug, Clone, Default)]
+/// Filters of the student list. Serialised, they are what a cursor is bound to.
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct StudentFilter {
     /// Only this college.
     pub college_id: Option<Uuid>,
@@ -235,28 +237,26 @@ pub(crate) fn filtered(f: &StudentFilter) -> Select<Entity> {
     search(select, &[Column::Name, Column::StudentNo], f.q.as_deref())
 }
 
-/// Lists the students the caller may see.
+/// Lists the students the caller may see: by page or after a cursor, counted or not.
 pub async fn list(
     db: &Db,
     who: &Principal,
     filter: StudentFilter,
-    req: PageRequest,
+    req: &ListRequest,
     sort: Option<&str>,
-) -> Result<Page<Student>> {
+) -> Result<CursorPage<Student>> {
     let v = policy::student_visibility(who)?;
-    let sort = parse_sort(
-        sort,
-        &[
+    let keys = Keyset {
+        sorts: &[
             ("student_no", Column::StudentNo),
             ("name", Column::Name),
             ("enrollment_year", Column::EnrollmentYear),
             ("created_at", Column::CreatedAt),
         ],
-        Sort { key: Column::StudentNo, descending: false },
-    )
-    .map_err(|e| DomainError::Validation(vec![e]))?;
+        tiebreak: Column::Id,
+    };
     let select = restrict(filtered(&filter), v);
-    Ok(page(db.reader(), select, req, sort, Column::Id).await?.map(to_domain))
+    Ok(keyset_page(db.reader(), select, req, sort, keys, &filter).await?.map(to_domain))
 }
 
 /// Changes a student. Moving a student to another college needs the right to manage both.

@@ -1,6 +1,6 @@
 //! Pieces every resource module shares: pagination parameters, PATCH helpers, parsing helpers.
 
-use domain::page::PageRequest;
+use domain::page::{Count, ListRequest, PageRequest};
 use domain::{FieldError, Problems};
 use serde::{Deserialize, Deserializer};
 use utoipa::IntoParams;
@@ -39,6 +39,46 @@ impl PageParams {
     pub fn request(&self) -> Result<PageRequest, ApiError> {
         PageRequest::new(self.page.map(u64::from), self.page_size)
             .map_err(|e| domain::Error::Validation(vec![e]).into())
+    }
+}
+
+/// Pagination and sorting of a large list, which also pages by cursor and can skip the count.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page number, from 1 (default 1). Not with `cursor` (400 `invalid_cursor`).
+    #[param(minimum = 1, maximum = 1000000)]
+    pub page: Option<u32>,
+    /// Items per page: default 20; 0 counts as 1 and anything above 100 (however large) as 100.
+    /// The answer's `page_size` is the one used.
+    #[param(value_type = Option<u64>, minimum = 0)]
+    #[serde(default, deserialize_with = "saturating_count")]
+    pub page_size: Option<u64>,
+    /// Sort key of the list; prefix `-` for descending, e.g. `-created_at`. Each list names its
+    /// keys; another is 422.
+    pub sort: Option<String>,
+    /// `exact`: the answer's `total` counts every matching item (the default without a
+    /// `cursor`). `none`: no count, `total` is `null` and `has_more` tells whether another page
+    /// follows (the default with a `cursor`); on a large list the count costs more than the page.
+    #[param(example = "none")]
+    pub count: Option<Count>,
+    /// Start after the last item of the page before: its `next_cursor`, sent back as it came
+    /// (opaque). The answer is the next page in the same order, not shifted by items added or
+    /// removed before it, at the same cost however deep. Keep the `sort` and filters the cursor
+    /// was made for; another `sort`, other filters, an altered cursor or `page` beside it are 400
+    /// `invalid_cursor`.
+    #[param(
+        max_length = 1024,
+        pattern = "^[A-Za-z0-9_-]+$",
+        example = "eyJzIjoibmFtZSIsImsiOnsidGV4dCI6IuadjuWNjiJ9LCJpIjoiMDE5MzdhNGUtMWMyYi03ZDNlLTlmNDAtNWE2YjdjOGQ5ZTBmIiwiaCI6InNMdTZ2ZW1XTlk5ZVU3VXoifQ"
+    )]
+    pub cursor: Option<String>,
+}
+
+impl ListParams {
+    /// The list request, checked (the cursor read, not yet matched to the list).
+    pub fn request(&self) -> Result<ListRequest, ApiError> {
+        Ok(ListRequest::new(self.page.map(u64::from), self.page_size, self.count, self.cursor.as_deref())?)
     }
 }
 

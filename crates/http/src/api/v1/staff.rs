@@ -9,13 +9,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{PageParams, blank_is_none, double_option, opt, patch as patch_field};
+use super::common::{ListParams, blank_is_none, double_option, opt, patch as patch_field};
 use super::dto::StaffQuery;
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, WriteErrors};
-use crate::respond::{self, PageOf, created, ok_tagged};
+use crate::openapi::{CreateErrors, CursorListErrors, DeleteErrors, ReadErrors, WriteErrors};
+use crate::respond::{self, CursorPageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A member of staff.
@@ -160,14 +160,19 @@ pub async fn create(
 /// List the staff the caller may see.
 ///
 /// Sort keys: `staff_no` (default), `name`, `created_at`.
+///
+/// Large lists need not be counted nor paged by number: `count=none` leaves out the total
+/// (`total` is `null`; `has_more` says whether another page follows), and `cursor` (the previous
+/// answer's `next_cursor`) reads the next page by seeking past the last item shown, at the same
+/// cost however deep and unshifted by items added before it.
 #[utoipa::path(
     operation_id = "list_staff",
     security(("bearer" = []), ("oauth2" = ["staff:read"])),
     tag = "reference",
-    params(PageParams, StaffQuery),
+    params(ListParams, StaffQuery),
     responses(
-        (status = 200, description = "One page of staff", body = PageOf<StaffDto>),
-        ListErrors
+        (status = 200, description = "One page of staff", body = CursorPageOf<StaffDto>),
+        CursorListErrors
     )
 )]
 #[get("/staff")]
@@ -175,14 +180,14 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: web::Query<ListParams>,
     q: web::Query<StaffQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let filter: persistence::reference::staff::StaffFilter = q.into_inner().into();
     let p =
-        persistence::reference::staff::list(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
+        persistence::reference::staff::list(&state.db, &auth.principal, filter, &page.request()?, page.sort.as_deref())
             .await?;
-    Ok(respond::page(&req, PageOf::from_page(p, StaffDto::from)))
+    Ok(respond::cursor_page(&req, CursorPageOf::from_page(p, StaffDto::from)))
 }
 
 /// Get a staff member.

@@ -13,13 +13,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{PageParams, blank_is_none, double_option, opt, patch as patch_field, today};
+use super::common::{ListParams, blank_is_none, double_option, opt, patch as patch_field, today};
 use super::dto::{ServiceLineDto, StudentQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{CreateErrors, DeleteErrors, ListErrors, ReadErrors, WriteErrors};
-use crate::respond::{self, PageOf, created, ok_tagged};
+use crate::openapi::{CreateErrors, CursorListErrors, DeleteErrors, ReadErrors, WriteErrors};
+use crate::respond::{self, CursorPageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A graduate student.
@@ -251,14 +251,19 @@ pub async fn create(
 /// List the students the caller may see.
 ///
 /// Sort keys: `student_no` (default), `name`, `enrollment_year`, `created_at`.
+///
+/// Large lists need not be counted nor paged by number: `count=none` leaves out the total
+/// (`total` is `null`; `has_more` says whether another page follows), and `cursor` (the previous
+/// answer's `next_cursor`) reads the next page by seeking past the last item shown, at the same
+/// cost however deep and unshifted by items added before it.
 #[utoipa::path(
     operation_id = "list_students",
     security(("bearer" = []), ("oauth2" = ["students:read"])),
     tag = "reference",
-    params(PageParams, StudentQuery),
+    params(ListParams, StudentQuery),
     responses(
-        (status = 200, description = "One page of students", body = PageOf<StudentDto>),
-        ListErrors
+        (status = 200, description = "One page of students", body = CursorPageOf<StudentDto>),
+        CursorListErrors
     )
 )]
 #[get("/students")]
@@ -266,18 +271,18 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: web::Query<ListParams>,
     q: web::Query<StudentQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let p = persistence::reference::students::list(
         &state.db,
         &auth.principal,
         q.into_inner().into(),
-        page.request()?,
+        &page.request()?,
         page.sort.as_deref(),
     )
     .await?;
-    Ok(respond::page(&req, PageOf::from_page(p, StudentDto::from)))
+    Ok(respond::cursor_page(&req, CursorPageOf::from_page(p, StudentDto::from)))
 }
 
 /// Get a student.

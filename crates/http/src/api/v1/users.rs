@@ -9,12 +9,12 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{PageParams, double_option, valid_username};
+use super::common::{ListParams, double_option, valid_username};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::{IfMatch, Json};
-use crate::openapi::{CreateErrors, ListErrors, ReadErrors, WriteErrors};
-use crate::respond::{self, PageOf, created, ok_tagged};
+use crate::openapi::{CreateErrors, CursorListErrors, ReadErrors, WriteErrors};
+use crate::respond::{self, CursorPageOf, created, ok_tagged};
 use crate::state::AppState;
 
 /// A user account (never with its password).
@@ -170,13 +170,18 @@ pub async fn create(
 /// List accounts.
 ///
 /// Sort keys: `username` (default), `display_name`, `created_at`.
+///
+/// Large lists need not be counted nor paged by number: `count=none` leaves out the total
+/// (`total` is `null`; `has_more` says whether another page follows), and `cursor` (the previous
+/// answer's `next_cursor`) reads the next page by seeking past the last item shown, at the same
+/// cost however deep and unshifted by items added before it.
 #[utoipa::path(
     operation_id = "list_users",
     tag = "accounts",
-    params(PageParams, UserQuery),
+    params(ListParams, UserQuery),
     responses(
-        (status = 200, description = "One page of accounts", body = PageOf<UserDto>),
-        ListErrors
+        (status = 200, description = "One page of accounts", body = CursorPageOf<UserDto>),
+        CursorListErrors
     )
 )]
 #[get("/users")]
@@ -184,15 +189,15 @@ pub async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
     auth: Auth,
-    page: web::Query<PageParams>,
+    page: web::Query<ListParams>,
     q: web::Query<UserQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let filter = persistence::accounts::UserFilter { role: q.role, college_id: q.college_id, active: q.active, q: q.q };
     let p =
-        persistence::accounts::list_users(&state.db, &auth.principal, filter, page.request()?, page.sort.as_deref())
+        persistence::accounts::list_users(&state.db, &auth.principal, filter, &page.request()?, page.sort.as_deref())
             .await?;
-    Ok(respond::page(&req, PageOf::from_page(p, UserDto::from)))
+    Ok(respond::cursor_page(&req, CursorPageOf::from_page(p, UserDto::from)))
 }
 
 /// Get an account.
