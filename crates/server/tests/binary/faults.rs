@@ -75,6 +75,28 @@ async fn kill_9_in_the_middle_of_an_import_leaves_nothing_half_written() {
     );
     assert!(staff == 0 || staff == ROWS as u64, "half an import was written: {staff} of {ROWS}");
     assert_eq!(recorded, if staff == 0 { 0 } else { 1 }, "the import record and the rows disagree");
+    // The import's own record says whether it completed. It was committed `running` before the
+    // import's transaction began, so the kill (well into the import) came after it. A record
+    // younger than the grace of a few seconds still reads `running`: it could be an import that
+    // is about to lock it; past the grace, nothing holding it, it reads `interrupted`.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let run = loop {
+        let runs = server.get("/api/v1/imports?kind=staff", &token).await.expect(200).body;
+        assert_eq!(runs["total"], 1, "one import was started: {runs}");
+        let run = runs["items"][0].clone();
+        if run["state"] != "running" || Instant::now() > deadline {
+            break run;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    eprintln!("the killed import's record: {run}");
+    if staff == 0 {
+        assert_eq!(run["state"], "interrupted", "no rows, yet the record says otherwise: {run}");
+        assert!(run["finished_at"].is_null() && run["created"].is_null());
+    } else {
+        assert_eq!(run["state"], "completed", "every row, yet the record says otherwise: {run}");
+        assert_eq!(run["created"], ROWS);
+    }
     let feed_created = staff;
     assert!(feed_created == 0 || feed_created == ROWS as u64);
 
@@ -90,6 +112,8 @@ async fn kill_9_in_the_middle_of_an_import_leaves_nothing_half_written() {
         .expect(200);
     assert_eq!(res.body["created"].as_u64().unwrap() + res.body["unchanged"].as_u64().unwrap(), ROWS as u64);
     assert_eq!(count(&server, &token, "/api/v1/staff?page_size=1").await, ROWS as u64);
+    let runs = server.get("/api/v1/imports?kind=staff", &token).await.expect(200).body;
+    assert_eq!((runs["total"].as_u64(), runs["items"][0]["state"].as_str()), (Some(2), Some("completed")));
     server.stop();
 }
 
