@@ -842,7 +842,10 @@ async fn a_completed_import_is_recorded_with_its_counts_and_a_dry_run_is_not_rec
     let second = w.upload("/api/v1/imports/students", &w.admin, &content_type, body).await.expect(200);
     let run = record_of(&w, &second, &w.admin).await;
     assert_eq!((run["state"].as_str(), run["file_name"].as_str()), (Some("completed"), Some("学生名单.csv")));
-    assert_eq!((run["created"].as_u64(), run["updated"].as_u64(), run["unchanged"].as_u64()), (Some(0), Some(1), Some(2)));
+    assert_eq!(
+        (run["created"].as_u64(), run["updated"].as_u64(), run["unchanged"].as_u64()),
+        (Some(0), Some(1), Some(2))
+    );
     let listed = records(&w, "", &w.admin).await;
     assert_eq!(listed.len(), 2);
     assert_eq!(listed[0]["id"], second.body["import_id"], "newest first");
@@ -875,7 +878,8 @@ async fn college_admins_read_their_colleges_import_records_only_and_other_roles_
     let cs_run = w.import_csv(&cs_admin, &csv(&[row("2023001", "李华")])).await.expect(200);
     let ee_file = "学号,姓名,性别,学院,培养层次,入学年份,政治面貌\n2024001,孙八,男,EE,硕士,2024,群众\n";
     let ee_run = w.import_csv(&ee_admin, ee_file).await.expect(200);
-    let staff = w.upload("/api/v1/imports/staff", &w.admin, "text/csv", "工号,姓名,学院\nT002,张三,CS\n").await.expect(200);
+    let staff =
+        w.upload("/api/v1/imports/staff", &w.admin, "text/csv", "工号,姓名,学院\nT002,张三,CS\n").await.expect(200);
 
     let mine = records(&w, "?page_size=100", &cs_admin).await;
     assert_eq!(mine.len(), 1);
@@ -935,15 +939,13 @@ async fn an_import_left_running_by_a_killed_server_reads_interrupted_once_the_gr
     let w = world().await;
     let who = admin_principal(&w).await;
     // A killed server: the record was committed `running`, and nothing holds it any more.
-    let killed = runs::start(&w.app.db, &who, domain::import::ImportKind::Staff, &ImportSource::default(), 10)
-        .await
-        .unwrap();
+    let killed =
+        runs::start(&w.app.db, &who, domain::import::ImportKind::Staff, &ImportSource::default(), 10).await.unwrap();
     let killed_id = killed.id();
     drop(killed);
     // A live import: this process runs it and (on PostgreSQL) its transaction holds the record.
-    let live = runs::start(&w.app.db, &who, domain::import::ImportKind::Students, &ImportSource::default(), 5)
-        .await
-        .unwrap();
+    let live =
+        runs::start(&w.app.db, &who, domain::import::ImportKind::Students, &ImportSource::default(), 5).await.unwrap();
     let tx = if w.app.is_postgres() {
         let tx = w.app.db.begin().await.unwrap();
         runs::hold(&tx, live.id()).await.unwrap();

@@ -1318,10 +1318,7 @@ fn import_runs() -> Vec<Row> {
         ("unchanged", V::Int(0)),
         ("file_name", V::Text("学生名单.csv")),
     ]);
-    vec![
-        ("import_runs", completed),
-        ("import_runs", run(IMPORT_RUNNING, "running", "2026-09-02T02:00:00Z")),
-    ]
+    vec![("import_runs", completed), ("import_runs", run(IMPORT_RUNNING, "running", "2026-09-02T02:00:00Z"))]
 }
 
 /// The completed import reads back with its counts; the one left `running` by a server that is
@@ -1330,7 +1327,10 @@ fn check_import_runs<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> 
     Box::pin(async move {
         let done = app.get(&format!("/api/v1/imports/{}", id(IMPORT_COMPLETED)), token).await.expect(200).body;
         assert_eq!((done["state"].as_str(), done["created"].as_u64()), (Some("completed"), Some(1)));
-        assert_eq!((done["file_name"].as_str(), done["college_id"].as_str()), (Some("学生名单.csv"), Some(id(COLLEGE).as_str())));
+        assert_eq!(
+            (done["file_name"].as_str(), done["college_id"].as_str()),
+            (Some("学生名单.csv"), Some(id(COLLEGE).as_str()))
+        );
         let left = app.get(&format!("/api/v1/imports/{}", id(IMPORT_RUNNING)), token).await.expect(200).body;
         assert_eq!(left["state"], "interrupted");
     })

@@ -141,13 +141,7 @@ impl Drop for Running {
 
 /// Writes the record of an import by `who` of `rows` rows as `running`, committed on its own
 /// before the import's transaction begins.
-pub async fn start(
-    db: &Db,
-    who: &Principal,
-    kind: ImportKind,
-    source: &ImportSource,
-    rows: usize,
-) -> Result<Running> {
+pub async fn start(db: &Db, who: &Principal, kind: ImportKind, source: &ImportSource, rows: usize) -> Result<Running> {
     let scope = policy::import(who)?;
     let id = Uuid::now_v7();
     // Noted before the record exists, so that this process's sweep never takes it for a leftover.
