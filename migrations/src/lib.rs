@@ -29,6 +29,7 @@ mod m20261201_000023_best_cases;
 mod m20261201_000024_request_path;
 mod m20261201_000025_report_indexes;
 mod m20261201_000026_rate_window_index;
+mod m20261201_000027_import_runs;
 mod m20261201_000028_list_keyset_indexes;
 
 /// Applies the migrations in order.
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000024_request_path::Migration),
             Box::new(m20261201_000025_report_indexes::Migration),
             Box::new(m20261201_000026_rate_window_index::Migration),
+            Box::new(m20261201_000027_import_runs::Migration),
             Box::new(m20261201_000028_list_keyset_indexes::Migration),
         ]
     }

@@ -112,6 +112,23 @@ impl Error {
     pub fn in_use(detail: impl fmt::Display) -> Self {
         Self::conflict(ConflictCode::InUse, detail)
     }
+
+    /// The stable machine code a client sees for this error (the `code` of its problem), also kept
+    /// on the record of a failed import.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::NotFound { .. } => "not_found",
+            Error::Validation(_) => "validation_failed",
+            Error::Conflict { code, .. } => code.as_str(),
+            Error::InvalidTransition { .. } => ConflictCode::InvalidTransition.as_str(),
+            Error::Unauthenticated(_) => "unauthenticated",
+            Error::Forbidden(_) => "forbidden",
+            Error::InsufficientScope { .. } => "insufficient_scope",
+            Error::PreconditionFailed { .. } => "precondition_failed",
+            Error::ImportFailed { .. } => "import_failed",
+            Error::TooManyAttempts { .. } => "too_many_attempts",
+        }
+    }
 }
 
 /// The result type of the domain.
@@ -163,5 +180,20 @@ impl Problems {
     /// `Ok(())` when nothing was recorded, else a validation error with everything recorded.
     pub fn finish(self) -> Result<()> {
         if self.0.is_empty() { Ok(()) } else { Err(Error::Validation(self.0)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_error_has_the_code_its_problem_carries() {
+        assert_eq!(Error::NotFound { resource: "student" }.code(), "not_found");
+        assert_eq!(Error::invalid("x", "required", "x is required").code(), "validation_failed");
+        assert_eq!(Error::duplicate("twice").code(), "duplicate");
+        assert_eq!(Error::InvalidTransition { from: "a".into(), action: "b".into() }.code(), "invalid_transition");
+        assert_eq!(Error::ImportFailed { rows: 1, errors: Vec::new() }.code(), "import_failed");
+        assert_eq!(Error::Forbidden("no".into()).code(), "forbidden");
     }
 }

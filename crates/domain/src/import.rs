@@ -43,6 +43,21 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Where an import stands (its record, `GET /imports/{id}`).
+    pub enum ImportRunState {
+        /// Under way: its transaction has not ended yet.
+        Running = "running",
+        /// Written whole; the counts say what it did.
+        Completed = "completed",
+        /// Refused (bad rows, or another error): nothing was written.
+        Failed = "failed",
+        /// Did not complete, and nothing holds it any more: the server stopped (a crash, a kill)
+        /// while it ran. Its transaction never committed, so nothing was written.
+        Interrupted = "interrupted",
+    }
+}
+
 /// One problem with one row of a file, or (without a line) with the file as a whole.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -292,6 +292,20 @@ pub fn import(p: &Principal) -> Result<Visibility> {
     }
 }
 
+/// Which import records the caller reads: a university admin (or a service client that may
+/// import) every one, a college admin their college's; nobody else any.
+pub fn import_records(p: &Principal) -> Result<Visibility> {
+    match p {
+        Principal::Client(_) if p.has_scope(ServiceScope::Import) => Ok(Visibility::All),
+        Principal::Client(_) => Err(missing_scope(ServiceScope::Import)),
+        Principal::User(u) => match (u.role, u.college_id) {
+            (Role::UniversityAdmin, _) => Ok(Visibility::All),
+            (Role::CollegeAdmin, Some(c)) => Ok(Visibility::College(c)),
+            _ => Err(forbidden("read import records")),
+        },
+    }
+}
+
 /// Whether a college-scoped import may write a record of `college_id`.
 pub fn imports_into(scope: Visibility, college_id: Uuid) -> bool {
     match scope {
@@ -411,6 +425,21 @@ mod tests {
             student_id: None,
             staff_id: None,
         })
+    }
+
+    #[test]
+    fn import_records_are_read_by_the_university_all_and_by_a_college_admin_their_own() {
+        let cs = Uuid::now_v7();
+        assert_eq!(import_records(&user_p(Role::UniversityAdmin, None)), Ok(Visibility::All));
+        assert_eq!(import_records(&user_p(Role::CollegeAdmin, Some(cs))), Ok(Visibility::College(cs)));
+        for p in [
+            user_p(Role::CollegeAdmin, None),
+            user_p(Role::Counselor, Some(cs)),
+            user_p(Role::Supervisor, Some(cs)),
+            user_p(Role::Student, Some(cs)),
+        ] {
+            assert!(matches!(import_records(&p), Err(Error::Forbidden(_))), "{p:?}");
+        }
     }
 
     #[test]

@@ -432,6 +432,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
     ("list_essays", &["created_at", "updated_at", "submitted_at"]),
     ("list_job_postings", &["deadline", "created_at", "updated_at"]),
     ("list_help_requests", &["created_at", "updated_at"]),
+    ("list_imports", &[]),
     ("list_inquiries", &["created_at", "updated_at"]),
     ("list_mentors", &["published_at", "updated_at"]),
     ("list_nominations", &["created_at", "updated_at"]),
@@ -446,7 +447,7 @@ pub const SORT_KEYS: &[(&str, &[&str])] = &[
 ];
 
 /// Declares `page_size` as it is read, and makes each list's `sort` parameter an enum of its keys, ascending and (`-`) descending. A list
-/// without keys (the audit log, always newest first) loses the parameter.
+/// without keys (the audit log and the import records, always newest first) loses the parameter.
 fn declare_sort_keys(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     for item in doc.paths.paths.values_mut() {

@@ -208,6 +208,11 @@ impl Application {
                     Ok(_) => {}
                     Err(e) => log::warn!("purging rate-limit windows failed: {e}"),
                 }
+                // The first tick is at start-up: imports a killed server left `running` are marked
+                // `interrupted` (reading the records does it too).
+                if let Err(e) = persistence::imports::runs::sweep(&purge_db).await {
+                    log::warn!("looking for interrupted imports failed: {e}");
+                }
             }
         });
         Ok(Self {

@@ -1,7 +1,8 @@
 //! Connecting to SQLite or PostgreSQL, migrating, and starting write transactions.
 
+use std::collections::HashSet;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use migration::{Migrator, MigratorTrait};
@@ -53,6 +54,10 @@ pub struct Db {
     /// here, holding no connection, rather than in the pool, where twenty waiting imports would
     /// hold every connection and leave other requests to time out on a pool acquire.
     imports: Arc<tokio::sync::Semaphore>,
+    /// The ids of the imports this process is running. On SQLite one process owns the file, so a
+    /// record left `running` whose id is not here is an import that did not complete; PostgreSQL
+    /// tells that from the row lock each running import holds instead (`imports::runs`).
+    running_imports: Arc<Mutex<HashSet<uuid::Uuid>>>,
     /// The application's clock; tests move it forward to reach a deadline without sleeping.
     clock: domain::time::Clock,
 }
@@ -107,6 +112,7 @@ impl Db {
                 write,
                 begin_wait: None,
                 imports: Arc::new(tokio::sync::Semaphore::new(1)),
+                running_imports: Default::default(),
                 clock: Default::default(),
             })
         } else {
@@ -118,6 +124,7 @@ impl Db {
                 write: pool,
                 begin_wait: None,
                 imports: Arc::new(tokio::sync::Semaphore::new(1)),
+                running_imports: Default::default(),
                 clock: Default::default(),
             })
         }
@@ -133,6 +140,21 @@ impl Db {
     pub(crate) async fn import_turn(&self) -> Option<tokio::sync::SemaphorePermit<'_>> {
         // The semaphore is never closed.
         self.imports.acquire().await.ok()
+    }
+
+    /// Notes that this process runs the import `id` (until [`Db::import_ended`]).
+    pub(crate) fn import_started(&self, id: uuid::Uuid) {
+        self.running_imports.lock().unwrap_or_else(PoisonError::into_inner).insert(id);
+    }
+
+    /// Notes that the import `id` no longer runs in this process.
+    pub(crate) fn import_ended(&self, id: uuid::Uuid) {
+        self.running_imports.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+    }
+
+    /// Whether this process runs the import `id`.
+    pub(crate) fn import_is_running(&self, id: uuid::Uuid) -> bool {
+        self.running_imports.lock().unwrap_or_else(PoisonError::into_inner).contains(&id)
     }
 
     /// Tells `observer` how long each write transaction waits to start.

@@ -309,6 +309,20 @@ db_enum!(DbAssessmentState <=> domain::yearend::AssessmentState {
     Confirmed = "confirmed",
 });
 
+db_enum!(DbImportKind <=> domain::import::ImportKind {
+    Students = "students",
+    Staff = "staff",
+    Units = "units",
+    Honors = "honors",
+});
+
+db_enum!(DbImportRunState <=> domain::import::ImportRunState {
+    Running = "running",
+    Completed = "completed",
+    Failed = "failed",
+    Interrupted = "interrupted",
+});
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -368,5 +382,7 @@ mod tests {
         same_names!(domain::activity::RegistrationState, DbRegistrationState);
         same_names!(domain::yearend::Grade, DbGrade);
         same_names!(domain::yearend::AssessmentState, DbAssessmentState);
+        same_names!(domain::import::ImportKind, DbImportKind);
+        same_names!(domain::import::ImportRunState, DbImportRunState);
     }
 }

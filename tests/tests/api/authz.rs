@@ -223,7 +223,21 @@ async fn college_b(app: &TestApp, admin: &str, year: &str) -> CollegeB {
         .await
         .expect(201)
         .id();
+    // The record of an import college B's admin ran.
+    let import_run = app
+        .send(
+            app.request(Method::POST, "/api/v1/imports/staff", Some(&b_admin))
+                .header(header::CONTENT_TYPE, "text/csv")
+                .body("工号,姓名,学院\nTB0002,乙导师乙,B\n"),
+        )
+        .await
+        .expect(200)
+        .body["import_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let objects = vec![
+        ("import_run", import_run.clone()),
         ("work_record", work_record.clone()),
         ("help_request", help_request.clone()),
         ("concern", concern.clone()),
@@ -269,11 +283,13 @@ async fn college_b(app: &TestApp, admin: &str, year: &str) -> CollegeB {
         "乙案例标题",
         "乙咨询主题",
         "乙评选推荐理由",
+        "乙导师乙",
+        "TB0002",
     ]
     .iter()
     .map(|s| (*s).to_owned())
     .chain([staff, senior, other, freshman, nomination, draft, appointment, pairing, activity, b_admin_user])
-    .chain([work_record, help_request, concern, job_posting, essay, case, inquiry, award_nomination])
+    .chain([work_record, help_request, concern, job_posting, essay, case, inquiry, award_nomination, import_run])
     .collect();
     CollegeB { college, objects, markers, honor, sanction, year: year_id, round }
 }

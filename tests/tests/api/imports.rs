@@ -804,3 +804,216 @@ async fn a_workbook_whose_cells_repeat_the_same_few_strings_imports() {
     let res = w.upload("/api/v1/imports/students", &w.admin, tabular_xlsx(), xlsx(&sheet)).await.expect(200);
     assert_eq!((res.body["format"].as_str(), res.body["created"].as_u64()), (Some("xlsx"), Some(3000)));
 }
+
+/// The record `GET /imports/{id}` shows of the import `res` answered.
+async fn record_of(w: &World, res: &Res, token: &str) -> Value {
+    let id = res.body["import_id"].as_str().expect("a real import has an id");
+    w.app.get(&format!("/api/v1/imports/{id}"), token).await.expect(200).body
+}
+
+async fn records(w: &World, query: &str, token: &str) -> Vec<Value> {
+    let res = w.app.get(&format!("/api/v1/imports{query}"), token).await.expect(200);
+    res.body["items"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn a_completed_import_is_recorded_with_its_counts_and_a_dry_run_is_not_recorded() {
+    let w = world().await;
+    let first = w.import_csv(&w.admin, &csv(&many(3))).await.expect(200);
+    let run = record_of(&w, &first, &w.admin).await;
+    assert_eq!(run["state"], "completed");
+    assert_eq!(run["kind"], "students");
+    assert_eq!((run["rows"].as_u64(), run["created"].as_u64()), (Some(3), Some(3)));
+    assert_eq!((run["updated"].as_u64(), run["unchanged"].as_u64()), (Some(0), Some(0)));
+    assert_eq!((run["format"].as_str(), run["encoding"].as_str()), (Some("csv"), Some("utf-8")));
+    assert_eq!(run["started_by_kind"], "user");
+    assert!(run["college_id"].is_null() && run["error_code"].is_null());
+    assert!(run["finished_at"].as_str().unwrap() >= run["started_at"].as_str().unwrap());
+
+    // A dry run writes nothing, its record neither.
+    let dry = w.upload("/api/v1/imports/students?dry_run=true", &w.admin, "text/csv", csv(&many(4))).await.expect(200);
+    assert!(dry.body["import_id"].is_null());
+    assert_eq!(records(&w, "", &w.admin).await.len(), 1);
+
+    // A form upload records its file name; the second run changes one row and leaves two.
+    let mut rows = many(3);
+    rows[0] = row("202300000", "改名");
+    let (content_type, body) = multipart("学生名单.csv", "text/csv", csv(&rows).as_bytes());
+    let second = w.upload("/api/v1/imports/students", &w.admin, &content_type, body).await.expect(200);
+    let run = record_of(&w, &second, &w.admin).await;
+    assert_eq!((run["state"].as_str(), run["file_name"].as_str()), (Some("completed"), Some("学生名单.csv")));
+    assert_eq!(
+        (run["created"].as_u64(), run["updated"].as_u64(), run["unchanged"].as_u64()),
+        (Some(0), Some(1), Some(2))
+    );
+    let listed = records(&w, "", &w.admin).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0]["id"], second.body["import_id"], "newest first");
+    assert_eq!(listed[1]["id"], first.body["import_id"]);
+}
+
+#[actix_web::test]
+async fn an_import_with_bad_rows_is_recorded_failed_with_its_error_code_and_writes_nothing() {
+    let w = world().await;
+    let mut rows = many(5);
+    rows[1] = row("bad-no", "甲");
+    rows[3] = "2023000099,乙,女,无此学院,,硕士,2023,中共党员,,,".to_owned();
+    let res = w.import_csv(&w.admin, &csv(&rows)).await.expect(422);
+    assert_eq!(res.body["code"], "import_failed");
+    let failed = records(&w, "?state=failed", &w.admin).await;
+    assert_eq!(failed.len(), 1);
+    let run = &failed[0];
+    assert_eq!((run["error_code"].as_str(), run["error_count"].as_u64()), (Some("import_failed"), Some(2)));
+    assert_eq!(run["rows"], 5);
+    assert!(run["created"].is_null() && run["finished_at"].is_string());
+    assert!(w.students().await.is_empty(), "a failed import wrote students");
+    assert!(records(&w, "?state=completed", &w.admin).await.is_empty());
+}
+
+#[actix_web::test]
+async fn college_admins_read_their_colleges_import_records_only_and_other_roles_none() {
+    let w = world().await;
+    let cs_admin = w.app.user(&w.admin, "cs-admin", Role::CollegeAdmin, json!({"college_id": w.cs})).await;
+    let ee_admin = w.app.user(&w.admin, "ee-admin", Role::CollegeAdmin, json!({"college_id": w.ee})).await;
+    let cs_run = w.import_csv(&cs_admin, &csv(&[row("2023001", "李华")])).await.expect(200);
+    let ee_file = "学号,姓名,性别,学院,培养层次,入学年份,政治面貌\n2024001,孙八,男,EE,硕士,2024,群众\n";
+    let ee_run = w.import_csv(&ee_admin, ee_file).await.expect(200);
+    let staff =
+        w.upload("/api/v1/imports/staff", &w.admin, "text/csv", "工号,姓名,学院\nT002,张三,CS\n").await.expect(200);
+
+    let mine = records(&w, "?page_size=100", &cs_admin).await;
+    assert_eq!(mine.len(), 1);
+    assert_eq!((&mine[0]["id"], mine[0]["college_id"].as_str()), (&cs_run.body["import_id"], Some(w.cs.as_str())));
+    assert_eq!(record_of(&w, &cs_run, &cs_admin).await["state"], "completed");
+    let other = ee_run.body["import_id"].as_str().unwrap();
+    assert_eq!(w.app.get(&format!("/api/v1/imports/{other}"), &cs_admin).await.expect(404).code(), "not_found");
+    let university = staff.body["import_id"].as_str().unwrap();
+    w.app.get(&format!("/api/v1/imports/{university}"), &cs_admin).await.expect(404);
+    assert_eq!(records(&w, "", &w.admin).await.len(), 3);
+
+    // Filters.
+    let by_kind = records(&w, "?kind=staff", &w.admin).await;
+    assert_eq!(by_kind.len(), 1);
+    assert_eq!(by_kind[0]["id"], staff.body["import_id"]);
+    assert_eq!(records(&w, "?kind=students&state=completed", &w.admin).await.len(), 2);
+    assert!(records(&w, "?state=running", &w.admin).await.is_empty());
+    for bad in ["?state=done", "?kind=teachers", "?sort=started_at"] {
+        let res = w.app.get(&format!("/api/v1/imports{bad}"), &w.admin).await;
+        assert!(matches!(res.status.as_u16(), 400 | 422), "{bad}: {}", res.status);
+        assert!(res.header("content-type").unwrap().starts_with("application/problem+json"), "{bad}");
+        assert!(!res.code().is_empty());
+    }
+
+    // Nobody else reads them; a client that may import reads them all.
+    let counselor = w.app.user(&w.admin, "cs-counselor", Role::Counselor, json!({"college_id": w.cs})).await;
+    let student_id = w.app.student(&w.admin, &w.cs, "2023777", json!({})).await;
+    let student = w.app.user(&w.admin, "cs-student", Role::Student, json!({"student_id": student_id})).await;
+    let cs_id = cs_run.body["import_id"].as_str().unwrap();
+    for token in [&counselor, &student] {
+        assert_eq!(w.app.get("/api/v1/imports", token).await.expect(403).code(), "forbidden");
+        w.app.get(&format!("/api/v1/imports/{cs_id}"), token).await.expect(403);
+    }
+    let reader = w.client(json!(["students:read"])).await;
+    w.app.get("/api/v1/imports", &reader).await.expect(403);
+    let importer = w.client(json!(["import"])).await;
+    assert_eq!(records(&w, "", &importer).await.len(), 3);
+    w.app.send(w.app.request(Method::GET, "/api/v1/imports", None)).await.expect(401);
+}
+
+/// The admin as the server sees them, to start a record through the persistence layer the way
+/// an import does.
+async fn admin_principal(w: &World) -> domain::auth::Principal {
+    let me = w.app.get("/api/v1/me", &w.admin).await.expect(200).body;
+    domain::auth::Principal::User(domain::auth::UserPrincipal {
+        id: me["id"].as_str().unwrap().parse().unwrap(),
+        role: Role::UniversityAdmin,
+        college_id: None,
+        student_id: None,
+        staff_id: None,
+    })
+}
+
+#[actix_web::test]
+async fn an_import_left_running_by_a_killed_server_reads_interrupted_once_the_grace_passed_and_a_live_one_running() {
+    use persistence::imports::{ImportSource, runs};
+    let w = world().await;
+    let who = admin_principal(&w).await;
+    // A killed server: the record was committed `running`, and nothing holds it any more.
+    let killed =
+        runs::start(&w.app.db, &who, domain::import::ImportKind::Staff, &ImportSource::default(), 10).await.unwrap();
+    let killed_id = killed.id();
+    drop(killed);
+    // A live import: this process runs it and (on PostgreSQL) its transaction holds the record.
+    let live =
+        runs::start(&w.app.db, &who, domain::import::ImportKind::Students, &ImportSource::default(), 5).await.unwrap();
+    let tx = if w.app.is_postgres() {
+        let tx = w.app.db.begin().await.unwrap();
+        runs::hold(&tx, live.id()).await.unwrap();
+        Some(tx)
+    } else {
+        None
+    };
+    let state = |id: uuid::Uuid| {
+        let (app, admin) = (&w.app, &w.admin);
+        async move { app.get(&format!("/api/v1/imports/{id}"), admin).await.expect(200).body }
+    };
+
+    // Within the grace both read `running` (the instant between a record's commit and its lock).
+    assert_eq!(state(killed_id).await["state"], "running");
+    assert_eq!(state(live.id()).await["state"], "running");
+
+    w.app.advance_clock(chrono::Duration::seconds(6));
+    let gone = state(killed_id).await;
+    assert_eq!(gone["state"], "interrupted");
+    assert!(gone["finished_at"].is_null(), "an interrupted import never finished");
+    assert_eq!(state(live.id()).await["state"], "running");
+    let interrupted = records(&w, "?state=interrupted", &w.admin).await;
+    assert_eq!(interrupted.len(), 1);
+    assert_eq!(interrupted[0]["id"], killed_id.to_string());
+    assert_eq!(records(&w, "?state=running", &w.admin).await.len(), 1);
+
+    // Once the live one ends without completing (its transaction gone), it is a leftover too.
+    let live_id = live.id();
+    if let Some(tx) = tx {
+        tx.rollback().await.unwrap();
+    }
+    drop(live);
+    assert_eq!(state(live_id).await["state"], "interrupted");
+}
+
+#[actix_web::test]
+async fn a_real_import_waiting_on_its_locks_reads_running_past_the_grace_on_postgresql() {
+    use sea_orm::ConnectionTrait;
+    let w = world().await;
+    if !w.app.is_postgres() {
+        // SQLite runs one writer: an import that waits, waits before its record is written.
+        return;
+    }
+    // Another transaction holds the staff table: the import takes its record's lock, then waits.
+    let blocker = w.app.db.begin().await.unwrap();
+    blocker.execute_unprepared("LOCK TABLE staff IN ACCESS EXCLUSIVE MODE").await.unwrap();
+    let req = w
+        .app
+        .request(Method::POST, "/api/v1/imports/staff", Some(&w.admin))
+        .header("content-type", "text/csv")
+        .body("工号,姓名,学院\nT009,钱七,CS\n");
+    let inflight = tokio::spawn(async move { req.send().await.map(|r| r.status().as_u16()) });
+    let mut running = Vec::new();
+    for _ in 0..100 {
+        running = records(&w, "?state=running", &w.admin).await;
+        if !running.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(running.len(), 1, "the import's record never showed up running");
+    w.app.advance_clock(chrono::Duration::seconds(30));
+    let id = running[0]["id"].as_str().unwrap().to_owned();
+    let held = w.app.get(&format!("/api/v1/imports/{id}"), &w.admin).await.expect(200).body;
+    assert_eq!(held["state"], "running", "a live import was taken for an interrupted one");
+
+    blocker.rollback().await.unwrap();
+    assert_eq!(inflight.await.unwrap().unwrap(), 200);
+    let done = w.app.get(&format!("/api/v1/imports/{id}"), &w.admin).await.expect(200).body;
+    assert_eq!((done["state"].as_str(), done["created"].as_u64()), (Some("completed"), Some(1)));
+}

@@ -84,6 +84,7 @@ const FIXTURES: &[Fixture] = &[
     Fixture { migration: "m20261201_000024_request_path", rows: request_path, check: check_request_path },
     Fixture { migration: "m20261201_000025_report_indexes", rows: Vec::new, check: check_report_indexes },
     Fixture { migration: "m20261201_000026_rate_window_index", rows: Vec::new, check: check_rate_window_index },
+    Fixture { migration: "m20261201_000027_import_runs", rows: import_runs, check: check_import_runs },
     Fixture { migration: "m20261201_000028_list_keyset_indexes", rows: Vec::new, check: check_list_keyset_indexes },
 ];
 
@@ -1311,4 +1312,48 @@ async fn a_database_of_every_earlier_schema_upgrades_with_all_its_data() {
         app.db.clone().close().await;
         drop(app);
     }
+}
+
+const IMPORT_COMPLETED: u128 = 0x0190_0000_0000_7000_8000_0000_0000_2701;
+const IMPORT_RUNNING: u128 = 0x0190_0000_0000_7000_8000_0000_0000_2702;
+
+/// A completed import of the college's admin, and one a killed server left `running`.
+fn import_runs() -> Vec<Row> {
+    let run = |id: u128, state: &'static str, started_at: &'static str| {
+        vec![
+            ("id", V::Id(id)),
+            ("kind", V::Text("students")),
+            ("started_by", V::Id(ADMIN)),
+            ("started_at", V::Ts(started_at)),
+            ("state", V::Text(state)),
+            ("rows", V::Int(2)),
+            ("format", V::Text("csv")),
+            ("encoding", V::Text("utf-8")),
+        ]
+    };
+    let mut completed = run(IMPORT_COMPLETED, "completed", "2026-09-01T02:00:00Z");
+    completed.extend([
+        ("college_id", V::Id(COLLEGE)),
+        ("finished_at", V::Ts("2026-09-01T02:00:01Z")),
+        ("created", V::Int(1)),
+        ("updated", V::Int(1)),
+        ("unchanged", V::Int(0)),
+        ("file_name", V::Text("学生名单.csv")),
+    ]);
+    vec![("import_runs", completed), ("import_runs", run(IMPORT_RUNNING, "running", "2026-09-02T02:00:00Z"))]
+}
+
+/// The completed import reads back with its counts; the one left `running` by a server that is
+/// gone reads `interrupted`.
+fn check_import_runs<'a>(app: &'a TestApp, token: &'a str) -> BoxFuture<'a, ()> {
+    Box::pin(async move {
+        let done = app.get(&format!("/api/v1/imports/{}", id(IMPORT_COMPLETED)), token).await.expect(200).body;
+        assert_eq!((done["state"].as_str(), done["created"].as_u64()), (Some("completed"), Some(1)));
+        assert_eq!(
+            (done["file_name"].as_str(), done["college_id"].as_str()),
+            (Some("学生名单.csv"), Some(id(COLLEGE).as_str()))
+        );
+        let left = app.get(&format!("/api/v1/imports/{}", id(IMPORT_RUNNING)), token).await.expect(200).body;
+        assert_eq!(left["state"], "interrupted");
+    })
 }

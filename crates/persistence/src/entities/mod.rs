@@ -27,6 +27,7 @@ pub mod event;
 pub mod help_request;
 pub mod honor;
 pub mod idempotency_record;
+pub mod import_run;
 pub mod inquiry;
 pub mod job_posting;
 pub mod job_posting_unit;

@@ -13,8 +13,12 @@
 //! staff, students, honours, units; the event counter comes last, as for every other writer. So
 //! what the import read cannot change before it writes. On SQLite the write transaction (`BEGIN
 //! IMMEDIATE` on the one writer connection) excludes every other writer already.
+//!
+//! Each real run has a record ([`runs`]), committed as `running` before the import's transaction
+//! begins and set `completed` inside it, so a run that was killed is seen not to have completed.
 
 mod honors;
+pub mod runs;
 mod staff;
 mod students;
 mod units;
@@ -33,6 +37,7 @@ use uuid::Uuid;
 
 use crate::entities::college;
 use crate::{Db, Result};
+pub use runs::ImportSource;
 
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -57,25 +62,26 @@ pub fn check_allowed(who: &Principal) -> Result<()> {
     Ok(())
 }
 
-/// Imports `table` as records of `kind`: all rows or none. `today` bounds enrolment years.
+/// Imports `table` (read from `source`) as records of `kind`: all rows or none. `today` bounds
+/// enrolment years. A real run is recorded (see [`runs`]); a dry run is not.
 pub async fn run(
     db: &Db,
     who: &Principal,
     kind: ImportKind,
     table: &Table,
+    source: &ImportSource,
     dry_run: bool,
     today: NaiveDate,
 ) -> Result<ImportOutcome> {
     let scope = policy::import(who)?;
     let _turn = db.import_turn().await;
     let started = std::time::Instant::now();
+    let run = Run { who, scope, source, dry_run };
     let outcome = match kind {
-        ImportKind::Students => {
-            execute::<students::Students>(db, who, scope, import::parse_students(table, today), dry_run).await
-        }
-        ImportKind::Staff => execute::<staff::StaffMembers>(db, who, scope, import::parse_staff(table), dry_run).await,
-        ImportKind::Units => execute::<units::Units>(db, who, scope, import::parse_units(table), dry_run).await,
-        ImportKind::Honors => execute::<honors::Honors>(db, who, scope, import::parse_honors(table), dry_run).await,
+        ImportKind::Students => execute::<students::Students>(db, run, import::parse_students(table, today)).await,
+        ImportKind::Staff => execute::<staff::StaffMembers>(db, run, import::parse_staff(table)).await,
+        ImportKind::Units => execute::<units::Units>(db, run, import::parse_units(table)).await,
+        ImportKind::Honors => execute::<honors::Honors>(db, run, import::parse_honors(table)).await,
     }?;
     log::debug!(
         "{kind} import {:?} (dry run: {dry_run}): {} rows, {} created, {} updated, {} unchanged in {:?}",
@@ -117,29 +123,69 @@ pub(crate) trait Importer {
     fn key(record: &Self::Record) -> String;
 }
 
-/// Runs one import: a dry run works the file out and stops; a real run takes its locks, works it
-/// out again under them, and writes and audits it, all in one transaction.
-async fn execute<I: Importer>(
-    db: &Db,
-    who: &Principal,
+/// Who runs an import, and how.
+#[derive(Clone, Copy)]
+struct Run<'a> {
+    who: &'a Principal,
     scope: Visibility,
-    mut parsed: Parsed<I::Row>,
+    source: &'a ImportSource,
     dry_run: bool,
-) -> Result<ImportOutcome> {
-    if dry_run {
-        let mut plan = I::plan(db.reader(), scope, &parsed).await?;
+}
+
+/// Runs one import: a dry run works the file out and stops; a real run records itself as
+/// `running` (committed on its own), then takes its locks, works the file out again under them,
+/// writes and audits it and sets its record `completed`, all in one transaction. When that fails
+/// the transaction is rolled back and the record set `failed`.
+async fn execute<I: Importer>(db: &Db, run: Run<'_>, mut parsed: Parsed<I::Row>) -> Result<ImportOutcome> {
+    if run.dry_run {
+        let mut plan = I::plan(db.reader(), run.scope, &parsed).await?;
         check(&mut parsed, &mut plan)?;
         return Ok(outcome(None, &parsed, &plan));
     }
-    let tx = db.begin().await?;
-    lock(&tx, I::LOCKS).await?;
-    let mut plan = I::plan(&tx, scope, &parsed).await?;
-    check(&mut parsed, &mut plan)?;
-    let import_id = Uuid::now_v7();
-    I::write(&tx, &plan).await?;
-    audit::<I, _>(&tx, who, import_id, &parsed, &plan).await?;
-    tx.commit().await?;
-    Ok(outcome(Some(import_id), &parsed, &plan))
+    let record = runs::start(db, run.who, I::KIND, run.source, parsed.total_rows).await?;
+    let import_id = record.id();
+    let tx = db.begin().await;
+    let result = match tx {
+        Ok(tx) => match write::<I>(db, &tx, run, import_id, &mut parsed).await {
+            Ok(outcome) => tx.commit().await.map(|()| outcome).map_err(crate::Error::from),
+            Err(e) => {
+                // Rolled back before the record is touched, so that its row lock is gone.
+                if let Err(r) = tx.rollback().await {
+                    log::warn!("rolling back import {import_id} failed: {r}");
+                }
+                Err(e)
+            }
+        },
+        Err(e) => Err(e),
+    };
+    if let Err(e) = &result
+        && let Err(f) = runs::fail(db, import_id, e).await
+    {
+        // The record stays `running` and reads `interrupted` once the sweep finds it.
+        log::warn!("recording that import {import_id} failed did not work: {f}");
+    }
+    drop(record);
+    result
+}
+
+/// The import's transaction: its record locked first (before the table locks), then the locks,
+/// the plan under them, the writes, the audit event, and the record set `completed`.
+async fn write<I: Importer>(
+    db: &Db,
+    tx: &DatabaseTransaction,
+    run: Run<'_>,
+    import_id: Uuid,
+    parsed: &mut Parsed<I::Row>,
+) -> Result<ImportOutcome> {
+    runs::hold(tx, import_id).await?;
+    lock(tx, I::LOCKS).await?;
+    let mut plan = I::plan(tx, run.scope, parsed).await?;
+    check(parsed, &mut plan)?;
+    I::write(tx, &plan).await?;
+    audit::<I, _>(tx, run.who, import_id, parsed, &plan).await?;
+    let done = outcome(Some(import_id), parsed, &plan);
+    runs::complete(tx, import_id, &done, db.clock().now()).await?;
+    Ok(done)
 }
 
 /// What one row does to its record.

@@ -75,6 +75,38 @@ async fn kill_9_in_the_middle_of_an_import_leaves_nothing_half_written() {
     );
     assert!(staff == 0 || staff == ROWS as u64, "half an import was written: {staff} of {ROWS}");
     assert_eq!(recorded, if staff == 0 { 0 } else { 1 }, "the import record and the rows disagree");
+    // The import's own record says whether it completed. It is committed `running` once the
+    // file is read and parsed, before the import's transaction begins; a kill while the server
+    // still read the file (possible on a loaded machine: reading is most of a dry run) leaves no
+    // record, and no rows. A record younger than the grace of a few seconds still reads
+    // `running` (it could be an import about to lock it); past it, nothing holding it, it reads
+    // `interrupted`.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let run = loop {
+        let runs = server.get("/api/v1/imports?kind=staff", &token).await.expect(200).body;
+        assert!(runs["total"].as_u64() <= Some(1), "one import was started: {runs}");
+        let run = runs["items"].get(0).cloned();
+        if run.as_ref().is_none_or(|r| r["state"] != "running") || Instant::now() > deadline {
+            break run;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    };
+    match run {
+        None => {
+            eprintln!("the kill came before the import's record was committed (the file was being read)");
+            assert_eq!(staff, 0, "rows were written by an import that has no record");
+        }
+        Some(run) if staff == 0 => {
+            eprintln!("the killed import's record: {run}");
+            assert_eq!(run["state"], "interrupted", "no rows, yet the record says otherwise: {run}");
+            assert!(run["finished_at"].is_null() && run["created"].is_null());
+        }
+        Some(run) => {
+            eprintln!("the killed import's record: {run}");
+            assert_eq!(run["state"], "completed", "every row, yet the record says otherwise: {run}");
+            assert_eq!(run["created"], ROWS);
+        }
+    }
     let feed_created = staff;
     assert!(feed_created == 0 || feed_created == ROWS as u64);
 
@@ -90,6 +122,8 @@ async fn kill_9_in_the_middle_of_an_import_leaves_nothing_half_written() {
         .expect(200);
     assert_eq!(res.body["created"].as_u64().unwrap() + res.body["unchanged"].as_u64().unwrap(), ROWS as u64);
     assert_eq!(count(&server, &token, "/api/v1/staff?page_size=1").await, ROWS as u64);
+    let runs = server.get("/api/v1/imports?kind=staff", &token).await.expect(200).body;
+    assert_eq!(runs["items"][0]["state"], "completed", "{runs}");
     server.stop();
 }
 

@@ -4,28 +4,34 @@
 //! array of rows; or a `multipart/form-data` form with the file in the field `file`. Without a
 //! usable `Content-Type` the format is recognised from the file name or the bytes. All rows are
 //! written or none; `?dry_run=true` checks everything and writes nothing.
+//!
+//! `GET /imports` and `GET /imports/{id}`: the record of each real import, which says whether it
+//! completed, failed, or was interrupted (the server stopped while it ran).
 
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::mime;
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
-use domain::import::{ImportKind, Table};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use domain::auth::ActorKind;
+use domain::import::{ImportKind, ImportRunState, Table};
 use encoding_rs::Encoding;
 use futures_util::StreamExt;
-use persistence::imports::ImportOutcome;
+use persistence::imports::runs::{ImportRun, ImportRunFilter};
+use persistence::imports::{ImportOutcome, ImportSource};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::today;
+use super::common::{PageParams, today};
 use super::dto::{HonorRecordDto, StaffRecordDto, StudentRecordDto, UnitRecordDto};
 use crate::auth::Auth;
 use crate::error::ApiError;
 use crate::extract::read_body;
 use crate::metrics::{ImportOutcome as Imported, Metrics};
-use crate::openapi::ImportErrors;
-use crate::respond::ok;
+use crate::openapi::{ImportErrors, ListErrors, ReadErrors};
+use crate::respond::{self, PageOf, ok};
 use crate::state::AppState;
 use crate::tabular::{self, Declared, Format};
 
@@ -61,7 +67,9 @@ pub struct XlsxFile(Vec<u8>);
 /// What an import did (or, in a dry run, would do).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ImportReport {
-    /// The import's id: the `target_id` of its audit event. Absent in a dry run.
+    /// The import's id: the `target_id` of its audit event, and its record:
+    /// `GET /api/v1/imports/{import_id}` shows whether it completed. Absent in a dry run (which
+    /// is not recorded).
     pub import_id: Option<Uuid>,
     /// What was imported.
     pub kind: ImportKind,
@@ -88,6 +96,8 @@ struct Upload {
     bytes: Bytes,
     format: Format,
     charset: Option<&'static Encoding>,
+    /// The file name a form gave its `file` part.
+    file_name: Option<String>,
 }
 
 fn too_large(limit: usize) -> ApiError {
@@ -133,7 +143,7 @@ async fn read_upload(req: &HttpRequest, payload: web::Payload, limit: usize) -> 
     };
     let bytes = read_body(payload.into_inner(), limit).await?;
     let format = declared.unwrap_or_else(|| tabular::sniff(&bytes));
-    Ok(Upload { bytes, format, charset })
+    Ok(Upload { bytes, format, charset, file_name: None })
 }
 
 async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Result<Upload, ApiError> {
@@ -182,7 +192,7 @@ async fn read_form(req: &HttpRequest, payload: web::Payload, limit: usize) -> Re
                 Some(m) => charset_of(m)?,
                 None => None,
             };
-            upload = Some(Upload { bytes, format, charset });
+            upload = Some(Upload { bytes, format, charset, file_name });
         }
     }
     upload.ok_or_else(|| domain::Error::invalid("file", "required", "the form has no `file` field").into())
@@ -255,10 +265,13 @@ async fn run_import(
             domain::Error::invalid("encoding", "invalid_choice", format!("`{e}` is not one of: utf-8, gbk, gb18030"))
         })?),
     };
-    let upload = read_upload(req, payload, state.settings.import_max_bytes).await?;
+    let mut upload = read_upload(req, payload, state.settings.import_max_bytes).await?;
+    let file_name = upload.file_name.take();
     let (table, format, encoding) = read_table(upload, named, q.sheet).await?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let outcome = persistence::imports::run(&state.db, &auth.principal, kind, &table, dry_run, today()).await?;
+    let source = ImportSource { file_name, format: Some(format.as_str().to_owned()), encoding: encoding.clone() };
+    let outcome =
+        persistence::imports::run(&state.db, &auth.principal, kind, &table, &source, dry_run, today()).await?;
     Ok(report(kind, dry_run, format, encoding, outcome))
 }
 
@@ -419,4 +432,131 @@ pub async fn honors(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     import(state, auth, req, q, payload, ImportKind::Honors).await
+}
+
+/// The record of one import.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportRunDto {
+    /// The import's id: the `import_id` of its response and the `target_id` of its audit event.
+    pub id: Uuid,
+    /// What was imported.
+    pub kind: ImportKind,
+    /// Where it stands. `running`: under way; `completed`: written whole, with its counts;
+    /// `failed`: refused, nothing written (`error_code` says why); `interrupted`: the server
+    /// stopped while it ran (a crash, a kill), and its transaction never committed, so nothing
+    /// was written either.
+    pub state: ImportRunState,
+    /// The importing college admin's college; absent for a university admin or a service client.
+    pub college_id: Option<Uuid>,
+    /// `user` or `service_client`.
+    pub started_by_kind: ActorKind,
+    /// The user or service client who started it.
+    pub started_by: Option<Uuid>,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// When it completed or failed. Absent while it runs, and for an interrupted import: it
+    /// never finished.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The data rows of the file.
+    pub rows: Option<u64>,
+    /// Records created (a completed import).
+    pub created: Option<u64>,
+    /// Records changed (a completed import).
+    pub updated: Option<u64>,
+    /// Rows equal to what was stored (a completed import).
+    pub unchanged: Option<u64>,
+    /// The `code` of the problem a failed import answered: `import_failed` when rows were bad,
+    /// else the error's code (`internal`, `unavailable`, …).
+    pub error_code: Option<String>,
+    /// How many problems the file had (a failed import with bad rows).
+    pub error_count: Option<u64>,
+    /// The name of the uploaded file, when a form gave one.
+    pub file_name: Option<String>,
+    /// `csv`, `xlsx` or `json`.
+    pub format: Option<String>,
+    /// The text encoding of a CSV file.
+    pub encoding: Option<String>,
+}
+
+impl From<ImportRun> for ImportRunDto {
+    fn from(r: ImportRun) -> Self {
+        Self {
+            id: r.id,
+            kind: r.kind,
+            state: r.state,
+            college_id: r.college_id,
+            started_by_kind: r.started_by.kind,
+            started_by: r.started_by.id,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            rows: r.rows,
+            created: r.created,
+            updated: r.updated,
+            unchanged: r.unchanged,
+            error_code: r.error_code,
+            error_count: r.error_count,
+            file_name: r.file_name,
+            format: r.format,
+            encoding: r.encoding,
+        }
+    }
+}
+
+/// Filters of the import records.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportRunQuery {
+    /// Only imports of this kind.
+    pub kind: Option<ImportKind>,
+    /// Only imports in this state.
+    pub state: Option<ImportRunState>,
+}
+
+/// List the import records, newest first.
+///
+/// Every real import (not a dry run) is recorded when it starts, as `running`, and ends
+/// `completed` (with its counts, committed with the data) or `failed` (with `error_code`). An
+/// import the server did not finish (killed, crashed) reads `interrupted`: nothing of it was
+/// written. A university admin (or a service client with `import`) reads every record, a college
+/// admin their college's; other roles get a 403.
+#[utoipa::path(
+    operation_id = "list_imports",
+    security(("bearer" = []), ("oauth2" = ["import"])),
+    tag = "import-export",
+    params(PageParams, ImportRunQuery),
+    responses((status = 200, description = "One page of import records", body = PageOf<ImportRunDto>), ListErrors)
+)]
+#[get("/imports")]
+pub async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    auth: Auth,
+    page: web::Query<PageParams>,
+    q: web::Query<ImportRunQuery>,
+) -> Result<HttpResponse, ApiError> {
+    // Always newest first: a sort key would be silently ignored, so none is taken.
+    if page.sort.as_deref().is_some_and(|s| !s.trim().is_empty()) {
+        return Err(domain::Error::invalid("sort", "invalid_choice", "import records are always newest first").into());
+    }
+    let q = q.into_inner();
+    let filter = ImportRunFilter { kind: q.kind, state: q.state };
+    let p = persistence::imports::runs::list(&state.db, &auth.principal, filter, page.request()?).await?;
+    Ok(respond::page(&req, PageOf::from_page(p, ImportRunDto::from)))
+}
+
+/// Get the record of an import.
+///
+/// The `import_id` an import answered with. A college admin reads their college's imports only:
+/// another college's is a 404; other roles get a 403.
+#[utoipa::path(
+    operation_id = "get_import",
+    security(("bearer" = []), ("oauth2" = ["import"])),
+    tag = "import-export",
+    params(("id" = Uuid, Path, description = "Import id (`import_id`)")),
+    responses((status = 200, description = "The import record", body = ImportRunDto), ReadErrors)
+)]
+#[get("/imports/{id}")]
+pub async fn get(state: web::Data<AppState>, auth: Auth, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let run = persistence::imports::runs::get(&state.db, &auth.principal, *id).await?;
+    Ok(ok(&ImportRunDto::from(run)))
 }

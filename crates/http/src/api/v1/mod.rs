@@ -112,7 +112,12 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(pairings::feedback_summary)
         .service(pairings::feedback_entries);
     cfg.service(events::list);
-    cfg.service(imports::students).service(imports::staff).service(imports::units).service(imports::honors);
+    cfg.service(imports::students)
+        .service(imports::staff)
+        .service(imports::units)
+        .service(imports::honors)
+        .service(imports::list)
+        .service(imports::get);
     cfg.service(exports::students)
         .service(exports::staff)
         .service(exports::units)
