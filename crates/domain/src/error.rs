@@ -127,6 +127,7 @@ impl Error {
             Error::PreconditionFailed { .. } => "precondition_failed",
             Error::ImportFailed { .. } => "import_failed",
             Error::TooManyAttempts { .. } => "too_many_attempts",
+            Error::InvalidCursor(_) => "invalid_cursor",
         }
     }
 }
