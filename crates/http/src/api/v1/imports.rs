@@ -258,7 +258,7 @@ async fn run_import(
     let upload = read_upload(req, payload, state.settings.import_max_bytes).await?;
     let (table, format, encoding) = read_table(upload, named, q.sheet).await?;
     let dry_run = q.dry_run.unwrap_or(false);
-    let outcome = persistence::imports::run(&state.db, &auth.principal, kind, &table, dry_run, today()).await?;
+    let outcome = persistence::imports::run(&state.db, &auth.principal, kind, table, dry_run, today()).await?;
     Ok(report(kind, dry_run, format, encoding, outcome))
 }
 
