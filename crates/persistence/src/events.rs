@@ -167,10 +167,19 @@ impl NewEvent {
 }
 
 /// Appends many events inside the caller's transaction, in the given order: one counter update
-/// reserves the whole block of numbers, and the rows go in in multi-row statements. On PostgreSQL
-/// too the block is reserved at once (renumbering an import's rows at commit would write each
-/// twice), so the counter row stays locked from here to the commit: a bulk write calls this last.
-pub async fn emit_many<C: ConnectionTrait>(conn: &C, events: Vec<NewEvent>) -> Result<()> {
+/// reserves the whole block of numbers, and the rows go in with [`crate::query::bulk_insert`]
+/// (on PostgreSQL one statement per 20,000 events), each payload serialised only when its
+/// statement is built. On PostgreSQL too the block is reserved at once, so these rows never fire
+/// the commit-time trigger (its `WHEN (NEW.seq < 0)` is checked as each row is written, and only
+/// provisional numbers queue it) and are not written twice; the counter row stays locked from here
+/// to the commit, so a bulk write calls this last.
+pub async fn emit_many<C, I>(conn: &C, events: I) -> Result<()>
+where
+    C: ConnectionTrait,
+    I: IntoIterator<Item = NewEvent>,
+    I::IntoIter: ExactSizeIterator,
+{
+    let events = events.into_iter();
     let Ok(n) = i64::try_from(events.len()) else {
         return Err(crate::Error::Internal("too many events for one transaction".into()));
     };
@@ -179,12 +188,18 @@ pub async fn emit_many<C: ConnectionTrait>(conn: &C, events: Vec<NewEvent>) -> R
     }
     let first = reserve(conn, n).await?;
     let at = crate::now();
-    let postgres = conn.get_database_backend() == DbBackend::Postgres;
-    let rows = events
-        .into_iter()
-        .zip(first..)
-        .map(|(e, seq)| row(postgres, Expr::val(seq), e.event_type, at, e.resource_type, e.resource_id, e.payload));
-    crate::query::insert_rows(conn, event::Entity, &COLUMNS, None, rows).await?;
+    let rows = events.zip(first..).map(|(e, seq)| {
+        vec![
+            seq.into(),
+            Uuid::now_v7().into(),
+            e.event_type.as_str().into(),
+            at.into(),
+            e.resource_type.into(),
+            e.resource_id.into(),
+            e.payload.into(),
+        ]
+    });
+    crate::query::bulk_insert(conn, event::Entity, &COLUMNS, None, rows).await?;
     Ok(())
 }
 

@@ -8,8 +8,7 @@ use domain::import::{HonorField as F, HonorRow, ImportKind, Parsed, RowError};
 use domain::policy::{self, Visibility};
 use domain::reference::Student;
 use domain::selection::Honor;
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Value};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -19,7 +18,7 @@ use crate::Result;
 use crate::entities::honor;
 use crate::enums::DbHonorLevel;
 use crate::events::{self, NewEvent};
-use crate::query::{constraint, insert_rows};
+use crate::query::{Upsert, bulk_insert, constraint};
 use crate::selection::records::honor_from;
 
 /// An honour with the 学号 of its student, as the feed and the audit log show it.
@@ -139,15 +138,15 @@ const COLUMNS: [honor::Column; 6] = {
     [C::Id, C::StudentId, C::Title, C::Level, C::AwardedOn, C::CreatedAt]
 };
 
-fn values(h: &Imported) -> Vec<Expr> {
+fn values(h: &Imported) -> Vec<Value> {
     let h = &h.honor;
     vec![
-        Expr::val(h.id),
-        Expr::val(h.student_id),
-        Expr::val(h.title.clone()),
-        Expr::val(DbHonorLevel::from(h.level)),
-        Expr::val(h.awarded_on),
-        Expr::val(h.created_at),
+        h.id.into(),
+        h.student_id.into(),
+        h.title.clone().into(),
+        DbHonorLevel::from(h.level).into(),
+        h.awarded_on.into(),
+        h.created_at.into(),
     ]
 }
 
@@ -155,20 +154,16 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Imported>) -> Result<()> {
     use honor::Column as C;
     let refs = "a student the file names was deleted meanwhile";
     let duplicate = "an honour of the file exists already";
-    insert_rows(tx, honor::Entity, &COLUMNS, None, plan.created().map(values))
+    bulk_insert(tx, honor::Entity, &COLUMNS, None, plan.created().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let upsert = OnConflict::columns([C::StudentId, C::Title, C::AwardedOn]).update_column(C::Level).to_owned();
-    insert_rows(tx, honor::Entity, &COLUMNS, Some(&upsert), plan.updated().map(values))
+    let upsert = Upsert { key: &[C::StudentId, C::Title, C::AwardedOn], update: &[C::Level] };
+    bulk_insert(tx, honor::Entity, &COLUMNS, Some(upsert), plan.updated().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let events = plan
-        .changes
-        .iter()
-        .map(|c| match c {
-            Change::Created(h) => NewEvent::new(DomainEvent::HonorImported, "honor", h.honor.id, h),
-            Change::Updated(_, h) => NewEvent::new(DomainEvent::HonorUpdated, "honor", h.honor.id, h),
-        })
-        .collect();
+    let events = plan.changes.iter().map(|c| match c {
+        Change::Created(h) => NewEvent::new(DomainEvent::HonorImported, "honor", h.honor.id, h),
+        Change::Updated(_, h) => NewEvent::new(DomainEvent::HonorUpdated, "honor", h.honor.id, h),
+    });
     events::emit_many(tx, events).await
 }

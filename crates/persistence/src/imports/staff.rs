@@ -6,8 +6,8 @@ use std::collections::HashSet;
 use domain::import::{ImportKind, Parsed, RowError, StaffField as F, StaffRow};
 use domain::policy::{self, Visibility};
 use domain::reference::{Staff, StaffChanges};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect, Value};
 use uuid::Uuid;
 
 use super::students::staff_by_number;
@@ -15,7 +15,7 @@ use super::{Change, Colleges, Importer, KEYS_PER_QUERY, Plan, college_problem};
 use crate::Result;
 use crate::entities::{staff as staff_entity, student};
 use crate::events::{self, NewEvent};
-use crate::query::{constraint, insert_rows};
+use crate::query::{Upsert, bulk_insert, constraint};
 
 /// The staff import.
 pub(super) struct StaffMembers;
@@ -168,19 +168,19 @@ const COLUMNS: [staff_entity::Column; 11] = {
     ]
 };
 
-fn values(s: &Staff) -> Vec<Expr> {
+fn values(s: &Staff) -> Vec<Value> {
     vec![
-        Expr::val(s.id),
-        Expr::val(s.staff_no.clone()),
-        Expr::val(s.name.clone()),
-        Expr::val(s.college_id),
-        Expr::val(s.is_supervisor),
-        Expr::val(s.is_counselor),
-        Expr::val(s.phone.clone()),
-        Expr::val(s.email.clone()),
-        Expr::val(s.version),
-        Expr::val(s.created_at),
-        Expr::val(s.updated_at),
+        s.id.into(),
+        s.staff_no.clone().into(),
+        s.name.clone().into(),
+        s.college_id.into(),
+        s.is_supervisor.into(),
+        s.is_counselor.into(),
+        s.phone.clone().into(),
+        s.email.clone().into(),
+        s.version.into(),
+        s.created_at.into(),
+        s.updated_at.into(),
     ]
 }
 
@@ -188,31 +188,19 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Staff>) -> Result<()> {
     use staff_entity::Column as C;
     let refs = "a college the file names was deleted meanwhile";
     let duplicate = "a staff member of the file exists already";
-    insert_rows(tx, staff_entity::Entity, &COLUMNS, None, plan.created().map(values))
+    bulk_insert(tx, staff_entity::Entity, &COLUMNS, None, plan.created().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let upsert = OnConflict::column(C::StaffNo)
-        .update_columns([
-            C::Name,
-            C::CollegeId,
-            C::IsSupervisor,
-            C::IsCounselor,
-            C::Phone,
-            C::Email,
-            C::Version,
-            C::UpdatedAt,
-        ])
-        .to_owned();
-    insert_rows(tx, staff_entity::Entity, &COLUMNS, Some(&upsert), plan.updated().map(values))
+    let upsert = Upsert {
+        key: &[C::StaffNo],
+        update: &[C::Name, C::CollegeId, C::IsSupervisor, C::IsCounselor, C::Phone, C::Email, C::Version, C::UpdatedAt],
+    };
+    bulk_insert(tx, staff_entity::Entity, &COLUMNS, Some(upsert), plan.updated().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let events = plan
-        .changes
-        .iter()
-        .map(|c| match c {
-            Change::Created(s) => NewEvent::new(DomainEvent::StaffImported, "staff", s.id, s),
-            Change::Updated(_, s) => NewEvent::new(DomainEvent::StaffUpdated, "staff", s.id, s),
-        })
-        .collect();
+    let events = plan.changes.iter().map(|c| match c {
+        Change::Created(s) => NewEvent::new(DomainEvent::StaffImported, "staff", s.id, s),
+        Change::Updated(_, s) => NewEvent::new(DomainEvent::StaffUpdated, "staff", s.id, s),
+    });
     events::emit_many(tx, events).await
 }

@@ -8,8 +8,7 @@ use domain::policy::{self, Visibility};
 use domain::reference::{
     Staff, Student, StudentChanges, StudentStatus, Unit, check_counselor, check_student_unit, check_supervisor,
 };
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, Value};
 use uuid::Uuid;
 
 use super::{Change, Colleges, Importer, KEYS_PER_QUERY, Plan, college_problem};
@@ -17,7 +16,7 @@ use crate::Result;
 use crate::entities::{staff as staff_entity, student, unit};
 use crate::enums::{DbDegree, DbGender, DbPoliticalStatus, DbStudentStatus};
 use crate::events::{self, NewEvent};
-use crate::query::{constraint, insert_rows};
+use crate::query::{Upsert, bulk_insert, constraint};
 use crate::reference::{staff, students, units};
 
 /// The student import.
@@ -327,25 +326,25 @@ const COLUMNS: [student::Column; 17] = {
     ]
 };
 
-fn values(s: &Student) -> Vec<Expr> {
+fn values(s: &Student) -> Vec<Value> {
     vec![
-        Expr::val(s.id),
-        Expr::val(s.student_no.clone()),
-        Expr::val(s.name.clone()),
-        Expr::val(DbGender::from(s.gender)),
-        Expr::val(s.college_id),
-        Expr::val(s.unit_id),
-        Expr::val(DbDegree::from(s.degree)),
-        Expr::val(s.enrollment_year),
-        Expr::val(DbPoliticalStatus::from(s.political_status)),
-        Expr::val(s.supervisor_id),
-        Expr::val(s.counselor_id),
-        Expr::val(s.phone.clone()),
-        Expr::val(s.email.clone()),
-        Expr::val(DbStudentStatus::from(s.status)),
-        Expr::val(s.version),
-        Expr::val(s.created_at),
-        Expr::val(s.updated_at),
+        s.id.into(),
+        s.student_no.clone().into(),
+        s.name.clone().into(),
+        DbGender::from(s.gender).into(),
+        s.college_id.into(),
+        s.unit_id.into(),
+        DbDegree::from(s.degree).into(),
+        s.enrollment_year.into(),
+        DbPoliticalStatus::from(s.political_status).into(),
+        s.supervisor_id.into(),
+        s.counselor_id.into(),
+        s.phone.clone().into(),
+        s.email.clone().into(),
+        DbStudentStatus::from(s.status).into(),
+        s.version.into(),
+        s.created_at.into(),
+        s.updated_at.into(),
     ]
 }
 
@@ -353,12 +352,13 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
     use student::Column as C;
     let refs = "a college, unit, supervisor or counselor the file names was deleted meanwhile";
     let duplicate = "a student of the file exists already";
-    insert_rows(tx, student::Entity, &COLUMNS, None, plan.created().map(values))
+    bulk_insert(tx, student::Entity, &COLUMNS, None, plan.created().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    // Changed rows go in as multi-row upserts: each 学号 exists, so each row updates its student.
-    let upsert = OnConflict::column(C::StudentNo)
-        .update_columns([
+    // Changed rows go in as upserts: each 学号 exists, so each row updates its student.
+    let upsert = Upsert {
+        key: &[C::StudentNo],
+        update: &[
             C::Name,
             C::Gender,
             C::CollegeId,
@@ -373,18 +373,14 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Student>) -> Result<()> {
             C::Status,
             C::Version,
             C::UpdatedAt,
-        ])
-        .to_owned();
-    insert_rows(tx, student::Entity, &COLUMNS, Some(&upsert), plan.updated().map(values))
+        ],
+    };
+    bulk_insert(tx, student::Entity, &COLUMNS, Some(upsert), plan.updated().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let events = plan
-        .changes
-        .iter()
-        .map(|c| match c {
-            Change::Created(s) => NewEvent::new(DomainEvent::StudentImported, "student", s.id, s),
-            Change::Updated(_, s) => NewEvent::new(DomainEvent::StudentUpdated, "student", s.id, s),
-        })
-        .collect();
+    let events = plan.changes.iter().map(|c| match c {
+        Change::Created(s) => NewEvent::new(DomainEvent::StudentImported, "student", s.id, s),
+        Change::Updated(_, s) => NewEvent::new(DomainEvent::StudentUpdated, "student", s.id, s),
+    });
     events::emit_many(tx, events).await
 }

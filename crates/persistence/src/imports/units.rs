@@ -6,8 +6,7 @@ use std::collections::{HashMap, HashSet};
 use domain::import::{ImportKind, Parsed, RowError, UnitField as F, UnitRow};
 use domain::policy::{self, Visibility};
 use domain::reference::{Unit, UnitKind};
-use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait};
+use sea_orm::{ConnectionTrait, DatabaseTransaction, EntityTrait, Value};
 use uuid::Uuid;
 
 use super::{Change, Colleges, Importer, Plan, college_problem};
@@ -15,7 +14,7 @@ use crate::Result;
 use crate::entities::unit;
 use crate::enums::DbUnitKind;
 use crate::events::{self, NewEvent};
-use crate::query::{constraint, insert_rows};
+use crate::query::{Upsert, bulk_insert, constraint};
 use crate::reference::units;
 
 /// The unit import.
@@ -194,17 +193,17 @@ const COLUMNS: [unit::Column; 9] = {
     [C::Id, C::Code, C::Name, C::Kind, C::CollegeId, C::DisciplineId, C::Version, C::CreatedAt, C::UpdatedAt]
 };
 
-fn values(u: &Unit) -> Vec<Expr> {
+fn values(u: &Unit) -> Vec<Value> {
     vec![
-        Expr::val(u.id),
-        Expr::val(u.code.clone()),
-        Expr::val(u.name.clone()),
-        Expr::val(DbUnitKind::from(u.kind)),
-        Expr::val(u.college_id),
-        Expr::val(u.discipline_id),
-        Expr::val(u.version),
-        Expr::val(u.created_at),
-        Expr::val(u.updated_at),
+        u.id.into(),
+        u.code.clone().into(),
+        u.name.clone().into(),
+        DbUnitKind::from(u.kind).into(),
+        u.college_id.into(),
+        u.discipline_id.into(),
+        u.version.into(),
+        u.created_at.into(),
+        u.updated_at.into(),
     ]
 }
 
@@ -215,22 +214,16 @@ async fn write(tx: &DatabaseTransaction, plan: &Plan<Unit>) -> Result<()> {
     // New units that others may name as their discipline go in first.
     let mut created: Vec<&Unit> = plan.created().collect();
     created.sort_by_key(|u| u.discipline_id.is_some());
-    insert_rows(tx, unit::Entity, &COLUMNS, None, created.into_iter().map(values))
+    bulk_insert(tx, unit::Entity, &COLUMNS, None, created.into_iter().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let upsert = OnConflict::column(C::Code)
-        .update_columns([C::Name, C::Kind, C::DisciplineId, C::Version, C::UpdatedAt])
-        .to_owned();
-    insert_rows(tx, unit::Entity, &COLUMNS, Some(&upsert), plan.updated().map(values))
+    let upsert = Upsert { key: &[C::Code], update: &[C::Name, C::Kind, C::DisciplineId, C::Version, C::UpdatedAt] };
+    bulk_insert(tx, unit::Entity, &COLUMNS, Some(upsert), plan.updated().map(values))
         .await
         .map_err(|e| constraint(e, duplicate, refs))?;
-    let events = plan
-        .changes
-        .iter()
-        .map(|c| match c {
-            Change::Created(u) => NewEvent::new(DomainEvent::UnitImported, "unit", u.id, u),
-            Change::Updated(_, u) => NewEvent::new(DomainEvent::UnitUpdated, "unit", u.id, u),
-        })
-        .collect();
+    let events = plan.changes.iter().map(|c| match c {
+        Change::Created(u) => NewEvent::new(DomainEvent::UnitImported, "unit", u.id, u),
+        Change::Updated(_, u) => NewEvent::new(DomainEvent::UnitUpdated, "unit", u.id, u),
+    });
     events::emit_many(tx, events).await
 }

@@ -270,8 +270,7 @@ async fn run_import(
     let (table, format, encoding) = read_table(upload, named, q.sheet).await?;
     let dry_run = q.dry_run.unwrap_or(false);
     let source = ImportSource { file_name, format: Some(format.as_str().to_owned()), encoding: encoding.clone() };
-    let outcome =
-        persistence::imports::run(&state.db, &auth.principal, kind, &table, &source, dry_run, today()).await?;
+    let outcome = persistence::imports::run(&state.db, &auth.principal, kind, table, &source, dry_run, today()).await?;
     Ok(report(kind, dry_run, format, encoding, outcome))
 }
 
