@@ -437,6 +437,17 @@ impl Demo {
                 );
             }
             self.tally.staff += 1 + SUPERVISORS;
+            // One more supervisor arrives the way rosters usually do, as an import (the JSON form
+            // of the Excel template's columns), so the college's import record has an entry.
+            self.api
+                .post(
+                    &admin,
+                    "/imports/staff",
+                    json!([{"staff_no": format!("T{n:02}09"), "name": format!("{}兼职导师", plan.name),
+                            "college": plan.code, "is_supervisor": "是"}]),
+                )
+                .await?;
+            self.tally.staff += 1;
             let counselor_user = format!("{}.counselor", plan.code.to_ascii_lowercase());
             self.api
                 .post(
