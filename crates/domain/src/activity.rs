@@ -313,13 +313,20 @@ pub fn parse_venue(raw: &str) -> Result<String, FieldError> {
     Ok(v)
 }
 
-/// Parses an online link: an `http://` or `https://` URL of at most 500 characters.
+/// The longest online link, in characters as sent.
+pub const MAX_ONLINE_LINK_CHARS: usize = 500;
+
+/// Parses an online link: an `http://` or `https://` URL with a host, of at most 500 characters as
+/// sent.
 pub fn parse_online_link(raw: &str) -> Result<String, FieldError> {
     let s = raw.trim();
     let bad = || FieldError::new("online_link", "invalid_format", "online_link must be an http:// or https:// URL");
     let rest = s.strip_prefix("https://").or_else(|| s.strip_prefix("http://")).ok_or_else(bad)?;
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || s.len() > 500 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    if host.is_empty()
+        || raw.chars().count() > MAX_ONLINE_LINK_CHARS
+        || s.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
         return Err(bad());
     }
     Ok(s.to_owned())

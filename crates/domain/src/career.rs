@@ -63,7 +63,8 @@ pub fn expired(deadline: NaiveDate, today: NaiveDate) -> bool {
     deadline < today
 }
 
-/// Parses a link: an `https://` URL with a host, of at most 500 characters, no spaces.
+/// Parses a link: an `https://` URL with a host (ASCII: an internationalised name is written in
+/// its `xn--` form), of at most 500 characters as sent, no spaces.
 pub fn parse_https_link(field: &str, raw: &str) -> std::result::Result<String, FieldError> {
     let s = raw.trim();
     let bad = || FieldError::new(field, "invalid_format", format!("{field} must be an https:// URL"));
@@ -71,9 +72,10 @@ pub fn parse_https_link(field: &str, raw: &str) -> std::result::Result<String, F
     let host = rest.split(['/', '?', '#']).next().unwrap_or("");
     let host_ok = !host.is_empty()
         && host.contains('.')
-        && host.chars().all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | ':'))
+        && host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
         && !host.starts_with(['.', '-']);
-    if !host_ok || s.chars().count() > MAX_LINK_CHARS || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+    // The limit counts what was sent, as the document's maxLength does.
+    if !host_ok || raw.chars().count() > MAX_LINK_CHARS || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
     Ok(s.to_owned())
@@ -99,13 +101,14 @@ fn line(p: &mut Problems, field: &str, raw: &str, max: usize) -> Option<String> 
 
 /// Checks an optional free text (a description or a note).
 pub fn optional_text(p: &mut Problems, field: &str, raw: Option<&str>) -> Option<Option<String>> {
-    match raw.map(str::trim).filter(|t| !t.is_empty()) {
+    // The limit counts what was sent, as the document's maxLength does.
+    match raw.filter(|r| !r.trim().is_empty()).map(|r| (r.trim(), r.chars().count())) {
         None => Some(None),
-        Some(t) if t.chars().count() > MAX_DESCRIPTION_CHARS => {
+        Some((_, sent)) if sent > MAX_DESCRIPTION_CHARS => {
             p.push(field, "too_long", format!("{field} is longer than {MAX_DESCRIPTION_CHARS} characters"));
             None
         }
-        Some(t) => p.take(check_field(field, t)).map(|()| Some(t.to_owned())),
+        Some((t, _)) => p.take(check_field(field, t)).map(|()| Some(t.to_owned())),
     }
 }
 
@@ -350,6 +353,7 @@ mod tests {
 
     #[test]
     fn links_are_https_with_a_host() {
+        assert!(parse_https_link("link", "https://xn--fiq228c.example.com/a").is_ok());
         assert_eq!(
             parse_https_link("link", " https://jobs.example.com/a?b=1 ").unwrap(),
             "https://jobs.example.com/a?b=1"
@@ -363,6 +367,9 @@ mod tests {
             "https://localhost",
             "javascript:alert(1)",
             "https://.example.com",
+            // Hosts are ASCII (an internationalised name in its xn-- form), as the document's
+            // pattern says.
+            "https://招聘.example.com",
         ] {
             assert!(parse_https_link("link", bad).is_err(), "{bad}");
         }

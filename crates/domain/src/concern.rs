@@ -208,7 +208,8 @@ fn required_text(p: &mut Problems, field: &str, raw: &str, max: usize) -> Option
         p.push(field, "required", format!("{field} must not be blank"));
         return None;
     }
-    if t.chars().count() > max {
+    // The limit counts what was sent, as the document's maxLength does.
+    if raw.chars().count() > max {
         p.push(field, "too_long", format!("{field} is longer than {max} characters"));
         return None;
     }

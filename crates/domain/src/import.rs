@@ -78,12 +78,23 @@ pub struct RowError {
 impl RowError {
     /// A problem at `line` in `column`.
     pub fn new(line: Option<u64>, column: &str, code: &str, message: impl Into<String>) -> Self {
-        Self { line, column: column.to_owned(), code: code.to_owned(), message: message.into() }
+        // The column and the message may quote the file's own header: shown back as text.
+        Self {
+            line,
+            column: crate::text::printable(column),
+            code: code.to_owned(),
+            message: crate::text::printable(&message.into()),
+        }
     }
 
     /// A problem of a parsed field, at `line`.
     pub fn from_field(line: u64, e: FieldError) -> Self {
-        Self { line: Some(line), column: e.field, code: e.code, message: e.message }
+        Self {
+            line: Some(line),
+            column: crate::text::printable(&e.field),
+            code: e.code,
+            message: crate::text::printable(&e.message),
+        }
     }
 }
 

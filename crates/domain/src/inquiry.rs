@@ -93,7 +93,8 @@ pub fn required_text(p: &mut Problems, field: &str, raw: &str, max: usize) -> Op
         p.push(field, "required", format!("{field} must not be blank"));
         return None;
     }
-    if t.chars().count() > max {
+    // The limit counts what was sent, as the document's maxLength does.
+    if raw.chars().count() > max {
         p.push(field, "too_long", format!("at most {max} characters"));
         return None;
     }

@@ -71,7 +71,7 @@ impl MentorProfile {
             .filter_map(|(field, v)| v.as_deref().map(|v| (field.to_owned(), v)))
             .chain(input.deeds.iter().enumerate().map(|(i, d)| (format!("deeds[{i}]"), d.as_str())));
         for (field, text) in texts {
-            if field.starts_with("deeds[") && text.trim().chars().count() > MAX_DEED_CHARS {
+            if field.starts_with("deeds[") && text.chars().count() > MAX_DEED_CHARS {
                 errors.push(FieldError::new(&field, "too_long", format!("at most {MAX_DEED_CHARS} characters")));
             }
             if let Some(what) = private.found_in(text) {

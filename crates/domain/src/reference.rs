@@ -103,8 +103,14 @@ impl PersonNo {
     }
 }
 
+/// The longest phone number, in characters as sent.
+pub const MAX_PHONE_CHARS: usize = 25;
+/// The longest e-mail address, in characters as sent (RFC 5321's path limit).
+pub const MAX_EMAIL_CHARS: usize = 254;
+
 newtype!(
-    /// A phone number: 5–20 of digits, spaces, `+`, `-`, parentheses.
+    /// A phone number: 5–20 digits, with spaces, `+`, `-` and parentheses; at most 25 characters
+    /// as sent (white space around it included: the limit is the column's and the document's).
     Phone
 );
 
@@ -114,7 +120,7 @@ impl Phone {
         let s = raw.trim();
         let digits = s.chars().filter(char::is_ascii_digit).count();
         let allowed = s.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'));
-        if !allowed || !(5..=20).contains(&digits) || s.len() > 25 {
+        if !allowed || !(5..=20).contains(&digits) || raw.chars().count() > MAX_PHONE_CHARS {
             return Err(FieldError::new(field, "invalid_format", format!("{field} is not a phone number")));
         }
         Ok(Self(s.to_string()))
@@ -122,7 +128,8 @@ impl Phone {
 }
 
 newtype!(
-    /// An e-mail address, checked for shape (one `@`, a dotted domain, no spaces), lower-cased domain.
+    /// An e-mail address, checked for shape (one `@`, a dotted domain, no spaces), lower-cased domain;
+    /// a local part of at most 64 characters and at most 254 characters as sent.
     Email
 );
 
@@ -133,8 +140,8 @@ impl Email {
         let bad = || FieldError::new(field, "invalid_format", format!("{field} is not an e-mail address"));
         let (local, domain) = s.split_once('@').ok_or_else(bad)?;
         let ok = !local.is_empty()
-            && local.len() <= 64
-            && s.len() <= 254
+            && local.chars().count() <= 64
+            && raw.chars().count() <= MAX_EMAIL_CHARS
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
@@ -1139,6 +1146,12 @@ mod tests {
         assert!(Phone::parse("phone", "138 0000 0000").is_ok());
         assert!(Phone::parse("phone", "+86-28-85401234").is_ok());
         assert!(Phone::parse("phone", "call me").is_err());
+        // 25 characters as sent, white space around included (the document's maxLength).
+        assert!(Phone::parse("phone", &("1".repeat(20) + "-----")).is_ok());
+        assert!(Phone::parse("phone", &format!(" {} ", "1".repeat(20) + "----")).is_err());
+        // Characters, not bytes: a Chinese local part of 64 characters is within the limit.
+        assert!(Email::parse("email", &format!("{}@例子.cn", "张".repeat(64))).is_ok());
+        assert!(Email::parse("email", &format!("{}@例子.cn", "张".repeat(65))).is_err());
         assert_eq!(Email::parse("email", "Zhang.San@SCU.edu.cn").unwrap().as_str(), "Zhang.San@scu.edu.cn");
         for bad in ["zhang", "zhang@", "@scu.edu.cn", "zhang@scu", "zh ang@scu.edu.cn", "a@b@c.cn"] {
             assert!(Email::parse("email", bad).is_err(), "{bad} should be refused");

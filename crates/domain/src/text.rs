@@ -65,6 +65,26 @@ pub fn check_text(text: &str) -> Result<(), ControlCharacter> {
     Ok(())
 }
 
+/// A text to show back to its sender (a column name read from their file, in an error): every
+/// control character [`check_text`] refuses becomes U+FFFD, so an answer quoting it keeps the
+/// text rule its schema declares.
+pub fn printable(text: &str) -> String {
+    if check_text(text).is_ok() {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let allowed = match c {
+            '\t' | '\n' => true,
+            '\r' => matches!(chars.peek(), Some('\n')),
+            c => !c.is_control(),
+        };
+        out.push(if allowed { c } else { '\u{FFFD}' });
+    }
+    out
+}
+
 /// Checks the bytes of a text that may not be UTF-8 (a percent-decoded path or query): invalid
 /// sequences are not control characters (they are another extractor's business).
 pub fn check_lossy(bytes: &[u8]) -> Result<(), ControlCharacter> {
@@ -124,5 +144,12 @@ mod tests {
     fn bytes_that_are_not_utf8_are_not_control_characters() {
         assert_eq!(check_lossy(b"\xff\xfe"), Ok(()));
         assert!(check_lossy(b"a\x00").is_err());
+    }
+
+    #[test]
+    fn printable_replaces_what_the_text_rule_refuses() {
+        assert_eq!(super::printable("学号\t姓名\r\n"), "学号\t姓名\r\n");
+        assert_eq!(super::printable("a\u{0}b\u{8a}c\rd"), "a\u{FFFD}b\u{FFFD}c\u{FFFD}d");
+        assert!(super::check_text(&super::printable("\u{1b}[31m")).is_ok());
     }
 }

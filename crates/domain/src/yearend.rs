@@ -148,8 +148,10 @@ pub fn grade(
         }
     }
     let mut p = Problems::new();
+    // The limit counts what was sent, as the document's maxLength does.
+    let sent = comment.chars().count();
     let comment = comment.trim();
-    if comment.chars().count() > MAX_COMMENT_CHARS {
+    if sent > MAX_COMMENT_CHARS {
         p.push("comment", "too_long", format!("at most {MAX_COMMENT_CHARS} characters"));
     } else {
         p.take(crate::text::check_field("comment", comment));
@@ -305,7 +307,7 @@ pub fn check_criteria(criteria: &[Criterion]) -> Result<()> {
             p.push(format!("criteria[{i}].key"), "duplicate", "each criterion once");
         }
         let title = c.title.trim();
-        if title.is_empty() || title.chars().count() > 100 {
+        if title.is_empty() || c.title.chars().count() > 100 {
             p.push(format!("criteria[{i}].title"), "invalid", "1–100 characters");
         } else {
             p.take(crate::text::check_field(&format!("criteria[{i}].title"), title));
@@ -557,8 +559,10 @@ impl RoundRules {
     /// Checks the rules, naming every bad field at once.
     pub fn check(mut self) -> Result<Self> {
         let mut p = Problems::new();
+        // The limit counts what was sent, as the document's maxLength does.
+        let sent = self.title.chars().count();
         self.title = self.title.trim().to_owned();
-        if self.title.is_empty() || self.title.chars().count() > MAX_TITLE_CHARS {
+        if self.title.is_empty() || sent > MAX_TITLE_CHARS {
             p.push("title", "length", format!("1–{MAX_TITLE_CHARS} characters"));
         } else {
             p.take(crate::text::check_field("title", &self.title));
@@ -613,7 +617,7 @@ pub const MAX_STATEMENT_CHARS: usize = 2000;
 /// trimmed.
 pub fn check_statement(statement: &str) -> Result<String> {
     let s = statement.trim();
-    if s.is_empty() || s.chars().count() > MAX_STATEMENT_CHARS {
+    if s.is_empty() || statement.chars().count() > MAX_STATEMENT_CHARS {
         return Err(Error::invalid("statement", "length", format!("1–{MAX_STATEMENT_CHARS} characters")));
     }
     crate::text::check_field("statement", s).map_err(|e| Error::Validation(vec![e]))?;

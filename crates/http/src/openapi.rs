@@ -534,8 +534,18 @@ pub const ONE_LINE_PATTERN: &str =
 pub const EMAIL_PATTERN: &str = r"^(?:[ \t\n]|\r\n)*(?:[^\s@\u0000-\u001F\u007F-\u009F]{1,64}@[^\s@.\u0000-\u001F\u007F-\u009F][^\s@\u0000-\u001F\u007F-\u009F]*\.[^\s@\u0000-\u001F\u007F-\u009F]*[^\s@.\u0000-\u001F\u007F-\u009F])?(?:[ \t\n]|\r\n)*$";
 
 /// A phone number as `domain::reference::Phone` reads it: 5–20 digits, with spaces, `+`, `-` and
-/// parentheses between them.
-pub const PHONE_PATTERN: &str = r"^(?:[ \t\n]|\r\n)*[ +()-]*(?:[0-9][ +()-]*){5,20}(?:[ \t\n]|\r\n)*$";
+/// parentheses between them (white space around it is trimmed; blank is no number, as for e-mail).
+pub const PHONE_PATTERN: &str = r"^(?:[ \t\n]|\r\n)*(?:[ +()-]*(?:[0-9][ +()-]*){5,20})?(?:[ \t\n]|\r\n)*$";
+
+/// A job posting's link as `domain::career::parse_https_link` reads it: `https://`, a host of ASCII
+/// letters, digits, `.`, `-` and `:` with a dot in it that does not start with `.` or `-`, then a
+/// path, query or fragment without white space or control characters.
+pub const HTTPS_LINK_PATTERN: &str = r"^(?:[ \t\n]|\r\n)*https://[A-Za-z0-9:][A-Za-z0-9.:-]*\.[A-Za-z0-9.:-]*(?:[/?#][^\s\u0000-\u001F\u007F-\u009F]*)?(?:[ \t\n]|\r\n)*$";
+
+/// An activity's online link as `domain::activity::parse_online_link` reads it: `http://` or
+/// `https://`, a host, nothing that is white space or a control character.
+pub const ONLINE_LINK_PATTERN: &str =
+    r"^(?:[ \t\n]|\r\n)*https?://[^\s/?#\u0000-\u001F\u007F-\u009F][^\s\u0000-\u001F\u007F-\u009F]*(?:[ \t\n]|\r\n)*$";
 
 /// `If-Match` and `If-None-Match` as RFC 9110 writes them: `*`, or a comma-separated list of
 /// entity tags (`"3"`, `W/"3"`); empty is the same as no header. Anything else is 400
@@ -590,14 +600,19 @@ fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi 
                         if own || !text {
                             continue;
                         }
-                        let pattern = match name.as_str() {
-                            "name" | "title" | "display_name" | "employer" | "city" => Some(ONE_LINE_PATTERN),
-                            "email" => Some(EMAIL_PATTERN),
-                            "phone" => Some(PHONE_PATTERN),
-                            _ => None,
+                        let (pattern, max_chars) = match name.as_str() {
+                            "name" | "title" | "display_name" | "employer" | "city" => (Some(ONE_LINE_PATTERN), None),
+                            "email" => (Some(EMAIL_PATTERN), Some(domain::reference::MAX_EMAIL_CHARS)),
+                            "phone" => (Some(PHONE_PATTERN), Some(domain::reference::MAX_PHONE_CHARS)),
+                            "link" => (Some(HTTPS_LINK_PATTERN), None),
+                            "online_link" => (Some(ONLINE_LINK_PATTERN), Some(domain::activity::MAX_ONLINE_LINK_CHARS)),
+                            _ => (None, None),
                         };
                         if let Some(pattern) = pattern {
                             prop.insert("pattern".to_owned(), Value::String(pattern.to_owned()));
+                        }
+                        if let Some(max) = max_chars {
+                            prop.entry("maxLength").or_insert_with(|| Value::from(max));
                         }
                     }
                 }

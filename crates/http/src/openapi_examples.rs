@@ -151,9 +151,9 @@ fn value_for(schemas: &Map<String, Value>, schema: &Value, field: &str, depth: u
             Some("uuid") => Some(json!(uuid_for(field))),
             Some("date-time") => Some(json!("2025-09-20T06:30:00Z")),
             Some("date") => Some(json!("2025-09-20")),
-            Some("binary") => Some(json!(
-                "学号,姓名,性别,学院,培养层次,入学年份,政治面貌\n2024010001,张三,男,CS,硕士,2024,中共党员\n"
-            )),
+            // A file is bytes (an XLSX workbook, a photo): no JSON value stands for one, and text
+            // given as an example of a workbook would mislead a client and a fuzzer alike.
+            Some("binary") => None,
             _ => {
                 let max = schema.get("maxLength").and_then(Value::as_u64).unwrap_or(u64::MAX);
                 let value = text(field, schema).unwrap_or("示例");

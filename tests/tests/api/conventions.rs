@@ -2,7 +2,7 @@
 //! `If-Match`, `Idempotency-Key`, CORS, and concurrent writers.
 
 use reqwest::{Method, header};
-use serde_json::json;
+use serde_json::{Value, json};
 use xuezhang_tests::*;
 
 #[actix_web::test]
@@ -539,4 +539,81 @@ async fn the_token_endpoints_ignore_parameters_they_do_not_read() {
     )
     .await
     .expect(200);
+}
+
+/// What the contract fuzzer found, kept fixed: the document and the server agree on contact
+/// fields, links and cursors; an import's error never quotes a control character back; a chart
+/// with no bars is drawn, not a dropped connection.
+#[actix_web::test]
+async fn what_the_contract_fuzzer_found_stays_fixed() {
+    let app = spawn_app().await;
+    let token = app.admin().await;
+    let college = app.post("/api/v1/colleges", &token, json!({"code": "CS", "name": "计算机学院"})).await.expect(201);
+    let staff = app
+        .post(
+            "/api/v1/staff",
+            &token,
+            json!({"staff_no": "T1001", "name": "李老师", "college_id": college.id(), "phone": "028-85401234",
+                   "email": "li@scu.edu.cn", "is_supervisor": true}),
+        )
+        .await
+        .expect(201);
+    let path = format!("/api/v1/staff/{}", staff.id());
+
+    // A blank phone or e-mail clears it on a PATCH, as it is "none" on creation (the document's
+    // patterns allow blank).
+    let res = app.patch(&path, &token, json!({"phone": " ", "email": "\r\n"}), None).await.expect(200);
+    assert_eq!((res.body["phone"].clone(), res.body["email"].clone()), (Value::Null, Value::Null));
+    // 25 characters as sent, white space included (maxLength); 26 is too long.
+    app.patch(&path, &token, json!({"phone": "13800000000-13800000000-1"}), None).await.expect(200);
+    let res = app.patch(&path, &token, json!({"phone": " 13800000000-13800000000-1"}), None).await.expect(422);
+    assert_eq!(res.error_fields(), ["phone"]);
+
+    // A posting's link: https with an ASCII host, as the declared pattern says.
+    let posting = |link: &str| {
+        json!({"title": "算法实习", "employer": "某公司", "city": "成都", "kind": "internship",
+               "link": link, "deadline": "2099-12-31", "college_id": college.id()})
+    };
+    app.post("/api/v1/job-postings", &token, posting("https://xn--fiq228c.example.com/a")).await.expect(201);
+    let res = app.post("/api/v1/job-postings", &token, posting("https://招聘.example.com/a")).await.expect(422);
+    assert_eq!(res.error_fields(), ["link"]);
+
+    // An empty cursor is no cursor: the first page.
+    let res = app.get("/api/v1/staff?cursor=", &token).await.expect(200);
+    assert_eq!(res.body["items"][0]["staff_no"], "T1001");
+
+    // An import's row error quotes the file's header without its control characters.
+    let res = app
+        .send(
+            app.request(Method::POST, "/api/v1/imports/honors?dry_run=true", Some(&token))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(r#"[{"student_no": "2024010001", "title": "优秀", "level": "college", "awarded_on": "2025-06-01", "a\u008ab": []}]"#),
+        )
+        .await
+        .expect(422);
+    let errors = res.body["row_errors"].as_array().expect("row errors").clone();
+    assert!(!errors.is_empty(), "{}", res.text);
+    for e in &errors {
+        for key in ["column", "message"] {
+            let text = e[key].as_str().unwrap_or("");
+            assert!(!text.chars().any(|c| c.is_control() && c != '\t' && c != '\n' && c != '\r'), "{key}: {text:?}");
+        }
+    }
+
+    // A chart of a college with nothing to draw is an SVG, not a dropped connection.
+    let year = app.post("/api/v1/academic-years", &token, json!({"code": "2026-2027"})).await.expect(201);
+    for chart in ["paired_share_by_college", "mentors_by_state", "records_per_week", "activities_per_month"] {
+        let res = app
+            .get(
+                &format!(
+                    "/api/v1/reports/overview.svg?academic_year_id={}&college_id={}&chart={chart}",
+                    year.id(),
+                    college.id()
+                ),
+                &token,
+            )
+            .await
+            .expect(200);
+        assert!(res.text.contains("<svg"), "{chart}: {}", res.text);
+    }
 }

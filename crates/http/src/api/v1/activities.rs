@@ -283,9 +283,9 @@ pub struct UpdateActivityRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>, nullable, minimum = 1, maximum = 10000)]
     pub capacity: Option<Option<i32>>,
-    /// Budget in fen, or `null`.
+    /// Budget in fen (分), 0–10000000000, or `null`.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<i64>, nullable, minimum = 0)]
+    #[schema(value_type = Option<i64>, nullable, minimum = 0, maximum = 10_000_000_000_i64)]
     pub budget_fen: Option<Option<i64>>,
 }
 
@@ -344,6 +344,7 @@ impl TryFrom<UpdateActivityRequest> for ActivityChanges {
 pub struct CompleteRequest {
     /// What happened, 1–10000 characters.
     #[validate(length(min = 1, max = 10000), custom(function = "crate::api::v1::common::not_blank"))]
+    #[schema(min_length = 1, max_length = 10000)]
     pub summary: String,
     /// What it actually cost, in fen (分), 0–10000000000.
     #[validate(range(min = 0, max = MAX_FEN))]

@@ -66,10 +66,11 @@ pub struct ListParams {
     /// (opaque). The answer is the next page in the same order, not shifted by items added or
     /// removed before it, at the same cost however deep. Keep the `sort` and filters the cursor
     /// was made for; another `sort`, other filters, an altered cursor or `page` beside it are 400
-    /// `invalid_cursor`.
+    /// `invalid_cursor`. Empty is no cursor (the first page), as an empty `If-Match` is no
+    /// precondition.
     #[param(
         max_length = 1024,
-        pattern = "^[A-Za-z0-9_-]+$",
+        pattern = "^[A-Za-z0-9_-]*$",
         example = "eyJzIjoibmFtZSIsImsiOnsidGV4dCI6IuadjuWNjiJ9LCJpIjoiMDE5MzdhNGUtMWMyYi03ZDNlLTlmNDAtNWE2YjdjOGQ5ZTBmIiwiaCI6InNMdTZ2ZW1XTlk5ZVU3VXoifQ"
     )]
     pub cursor: Option<String>,
@@ -110,15 +111,45 @@ pub fn patch<T>(
     }
 }
 
-/// Parses an optional contact field where an empty string means "none".
+/// Parses an optional contact field (`field`, at most `max_chars` characters as sent, as the
+/// document's `maxLength` says) where a blank value means "none". A value that is not blank goes
+/// to `parse` as sent.
 pub fn blank_is_none<T>(
     p: &mut Problems,
+    field: &str,
+    max_chars: usize,
     value: Option<&str>,
     parse: impl FnOnce(&str) -> Result<T, FieldError>,
 ) -> Option<T> {
-    match value.map(str::trim) {
-        None | Some("") => None,
+    match value {
+        None => None,
+        Some(v) if v.chars().count() > max_chars => {
+            p.push(field, "too_long", format!("{field} is longer than {max_chars} characters"));
+            None
+        }
+        Some(v) if v.trim().is_empty() => None,
         Some(v) => p.take(parse(v)),
+    }
+}
+
+/// A PATCH of an optional contact field: `null` or a blank value clears it (as a blank value is
+/// "none" on creation); anything else is read as [`blank_is_none`] reads it.
+pub fn patch_blank_is_none<T>(
+    p: &mut Problems,
+    field: &str,
+    max_chars: usize,
+    value: Option<Option<&str>>,
+    parse: impl FnOnce(&str) -> Result<T, FieldError>,
+) -> Option<Option<T>> {
+    match value {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(v)) if v.chars().count() > max_chars => {
+            p.push(field, "too_long", format!("{field} is longer than {max_chars} characters"));
+            None
+        }
+        Some(Some(v)) if v.trim().is_empty() => Some(None),
+        Some(Some(v)) => p.take(parse(v)).map(Some),
     }
 }
 

@@ -40,7 +40,7 @@ pub struct CreatePostingRequest {
     /// What it offers.
     pub kind: JobKind,
     /// The offer: an `https://` URL, at most 500 characters.
-    #[schema(min_length = 9, max_length = 500, pattern = "^https://")]
+    #[schema(min_length = 9, max_length = 500)]
     pub link: String,
     /// The last day to apply (Asia/Shanghai), today or later; the posting leaves the default list after it.
     pub deadline: NaiveDate,
@@ -69,7 +69,7 @@ pub struct UpdatePostingRequest {
     /// What it offers.
     pub kind: Option<JobKind>,
     /// The `https://` link.
-    #[schema(min_length = 9, max_length = 500, pattern = "^https://")]
+    #[schema(min_length = 9, max_length = 500)]
     pub link: Option<String>,
     /// A new deadline, today or later.
     pub deadline: Option<NaiveDate>,

@@ -3,13 +3,15 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::Problems;
-use domain::reference::{Email, Name, NewStaff, PersonNo, Phone, Staff, StaffChanges};
+use domain::reference::{
+    Email, MAX_EMAIL_CHARS, MAX_PHONE_CHARS, Name, NewStaff, PersonNo, Phone, Staff, StaffChanges,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{ListParams, blank_is_none, double_option, opt, patch as patch_field};
+use super::common::{ListParams, blank_is_none, double_option, opt, patch_blank_is_none};
 use super::dto::StaffQuery;
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -140,8 +142,8 @@ pub async fn create(
     let mut p = Problems::new();
     let staff_no = p.take(PersonNo::parse("staff_no", &b.staff_no));
     let name = p.take(Name::parse("name", &b.name));
-    let phone = blank_is_none(&mut p, b.phone.as_deref(), |v| Phone::parse("phone", v));
-    let email = blank_is_none(&mut p, b.email.as_deref(), |v| Email::parse("email", v));
+    let phone = blank_is_none(&mut p, "phone", MAX_PHONE_CHARS, b.phone.as_deref(), |v| Phone::parse("phone", v));
+    let email = blank_is_none(&mut p, "email", MAX_EMAIL_CHARS, b.email.as_deref(), |v| Email::parse("email", v));
     p.finish()?;
     let (Some(staff_no), Some(name)) = (staff_no, name) else { return Err(domain::Error::Validation(vec![]).into()) };
     let cmd = NewStaff {
@@ -243,8 +245,12 @@ pub async fn update(
         college_id: b.college_id,
         is_supervisor: b.is_supervisor,
         is_counselor: b.is_counselor,
-        phone: patch_field(&mut p, b.phone.as_ref().map(|o| o.as_deref()), |v| Phone::parse("phone", v)),
-        email: patch_field(&mut p, b.email.as_ref().map(|o| o.as_deref()), |v| Email::parse("email", v)),
+        phone: patch_blank_is_none(&mut p, "phone", MAX_PHONE_CHARS, b.phone.as_ref().map(|o| o.as_deref()), |v| {
+            Phone::parse("phone", v)
+        }),
+        email: patch_blank_is_none(&mut p, "email", MAX_EMAIL_CHARS, b.email.as_ref().map(|o| o.as_deref()), |v| {
+            Email::parse("email", v)
+        }),
     };
     p.finish()?;
     let s =

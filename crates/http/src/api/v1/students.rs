@@ -5,15 +5,15 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use domain::Problems;
 use domain::reference::{
-    Degree, Email, Gender, Name, NewStudent, PersonNo, Phone, PoliticalStatus, Student, StudentChanges, StudentStatus,
-    check_enrollment_year,
+    Degree, Email, Gender, MAX_EMAIL_CHARS, MAX_PHONE_CHARS, Name, NewStudent, PersonNo, Phone, PoliticalStatus,
+    Student, StudentChanges, StudentStatus, check_enrollment_year,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::common::{ListParams, blank_is_none, double_option, opt, patch as patch_field, today};
+use super::common::{ListParams, blank_is_none, double_option, opt, patch_blank_is_none, today};
 use super::dto::{ServiceLineDto, StudentQuery};
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -128,8 +128,10 @@ impl CreateStudentRequest {
         let student_no = p.take(PersonNo::parse("student_no", &self.student_no));
         let name = p.take(Name::parse("name", &self.name));
         let year = p.take(check_enrollment_year("enrollment_year", self.enrollment_year, today()));
-        let phone = blank_is_none(&mut p, self.phone.as_deref(), |v| Phone::parse("phone", v));
-        let email = blank_is_none(&mut p, self.email.as_deref(), |v| Email::parse("email", v));
+        let phone =
+            blank_is_none(&mut p, "phone", MAX_PHONE_CHARS, self.phone.as_deref(), |v| Phone::parse("phone", v));
+        let email =
+            blank_is_none(&mut p, "email", MAX_EMAIL_CHARS, self.email.as_deref(), |v| Email::parse("email", v));
         p.finish()?;
         let (Some(student_no), Some(name), Some(enrollment_year)) = (student_no, name, year) else {
             return Err(domain::Error::Validation(vec![]));
@@ -213,8 +215,20 @@ impl UpdateStudentRequest {
             political_status: self.political_status,
             supervisor_id: self.supervisor_id,
             counselor_id: self.counselor_id,
-            phone: patch_field(&mut p, self.phone.as_ref().map(|o| o.as_deref()), |v| Phone::parse("phone", v)),
-            email: patch_field(&mut p, self.email.as_ref().map(|o| o.as_deref()), |v| Email::parse("email", v)),
+            phone: patch_blank_is_none(
+                &mut p,
+                "phone",
+                MAX_PHONE_CHARS,
+                self.phone.as_ref().map(|o| o.as_deref()),
+                |v| Phone::parse("phone", v),
+            ),
+            email: patch_blank_is_none(
+                &mut p,
+                "email",
+                MAX_EMAIL_CHARS,
+                self.email.as_ref().map(|o| o.as_deref()),
+                |v| Email::parse("email", v),
+            ),
             status: self.status,
         };
         p.finish()?;
