@@ -54,8 +54,8 @@ check-readme:
 	scripts/check-readme
 
 # Contract fuzzing with schemathesis against a live server (SQLite and PostgreSQL) as a university
-# admin, a college admin, a mentor and anonymously; not in CI yet (see the README for what it
-# still reports). DB=sqlite|pg|both, EXAMPLES per operation.
+# admin, a college admin, a mentor and anonymously (CI runs it with EXAMPLES=5). DB=sqlite|pg|both,
+# EXAMPLES per operation.
 check-contract-fuzz:
 	EXAMPLES=$(or $(EXAMPLES),20) scripts/check-contract-fuzz $(or $(DB),both)
 

@@ -1,7 +1,11 @@
 """Sets up the callers the contract fuzzer runs as, on a fresh server, and prints their tokens.
 
-Usage: fuzz_personas.py BASE_URL ADMIN_USERNAME ADMIN_PASSWORD  ->  JSON on stdout:
+Usage: fuzz_personas.py BASE_URL ADMIN_USERNAME ADMIN_PASSWORD IDS_FILE  ->  JSON on stdout:
 {"university_admin": token, "college_admin": token, "mentor": token}
+
+IDS_FILE receives the records made here (ids, the year's code, the personas' passwords and valid
+import files), which contract/fuzz_hooks.py puts into schema-valid requests where the document
+cannot say that an id must name an existing record (see that file).
 
 The mentor is a student of the college with an active appointment for the current academic year,
 made through the real workflow (nomination, review, recommendation, appointment).
@@ -13,7 +17,7 @@ import sys
 
 import httpx
 
-base, admin_user, admin_password = sys.argv[1:4]
+base, admin_user, admin_password, ids_file = sys.argv[1:5]
 api = httpx.Client(base_url=base.rstrip("/") + "/api/v1", timeout=30)
 PASSWORD = "Fuzz-Passw0rd-长江"
 
@@ -54,6 +58,41 @@ call("POST", "/users", admin, {"username": "fuzz-cadmin", "display_name": "学�
                                "role": "college_admin", "college_id": college["id"]})
 call("POST", "/users", admin, {"username": "fuzz-mentor", "display_name": "王学长", "password": PASSWORD,
                                "role": "student", "college_id": college["id"], "student_id": student["id"]})
+staff = call("POST", "/staff", admin, {
+    "staff_no": "T2020990001", "name": "李老师", "college_id": college["id"], "is_supervisor": True,
+    "is_counselor": True})
+freshman = call("POST", "/students", admin, {
+    "student_no": f"{first}990002", "name": "赵新生", "gender": "female", "college_id": college["id"],
+    "unit_id": unit["id"], "degree": "master", "enrollment_year": first, "political_status": "league_member",
+    "supervisor_id": staff["id"], "counselor_id": staff["id"]})
+appointment = call("GET", f"/appointments?academic_year_id={year['id']}", admin)["items"][0]
+call("POST", "/pairings", admin, {"appointment_id": appointment["id"], "mentee_id": freshman["id"]})
+
+
+def export(kind: str, accept: str) -> str:
+    res = api.get(f"/exports/{kind}", params={"college_id": college["id"]},
+                  headers={"Authorization": f"Bearer {admin}", "Accept": accept})
+    if res.status_code != 200:
+        raise SystemExit(f"GET /exports/{kind}: {res.status_code} {res.text}")
+    return res.text
+
+
+# Import files that import back unchanged: the college's own records, as the exports give them.
+imports = {kind: {"csv": export(kind, "text/csv"), "json": json.loads(export(kind, "application/json"))}
+           for kind in ("students", "staff", "units")}
+honors = [{"student_no": student["student_no"], "name": student["name"], "title": "优秀研究生",
+           "level": "university", "awarded_on": f"{first - 1}-06-01"}]
+imports["honors"] = {"csv": f"学号,姓名,荣誉称号,级别,获得日期\n{student['student_no']},{student['name']},优秀研究生,校级,{first - 1}-06-01\n",
+                     "json": honors}
+with open(ids_file, "w", encoding="utf-8") as f:
+    json.dump({
+        "first_year": first, "academic_year_id": year["id"], "academic_year": year["code"],
+        "college_id": college["id"], "unit_id": unit["id"], "staff_id": staff["id"],
+        "student_id": student["id"], "freshman_id": freshman["id"], "nomination_id": nomination["id"],
+        "appointment_id": appointment["id"], "imports": imports,
+        "passwords": {"university_admin": admin_password, "college_admin": PASSWORD, "mentor": PASSWORD},
+    }, f, ensure_ascii=False)
+
 print(json.dumps({
     "university_admin": admin,
     "college_admin": token("fuzz-cadmin", PASSWORD),
