@@ -520,7 +520,8 @@ mod tests {
 
     #[test]
     fn the_university_totals_are_the_colleges_plus_what_belongs_to_no_college() {
-        let cs = CollegeFigures { budget_planned_fen: 20_000, budget_spent_fen: 15_000, freshmen: 3, ..Default::default() };
+        let cs =
+            CollegeFigures { budget_planned_fen: 20_000, budget_spent_fen: 15_000, freshmen: 3, ..Default::default() };
         let ee = CollegeFigures { budget_planned_fen: 10_000, freshmen: 1, ..Default::default() };
         let wide = CollegeFigures { budget_planned_fen: 5_000, budget_spent_fen: 4_000, ..Default::default() };
         let t = CollegeFigures::university_totals([&cs, &ee], &wide);

@@ -13,7 +13,9 @@ use domain::report::{
     YearFigures, report_college, report_scope,
 };
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, JoinType, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use crate::entities::{academic_year, activity, activity_host, activity_registration, appointment, college};
@@ -374,7 +376,6 @@ pub(super) async fn compliance_of<C: ConnectionTrait>(
     })
 }
 
-
 /// Several aggregates per year and college in one pass: `aggs` over the rows of `q`, grouped by
 /// `year` (the year's key: its id, or the freshmen's enrollment year) and `college`; each group's
 /// values in the order of `aggs`, NULL as 0. Rows without a college (the university's own) are
@@ -530,21 +531,29 @@ async fn figures<C: ConnectionTrait>(
         .and_where(n(nomination::Column::AcademicYearId).is_in(ids.clone()))
         .and_where(n(nomination::Column::SubmittedAt).is_not_null());
     scoped(&mut q, n(nomination::Column::CollegeId));
-    let nominations =
-        grouped::<Uuid, _, 1>(conn, q, n(nomination::Column::AcademicYearId), n(nomination::Column::CollegeId), [
-            count_all(),
-        ]);
+    let nominations = grouped::<Uuid, _, 1>(
+        conn,
+        q,
+        n(nomination::Column::AcademicYearId),
+        n(nomination::Column::CollegeId),
+        [count_all()],
+    );
     let a = |c: appointment::Column| Expr::col((appointment::Entity, c));
     let mut q = Query::select();
     q.from(appointment::Entity).and_where(a(appointment::Column::AcademicYearId).is_in(ids.clone()));
     scoped(&mut q, a(appointment::Column::CollegeId));
-    let appointments =
-        grouped::<Uuid, _, 4>(conn, q, a(appointment::Column::AcademicYearId), a(appointment::Column::CollegeId), [
+    let appointments = grouped::<Uuid, _, 4>(
+        conn,
+        q,
+        a(appointment::Column::AcademicYearId),
+        a(appointment::Column::CollegeId),
+        [
             count_all(),
             count_if(a(appointment::Column::TrainingCompletedOn).is_not_null()),
             count_if(a(appointment::Column::State).eq(DbAppointmentState::Dismissed)),
             count_if(a(appointment::Column::State).eq(DbAppointmentState::Resigned)),
-        ]);
+        ],
+    );
 
     // Salons held, and the budget: planned over the activities not cancelled, spent over those
     // held; the university-wide activities under no college.
@@ -553,8 +562,12 @@ async fn figures<C: ConnectionTrait>(
     let mut q = Query::select();
     q.from(activity::Entity).and_where(v(activity::Column::AcademicYearId).is_in(ids.clone()));
     scoped(&mut q, v(activity::Column::CollegeId));
-    let activities =
-        grouped::<Uuid, _, 4>(conn, q, v(activity::Column::AcademicYearId), v(activity::Column::CollegeId), [
+    let activities = grouped::<Uuid, _, 4>(
+        conn,
+        q,
+        v(activity::Column::AcademicYearId),
+        v(activity::Column::CollegeId),
+        [
             count_if(held().and(v(activity::Column::Kind).eq(DbActivityKind::FreshmanSalon))),
             count_if(held().and(v(activity::Column::Kind).eq(DbActivityKind::ResearchSalon))),
             sum_if(
@@ -562,7 +575,8 @@ async fn figures<C: ConnectionTrait>(
                 (activity::Entity, activity::Column::BudgetFen),
             ),
             sum_if(held(), (activity::Entity, activity::Column::ActualExpenseFen)),
-        ]);
+        ],
+    );
     // Attendance at the held salons.
     let mut q = Query::select();
     q.from(activity_registration::Entity)
@@ -575,11 +589,16 @@ async fn figures<C: ConnectionTrait>(
         .and_where(v(activity::Column::Kind).is_in([DbActivityKind::FreshmanSalon, DbActivityKind::ResearchSalon]))
         .and_where(Expr::col((activity_registration::Entity, activity_registration::Column::Attended)).eq(true));
     scoped(&mut q, v(activity::Column::CollegeId));
-    let attendance =
-        grouped::<Uuid, _, 2>(conn, q, v(activity::Column::AcademicYearId), v(activity::Column::CollegeId), [
+    let attendance = grouped::<Uuid, _, 2>(
+        conn,
+        q,
+        v(activity::Column::AcademicYearId),
+        v(activity::Column::CollegeId),
+        [
             count_if(v(activity::Column::Kind).eq(DbActivityKind::FreshmanSalon)),
             count_if(v(activity::Column::Kind).eq(DbActivityKind::ResearchSalon)),
-        ]);
+        ],
+    );
 
     // The work-record book: counted per appointment first, in the order of the index on
     // (appointment_id, college_id, minutes) so that no record is sorted, then per year and
@@ -597,10 +616,8 @@ async fn figures<C: ConnectionTrait>(
         .add_group_by([w(work_record::Column::AppointmentId), w(work_record::Column::CollegeId)]);
     scoped(&mut per_appointment, w(work_record::Column::CollegeId));
     let mut q = Query::select();
-    q.from_subquery(per_appointment, r.clone()).inner_join(
-        appointment::Entity,
-        a(appointment::Column::Id).equals((r.clone(), Alias::new("appointment_id"))),
-    );
+    q.from_subquery(per_appointment, r.clone())
+        .inner_join(appointment::Entity, a(appointment::Column::Id).equals((r.clone(), Alias::new("appointment_id"))));
     let records = grouped::<Uuid, _, 2>(
         conn,
         q,
@@ -646,11 +663,17 @@ async fn figures<C: ConnectionTrait>(
     let mut q = Query::select();
     q.from(concern::Entity).and_where(k(concern::Column::AcademicYearId).is_in(ids.clone()));
     scoped(&mut q, k(concern::Column::CollegeId));
-    let concerns = grouped::<Uuid, _, 3>(conn, q, k(concern::Column::AcademicYearId), k(concern::Column::CollegeId), [
-        count_if(k(concern::Column::EscalatedAt).is_not_null()),
-        count_if(k(concern::Column::ResolvedAt).is_not_null()),
-        count_if(overdue),
-    ]);
+    let concerns = grouped::<Uuid, _, 3>(
+        conn,
+        q,
+        k(concern::Column::AcademicYearId),
+        k(concern::Column::CollegeId),
+        [
+            count_if(k(concern::Column::EscalatedAt).is_not_null()),
+            count_if(k(concern::Column::ResolvedAt).is_not_null()),
+            count_if(overdue),
+        ],
+    );
     let i = |c: inquiry::Column| Expr::col((inquiry::Entity, c));
     let mut q = Query::select();
     q.from(inquiry::Entity)
@@ -658,10 +681,13 @@ async fn figures<C: ConnectionTrait>(
         .and_where(i(inquiry::Column::RepliedAt).is_not_null());
     by_appointment(&mut q, i(inquiry::Column::AppointmentId));
     scoped(&mut q, i(inquiry::Column::CollegeId));
-    let inquiries =
-        grouped::<Uuid, _, 1>(conn, q, a(appointment::Column::AcademicYearId), i(inquiry::Column::CollegeId), [
-            count_all(),
-        ]);
+    let inquiries = grouped::<Uuid, _, 1>(
+        conn,
+        q,
+        a(appointment::Column::AcademicYearId),
+        i(inquiry::Column::CollegeId),
+        [count_all()],
+    );
 
     // Grades (a dismissed mentor's year is unsatisfactory by definition, whatever was graded)
     // and awards.
@@ -672,12 +698,17 @@ async fn figures<C: ConnectionTrait>(
             .not_in_subquery(appointments_of(&ids, Some(&[DbAppointmentState::Dismissed]))),
     );
     scoped(&mut q, g(assessment::Column::CollegeId));
-    let grades =
-        grouped::<Uuid, _, 3>(conn, q, g(assessment::Column::AcademicYearId), g(assessment::Column::CollegeId), [
+    let grades = grouped::<Uuid, _, 3>(
+        conn,
+        q,
+        g(assessment::Column::AcademicYearId),
+        g(assessment::Column::CollegeId),
+        [
             count_if(g(assessment::Column::Grade).eq(DbGrade::Excellent)),
             count_if(g(assessment::Column::Grade).eq(DbGrade::Competent)),
             count_if(g(assessment::Column::Grade).eq(DbGrade::Unsatisfactory)),
-        ]);
+        ],
+    );
     let an = |c: award_nomination::Column| Expr::col((award_nomination::Entity, c));
     let round_year = Expr::col((award_round::Entity, award_round::Column::AcademicYearId));
     let mut q = Query::select();
