@@ -600,31 +600,49 @@ async fn figures<C: ConnectionTrait>(
         ],
     );
 
-    // The work-record book: counted per appointment first, in the order of the index on
-    // (appointment_id, college_id, minutes) so that no record is sorted, then per year and
-    // college over the few thousand appointments.
-    let (r, rn, rm) = (Alias::new("r"), Alias::new("n"), Alias::new("m"));
+    // The work-record book. SQLite counts per appointment first, in the order of the index on
+    // (appointment_id, college_id, minutes) so that no record is sorted, then per year and college
+    // over the few thousand appointments; PostgreSQL joins the records to their appointments and
+    // groups once, a plan it runs in parallel (the two-step form measured about twice slower there).
     let w = |c: work_record::Column| Expr::col((work_record::Entity, c));
-    let mut per_appointment = Query::select();
-    per_appointment
-        .expr_as(w(work_record::Column::AppointmentId), Alias::new("appointment_id"))
-        .expr_as(w(work_record::Column::CollegeId), Alias::new("college_id"))
-        .expr_as(count_all(), rn.clone())
-        .expr_as(w(work_record::Column::Minutes).sum(), rm.clone())
-        .from(work_record::Entity)
-        .and_where(w(work_record::Column::AppointmentId).in_subquery(appointments_of(&ids, None)))
-        .add_group_by([w(work_record::Column::AppointmentId), w(work_record::Column::CollegeId)]);
-    scoped(&mut per_appointment, w(work_record::Column::CollegeId));
-    let mut q = Query::select();
-    q.from_subquery(per_appointment, r.clone())
-        .inner_join(appointment::Entity, a(appointment::Column::Id).equals((r.clone(), Alias::new("appointment_id"))));
-    let records = grouped::<Uuid, _, 2>(
-        conn,
-        q,
-        a(appointment::Column::AcademicYearId),
-        Expr::col((r.clone(), Alias::new("college_id"))),
-        [sum_of((r.clone(), rn)), sum_of((r, rm))],
-    );
+    let records = if conn.get_database_backend() == DbBackend::Postgres {
+        let mut q = Query::select();
+        q.from(work_record::Entity)
+            .inner_join(appointment::Entity, a(appointment::Column::Id).eq(w(work_record::Column::AppointmentId)))
+            .and_where(a(appointment::Column::AcademicYearId).is_in(ids.clone()));
+        scoped(&mut q, w(work_record::Column::CollegeId));
+        grouped::<Uuid, _, 2>(
+            conn,
+            q,
+            a(appointment::Column::AcademicYearId),
+            w(work_record::Column::CollegeId),
+            [count_all(), sum_of((work_record::Entity, work_record::Column::Minutes))],
+        )
+    } else {
+        let (r, rn, rm) = (Alias::new("r"), Alias::new("n"), Alias::new("m"));
+        let mut per_appointment = Query::select();
+        per_appointment
+            .expr_as(w(work_record::Column::AppointmentId), Alias::new("appointment_id"))
+            .expr_as(w(work_record::Column::CollegeId), Alias::new("college_id"))
+            .expr_as(count_all(), rn.clone())
+            .expr_as(w(work_record::Column::Minutes).sum(), rm.clone())
+            .from(work_record::Entity)
+            .and_where(w(work_record::Column::AppointmentId).in_subquery(appointments_of(&ids, None)))
+            .add_group_by([w(work_record::Column::AppointmentId), w(work_record::Column::CollegeId)]);
+        scoped(&mut per_appointment, w(work_record::Column::CollegeId));
+        let mut q = Query::select();
+        q.from_subquery(per_appointment, r.clone()).inner_join(
+            appointment::Entity,
+            a(appointment::Column::Id).equals((r.clone(), Alias::new("appointment_id"))),
+        );
+        grouped::<Uuid, _, 2>(
+            conn,
+            q,
+            a(appointment::Column::AcademicYearId),
+            Expr::col((r.clone(), Alias::new("college_id"))),
+            [sum_of((r.clone(), rn)), sum_of((r, rm))],
+        )
+    };
 
     // Help requests, concerns, inquiries.
     let by_appointment = |q: &mut SelectStatement, appointment_col: Expr| {
