@@ -97,7 +97,14 @@ pub fn feedback_open(ended_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
 /// next [`MILESTONE_NOTICE_DAYS`] (today included). The agenda and the report so never disagree on
 /// whether a milestone is done.
 pub fn milestone_shows(deadline: NaiveDate, today: NaiveDate, outcome: Outcome) -> bool {
-    outcome.status == MilestoneStatus::Pending && deadline <= today + Duration::days(MILESTONE_NOTICE_DAYS)
+    outcome.status == MilestoneStatus::Pending && milestone_in_notice(deadline, today)
+}
+
+/// Whether a milestone due on `deadline` could show on `today` at all: its day not yet over and
+/// within the next [`MILESTONE_NOTICE_DAYS`]. Outside it no outcome shows it (a pending milestone's
+/// deadline is today or later), so its compliance counts need not be read.
+pub fn milestone_in_notice(deadline: NaiveDate, today: NaiveDate) -> bool {
+    today <= deadline && deadline <= today + Duration::days(MILESTONE_NOTICE_DAYS)
 }
 
 /// A profile is due [`PROFILE_DAYS`] after the appointment.
@@ -156,6 +163,22 @@ mod tests {
         ] {
             let outcome = crate::report::evaluate(today, deadline, mentors, done_on);
             assert_eq!(milestone_shows(deadline, today, outcome), shows, "{today} done={done_on:?} mentors={mentors}");
+        }
+    }
+
+    #[test]
+    fn a_milestone_outside_its_notice_never_shows_whatever_its_outcome() {
+        let deadline = day(2026, 9, 30);
+        for (today, in_notice) in
+            [(day(2026, 9, 15), false), (day(2026, 9, 16), true), (day(2026, 9, 30), true), (day(2026, 10, 1), false)]
+        {
+            assert_eq!(milestone_in_notice(deadline, today), in_notice, "{today}");
+            for done_on in [None, Some(day(2026, 9, 1)), Some(day(2026, 10, 3))] {
+                for mentors in [0, 3] {
+                    let outcome = crate::report::evaluate(today, deadline, mentors, done_on);
+                    assert!(!milestone_shows(deadline, today, outcome) || in_notice, "{today} {done_on:?} {mentors}");
+                }
+            }
         }
     }
 

@@ -320,6 +320,14 @@ impl CollegeFigures {
         }
     }
 
+    /// The university's totals: every college's figures summed, plus `university_wide`, the
+    /// figures of what belongs to no college — the university's own activities (`training`,
+    /// `club_meeting`, `experience_exchange`), whose budget, spending, salons and attendance are
+    /// the university's and so count in its totals and in no college's row.
+    pub fn university_totals<'a>(colleges: impl IntoIterator<Item = &'a Self>, university_wide: &Self) -> Self {
+        colleges.into_iter().fold(*university_wide, |acc, f| acc.plus(f))
+    }
+
     /// The share of freshmen paired (0–1, four decimals); `None` without freshmen.
     pub fn freshmen_paired_share(&self) -> Option<f64> {
         ratio(self.freshmen_paired, self.freshmen, 10_000.0)
@@ -383,8 +391,9 @@ pub struct AssessmentReport {
     pub as_of: NaiveDate,
     /// One row per college the caller reads, by code.
     pub colleges: Vec<CollegeAssessment>,
-    /// The sums over every college (the year, and the compared year), for a university admin
-    /// reading every college; `None` otherwise.
+    /// The university's totals (the year, and the compared year): the sums over every college
+    /// plus the university's own, university-wide activities ([`CollegeFigures::university_totals`]),
+    /// for a university admin reading every college; `None` otherwise.
     pub totals: Option<(CollegeFigures, Option<CollegeFigures>)>,
 }
 
@@ -507,6 +516,20 @@ mod tests {
         let t = f.plus(&CollegeFigures { freshmen: 1, freshmen_paired: 1, awards: 2, ..Default::default() });
         assert_eq!((t.freshmen, t.freshmen_paired, t.awards, t.work_minutes), (4, 3, 2, 100));
         assert_eq!(t.freshmen_paired_share(), Some(0.75));
+    }
+
+    #[test]
+    fn the_university_totals_are_the_colleges_plus_what_belongs_to_no_college() {
+        let cs =
+            CollegeFigures { budget_planned_fen: 20_000, budget_spent_fen: 15_000, freshmen: 3, ..Default::default() };
+        let ee = CollegeFigures { budget_planned_fen: 10_000, freshmen: 1, ..Default::default() };
+        let wide = CollegeFigures { budget_planned_fen: 5_000, budget_spent_fen: 4_000, ..Default::default() };
+        let t = CollegeFigures::university_totals([&cs, &ee], &wide);
+        assert_eq!((t.budget_planned_fen, t.budget_spent_fen, t.freshmen), (35_000, 19_000, 4));
+        // Nothing of the university's own: the colleges' sum.
+        assert_eq!(CollegeFigures::university_totals([&cs, &ee], &CollegeFigures::default()), cs.plus(&ee));
+        // No college: the university's own alone.
+        assert_eq!(CollegeFigures::university_totals([], &wide), wide);
     }
 
     #[test]

@@ -265,6 +265,13 @@ async fn the_overview_counts_mentors_freshmen_records_activities_and_concerns_ex
         .post(&format!("/api/v1/activities/{gone}/cancel"), &w.cs_admin, json!({"reason": "场地冲突"}))
         .await
         .expect(200);
+    // The training belongs to no college: the university counts it, no college does.
+    let start = chrono::Utc::now() + Duration::hours(48);
+    let training = json!({"kind": "training", "title": "学长培训", "academic_year_id": w.year,
+        "start_at": start.to_rfc3339(), "end_at": (start + Duration::hours(2)).to_rfc3339(),
+        "venue": "大学生活动中心", "capacity": 100});
+    let training = w.app.post("/api/v1/activities", &w.admin, training).await.expect(201).id();
+    w.app.post(&format!("/api/v1/activities/{training}/publish"), &w.admin, json!({})).await.expect(200);
     let body = json!({"scope": "individual", "category": "study", "urgency": "normal",
                       "description": "学业压力较大", "student_id": w.f1});
     let concern = w.app.post("/api/v1/concerns", &w.a.token, body).await.expect(201).id();
@@ -303,7 +310,7 @@ async fn the_overview_counts_mentors_freshmen_records_activities_and_concerns_ex
         .filter(|m| m["count"] != 0 || m["held"] != 0)
         .map(|m| (m["month"].as_str().unwrap().to_owned(), m["count"].as_i64().unwrap(), m["held"].as_i64().unwrap()))
         .collect();
-    assert_eq!(counted, [(salon_month, 1, 0)], "{kept}");
+    assert_eq!(counted, [(salon_month.clone(), 2, 0)], "{kept}");
     assert_eq!(o["concerns"], json!({"open": 1, "overdue": 0}));
     // Compliance at a glance: CS (A and B never introduced, no salon held) misses both milestones
     // once their deadline (Sept 30, Oct 31) is past, pending before; EE's only mentor is dismissed,
@@ -319,6 +326,14 @@ async fn the_overview_counts_mentors_freshmen_records_activities_and_concerns_ex
         json!({"introduction": glance(status(9, 30)), "freshman_salon": glance(status(10, 31))})
     );
     let cs_only = w.overview(&w.cs_admin, "").await.expect(200).body;
+    let cs_months: Vec<(String, i64)> = cs_only["activities_per_month"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["count"] != 0)
+        .map(|m| (m["month"].as_str().unwrap().to_owned(), m["count"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(cs_months, [(salon_month, 1)]);
     assert_eq!(cs_only["compliance"]["introduction"][status(9, 30)], 1);
     assert_eq!(cs_only["compliance"]["introduction"]["not_applicable"], 0);
     // Eight days on, the escalated normal concern (7 days) is overdue; acknowledged, it is not.

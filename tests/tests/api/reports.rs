@@ -208,6 +208,18 @@ impl World {
         id
     }
 
+    /// A published university-wide activity (no college) of the university admin, with a budget,
+    /// started half an hour ago, for an hour.
+    async fn university_wide(&self, kind: &str, budget_fen: i64, venue: &str) -> String {
+        let start = now() - Duration::minutes(30);
+        let body = json!({"kind": kind, "title": format!("活动{venue}"), "academic_year_id": self.year,
+            "start_at": start.to_rfc3339(), "end_at": (start + Duration::minutes(60)).to_rfc3339(),
+            "venue": venue, "capacity": 30, "budget_fen": budget_fen});
+        let id = self.app.post("/api/v1/activities", &self.admin, body).await.expect(201).id();
+        self.app.post(&format!("/api/v1/activities/{id}/publish"), &self.admin, json!({})).await.expect(200);
+        id
+    }
+
     /// Registers and marks `students` attended, records the activity as held at `expense_fen`.
     async fn hold_spent(&self, college: &str, id: &str, students: &[String], expense_fen: i64) {
         let token = self.admin_of(college);
@@ -569,6 +581,17 @@ async fn the_college_assessment_figures_are_exactly_what_the_world_holds() {
         .expect(200);
     let research = w.budgeted(&w.ee, "research_salon", &[&w.e], 10_000, "二教B201").await;
     w.hold_spent(&w.ee, &research, &w.ee_freshmen, 8_000).await;
+    // The university's own: a training held (50 yuan planned, 40 spent) and a club meeting
+    // published (7 yuan planned), both university-wide: in the totals, in no college's row.
+    let training = w.university_wide("training", 5_000, "大学生活动中心").await;
+    app.post(
+        &format!("/api/v1/activities/{training}/complete"),
+        &w.admin,
+        json!({"summary": "顺利举行", "actual_expense_fen": 4_000}),
+    )
+    .await
+    .expect(200);
+    w.university_wide("club_meeting", 700, "学长之家").await;
 
     // C is dismissed; the year is graded: A excellent, E competent.
     app.post(&format!("/api/v1/appointments/{}/dismissal", w.c), &w.admin, json!({"reason": "不履职"}))
@@ -703,8 +726,11 @@ async fn the_college_assessment_figures_are_exactly_what_the_world_holds() {
             ("work_records_per_mentor", json!(0.75)),
             ("minutes_per_mentor", json!(23.75)),
             ("graded_unsatisfactory", json!(1)),
-            ("budget_planned_fen", json!(33_000)),
-            ("budget_spent_fen", json!(23_000)),
+            // CS 230 + EE 100 + the university's 57 yuan planned; 150 + 80 + 40 spent.
+            ("budget_planned_fen", json!(38_700)),
+            ("budget_spent_fen", json!(27_000)),
+            ("freshman_salons_held", json!(1)),
+            ("research_salons_held", json!(1)),
             ("introduction", Value::Null),
         ],
     );
@@ -729,6 +755,13 @@ async fn the_college_assessment_figures_are_exactly_what_the_world_holds() {
     assert!(lines[1].starts_with("CS,计算机学院,2,1,1,0,3,0,"), "{}", lines[1]);
     assert!(lines[1].contains(",230.00,0.00,150.00,0.00"), "{}", lines[1]);
     assert!(lines[4].starts_with(",全校合计,3,1,2,0,4,0,"), "{}", lines[4]);
+    assert!(lines[4].contains(",387.00,0.00,270.00,0.00"), "{}", lines[4]);
+    // A college's own report and a filter on one college hold none of the university's own.
+    let cs_only = w.assessment(&w.cs_admin, "").await;
+    assert_figures(&cs_only["colleges"][0]["figures"], &[("budget_planned_fen", json!(23_000))]);
+    assert_eq!(cs_only["totals"], Value::Null);
+    let ee_only = w.assessment(&w.admin, &format!("&college_id={}", w.ee)).await;
+    assert_figures(&ee_only["colleges"][0]["figures"], &[("budget_spent_fen", json!(8_000))]);
     let accept = app
         .send(
             app.request(
@@ -886,4 +919,119 @@ async fn help_concern_inquiry_and_award_figures_count_what_the_year_holds() {
     app.advance_clock(Duration::days(8));
     let body = w.assessment(&w.cs_admin, "").await;
     assert_figures(&figures(&body, 0), &[("concerns_escalated", json!(2)), ("concerns_overdue", json!(1))]);
+}
+
+#[actix_web::test]
+async fn compare_to_gives_each_year_its_own_figures_and_a_year_compared_with_itself_the_same() {
+    let t = today();
+    let first = current_year();
+    let w = world(t + Duration::days(20), t + Duration::days(30)).await;
+    let app = &w.app;
+    // Last year, ended two months ago: its deadlines long past.
+    let last = app
+        .post(
+            "/api/v1/academic-years",
+            &w.admin,
+            json!({"code": format!("{}-{first}", first - 1),
+                   "starts_on": (t - Duration::days(425)).to_string(), "ends_on": (t - Duration::days(61)).to_string(),
+                   "introduction_deadline": (t - Duration::days(395)).to_string(),
+                   "salon_deadline": (t - Duration::days(365)).to_string()}),
+        )
+        .await
+        .expect(201)
+        .id();
+    // Last year CS had one mentor, A's student (2023001), who met one freshman of that intake
+    // (20 minutes, a work record dated in that year) and held a freshman salon there (60 yuan
+    // planned, 50 spent); EE had nothing. This year CS has A, B and C, EE has E.
+    let last_freshman =
+        app.student(&w.admin, &w.cs, "2025101", json!({"enrollment_year": first - 1, "unit_id": w.cs_lab})).await;
+    let old = MentorBuilder::new(app, &w.admin)
+        .student(&w.mentor_students[0])
+        .year(&last)
+        .unit(&w.cs_lab)
+        .justification("表现突出")
+        .appoint()
+        .await
+        .appointment
+        .0;
+    app.post("/api/v1/pairings", &w.admin, json!({"appointment_id": old, "mentee_id": last_freshman}))
+        .await
+        .expect(201);
+    let a_token = app.user(&w.admin, "s2023001", Role::Student, json!({"student_id": w.mentor_students[0]})).await;
+    let body = json!({"appointment_id": old, "kind": "individual_consultation",
+        "date": (t - Duration::days(100)).to_string(), "minutes": 20, "duties": ["study"],
+        "channel": "face_to_face", "student_ids": [last_freshman], "summary": "去年的学业交流"});
+    app.post("/api/v1/work-records", &a_token, body).await.expect(201);
+    let start = now() - Duration::days(100);
+    let salon = json!({"kind": "freshman_salon", "title": "去年的新生沙龙", "academic_year_id": last,
+        "college_id": w.cs, "host_appointment_ids": [old], "start_at": start.to_rfc3339(),
+        "end_at": (start + Duration::minutes(60)).to_rfc3339(), "venue": "一教A201", "capacity": 30,
+        "budget_fen": 6_000});
+    let salon = app.post("/api/v1/activities", &w.cs_admin, salon).await.expect(201).id();
+    app.post(&format!("/api/v1/activities/{salon}/publish"), &w.cs_admin, json!({})).await.expect(200);
+    app.post(
+        &format!("/api/v1/activities/{salon}/complete"),
+        &w.cs_admin,
+        json!({"summary": "顺利举行", "actual_expense_fen": 5_000}),
+    )
+    .await
+    .expect(200);
+
+    let body = w.assessment(&w.admin, &format!("&compare_to={last}")).await;
+    let (cs, ee) = (&body["colleges"][0], &body["colleges"][1]);
+    assert_eq!((cs["college_code"].as_str(), ee["college_code"].as_str()), (Some("CS"), Some("EE")));
+    assert_figures(
+        &cs["compared"],
+        &[
+            ("mentors_appointed", json!(1)),
+            ("mentors_nominated", json!(1)),
+            ("freshmen", json!(1)),
+            ("freshmen_paired", json!(1)),
+            ("units_with_freshmen", json!(1)),
+            ("units_covered", json!(1)),
+            ("work_records", json!(1)),
+            ("work_minutes", json!(20)),
+            ("freshman_salons_held", json!(1)),
+            ("budget_planned_fen", json!(6_000)),
+            ("budget_spent_fen", json!(5_000)),
+            // Its introduction was never recorded: missed, the deadline over a year ago.
+            ("introduction", json!({"status": "missed", "date": null})),
+            ("freshman_salon", json!({"status": "late", "date": start.date_naive().to_string()})),
+        ],
+    );
+    // This year's figures hold none of last year's, and the reverse.
+    assert_figures(
+        &cs["figures"],
+        &[
+            ("mentors_appointed", json!(3)),
+            ("freshmen", json!(3)),
+            ("freshmen_paired", json!(0)),
+            ("work_records", json!(0)),
+            ("freshman_salons_held", json!(0)),
+            ("budget_planned_fen", json!(0)),
+            ("introduction", json!({"status": "pending", "date": null})),
+        ],
+    );
+    assert_figures(&ee["compared"], &[("mentors_appointed", json!(0)), ("freshmen", json!(0))]);
+    assert_figures(&ee["figures"], &[("mentors_appointed", json!(1)), ("freshmen", json!(1))]);
+    assert_figures(
+        &body["totals"]["compared"],
+        &[("mentors_appointed", json!(1)), ("work_minutes", json!(20)), ("budget_spent_fen", json!(5_000))],
+    );
+    assert_figures(&body["totals"]["figures"], &[("mentors_appointed", json!(4)), ("work_minutes", json!(0))]);
+
+    // Last year asked for itself, compared with this year: the same figures, the other way round.
+    let path = format!("/api/v1/reports/college-assessment?academic_year_id={last}&compare_to={}", w.year);
+    let reverse = app.get(&path, &w.admin).await.expect(200).body;
+    assert_eq!(reverse["colleges"][0]["figures"], cs["compared"]);
+    assert_eq!(reverse["colleges"][0]["compared"], cs["figures"]);
+    assert_eq!(reverse["totals"]["figures"], body["totals"]["compared"]);
+
+    // A year compared with itself: each figure beside its equal.
+    let same = w.assessment(&w.admin, &format!("&compare_to={}", w.year)).await;
+    for row in same["colleges"].as_array().unwrap() {
+        assert_eq!(row["figures"], row["compared"], "{row}");
+    }
+    assert_eq!(same["totals"]["figures"], same["totals"]["compared"]);
+    assert_eq!(same["colleges"][0]["figures"], cs["figures"]);
 }

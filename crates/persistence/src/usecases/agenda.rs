@@ -1,13 +1,14 @@
 //! Each user's to-do list (`GET /me/agenda`, issue 16): the rows that ask the caller to act, found
 //! by a few filtered queries (each bounded by the caller's own work), the due dates and the order
-//! from `domain::agenda`. Read-only.
+//! from `domain::agenda`. Read-only. The academic years the items need (those of the caller's
+//! concerns, the open ones for a college admin's milestones) are read once, in one statement.
 
 use std::collections::HashMap;
 
 use chrono::Duration;
 use domain::agenda::{self, AgendaItem, AgendaKind};
 use domain::auth::{Principal, Role};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Condition, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -33,13 +34,15 @@ pub async fn agenda(db: &Db, who: &Principal) -> Result<Vec<AgendaItem>> {
         mentor_items(conn, me, &mut items).await?;
         feedback_items(conn, me, now, &mut items).await?;
     }
-    if let Some(staff) = u.staff_id {
-        concern_items(conn, staff, &mut items).await?;
-    }
-    if u.role == Role::CollegeAdmin
-        && let Some(college) = u.college_id
-    {
-        college_items(db, who, college, today, &mut items).await?;
+    let concerns = match u.staff_id {
+        Some(staff) => concerns_to_acknowledge(conn, staff).await?,
+        None => Vec::new(),
+    };
+    let admin_of = if u.role == Role::CollegeAdmin { u.college_id } else { None };
+    let years = years_needed(conn, &concerns, admin_of.is_some()).await?;
+    concern_items(concerns, &years, &mut items);
+    if let Some(college) = admin_of {
+        college_items(conn, college, &years, today, &mut items).await?;
     }
     review_items(conn, u.id, u.college_id, &mut items).await?;
     agenda::sort(&mut items);
@@ -159,25 +162,44 @@ async fn feedback_items<C: ConnectionTrait>(
 }
 
 /// Concerns escalated to this staff member (a supervisor or counselor) they have not acknowledged.
-async fn concern_items<C: ConnectionTrait>(conn: &C, staff: Uuid, items: &mut Vec<AgendaItem>) -> Result<()> {
+async fn concerns_to_acknowledge<C: ConnectionTrait>(conn: &C, staff: Uuid) -> Result<Vec<concern::Model>> {
     let mine = Query::select()
         .column(concern_recipient::Column::ConcernId)
         .from(concern_recipient::Entity)
         .and_where(concern_recipient::Column::StaffId.eq(staff))
         .and_where(concern_recipient::Column::AcknowledgedAt.is_null())
         .to_owned();
-    let concerns = concern::Entity::find()
+    Ok(concern::Entity::find()
         .filter(concern::Column::Id.in_subquery(mine))
         .filter(concern::Column::State.eq(DbConcernState::Escalated))
         .all(conn)
-        .await?;
-    let years: HashMap<Uuid, academic_year::Model> = academic_year::Entity::find()
-        .filter(academic_year::Column::Id.is_in(concerns.iter().map(|c| c.academic_year_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|y| (y.id, y))
-        .collect();
+        .await?)
+}
+
+/// The academic years the agenda needs, by id, in one statement: those of `concerns` (their
+/// overdue limits), and the open ones when `open` (a college admin's milestones); none when
+/// neither asks for any.
+async fn years_needed<C: ConnectionTrait>(
+    conn: &C,
+    concerns: &[concern::Model],
+    open: bool,
+) -> Result<HashMap<Uuid, academic_year::Model>> {
+    if concerns.is_empty() && !open {
+        return Ok(HashMap::new());
+    }
+    let mut which = Condition::any().add(academic_year::Column::Id.is_in(concerns.iter().map(|c| c.academic_year_id)));
+    if open {
+        which = which.add(academic_year::Column::Closed.eq(false));
+    }
+    Ok(academic_year::Entity::find().filter(which).all(conn).await?.into_iter().map(|y| (y.id, y)).collect())
+}
+
+/// An item for each concern to acknowledge, due when it would become overdue by its year's limit.
+fn concern_items(
+    concerns: Vec<concern::Model>,
+    years: &HashMap<Uuid, academic_year::Model>,
+    items: &mut Vec<AgendaItem>,
+) {
     for c in concerns {
         let (Some(at), Some(y)) = (c.escalated_at, years.get(&c.academic_year_id)) else { continue };
         let limit = if c.urgency == DbConcernUrgency::Urgent {
@@ -195,22 +217,33 @@ async fn concern_items<C: ConnectionTrait>(conn: &C, staff: Uuid, items: &mut Ve
             format!("问题反映：{category}"),
         ));
     }
-    Ok(())
 }
 
 /// A college admin's milestones due within 14 days that the compliance report counts as still to
 /// do (the same counts: an introduction recorded or hosted at a held orientation, a freshman salon
-/// held), and open award rounds.
-async fn college_items(
-    db: &Db,
-    who: &Principal,
+/// held) in each open year of `years`, and open award rounds. The compliance counts run only for
+/// the years with a deadline within notice, on the years and the college read once.
+async fn college_items<C: ConnectionTrait>(
+    conn: &C,
     college: Uuid,
+    years: &HashMap<Uuid, academic_year::Model>,
     today: chrono::NaiveDate,
     items: &mut Vec<AgendaItem>,
 ) -> Result<()> {
-    let conn = db.reader();
-    for y in academic_year::Entity::find().filter(academic_year::Column::Closed.eq(false)).all(conn).await? {
-        let report = super::reports::compliance(db, who, y.id, Some(college)).await?;
+    let mut open: Vec<&academic_year::Model> = years
+        .values()
+        .filter(|y| !y.closed)
+        .filter(|y| {
+            [y.introduction_deadline, y.salon_deadline].into_iter().any(|d| agenda::milestone_in_notice(d, today))
+        })
+        .collect();
+    open.sort_by_key(|y| (y.starts_on, y.id));
+    let colleges = if open.is_empty() { Vec::new() } else { super::reports::colleges(conn, Some(college)).await? };
+    for y in open {
+        if colleges.is_empty() {
+            break;
+        }
+        let report = super::reports::compliance_of(conn, y, colleges.clone(), Some(college), today).await?;
         let Some(row) = report.colleges.into_iter().find(|r| r.college_id == college) else { continue };
         for (deadline, outcome, title) in [
             (y.introduction_deadline, row.introduction_outcome, "向新生介绍学长（入学教育）"),

@@ -481,11 +481,13 @@ pub struct FeaturedCaseDto {
     pub title: String,
 }
 
-/// The sums over every college.
+/// The university's totals: the sums over every college, plus the university's own.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AssessmentTotalsDto {
-    /// The year asked for: each count the sum of the colleges' (shares and means recomputed from
-    /// the sums; milestones `null`).
+    /// The year asked for: each count the sum of the colleges' plus the university's own rows —
+    /// its university-wide activities (`training`, `club_meeting`, `experience_exchange`, which
+    /// belong to no college), whose budget planned and spent count here and in no college's row
+    /// (shares and means recomputed from the sums; milestones `null`).
     pub figures: CollegeFiguresDto,
     /// The `compare_to` year likewise, when asked.
     pub compared: Option<CollegeFiguresDto>,
