@@ -176,4 +176,17 @@ mod tests {
         assert_eq!(Format::from_env(Some("json")), Ok(Format::Json));
         assert!(Format::from_env(Some("JSON ")).is_err());
     }
+
+    #[test]
+    fn buffered_lines_wait_whole_and_in_order_until_written() {
+        let pending = Arc::new(Mutex::new(Vec::new()));
+        let mut w = Buffered(Arc::clone(&pending));
+        w.write_all(b"first line\n").unwrap();
+        w.flush().unwrap();
+        w.write_all(b"second line\n").unwrap();
+        w.flush().unwrap();
+        assert_eq!(pending.lock().unwrap().as_slice(), b"first line\nsecond line\n");
+        write_out(&mut pending.lock().unwrap());
+        assert!(pending.lock().unwrap().is_empty());
+    }
 }
