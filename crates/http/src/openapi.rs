@@ -663,24 +663,36 @@ fn declare_text_rule(doc: utoipa::openapi::OpenApi) -> utoipa::openapi::OpenApi 
     serde_json::from_value(value).unwrap_or(doc)
 }
 
+/// Where the document is served.
+pub const SPEC_PATH: &str = "/api/v1/openapi.json";
+
 /// The OpenAPI document, built once.
 pub fn document() -> utoipa::openapi::OpenApi {
     static DOC: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
-    DOC.get_or_init(|| {
-        let app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
-        let (_, mut doc) = mount(app).split_for_parts();
-        doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
-        ref_page_items(&mut doc);
-        add_component_headers(&mut doc);
-        declare_sort_keys(&mut doc);
-        let writes = write_schemas(&doc);
-        examples::add(&mut doc, &writes);
-        let mut doc = declare_text_rule(doc);
-        add_request_id_header(&mut doc);
-        add_link_header(&mut doc);
-        doc
-    })
-    .clone()
+    DOC.get_or_init(build).clone()
+}
+
+/// The document as served at `/api/v1/openapi.json`: compact JSON, built afresh and not kept —
+/// the server keeps these bytes only (one copy shared by every worker, instead of a copy of the
+/// document in each worker's Swagger UI service).
+pub fn document_compact_json() -> Vec<u8> {
+    serde_json::to_vec(&build()).unwrap_or_default()
+}
+
+/// Builds the OpenAPI document.
+fn build() -> utoipa::openapi::OpenApi {
+    let app = App::new().into_utoipa_app().openapi(ApiDoc::openapi());
+    let (_, mut doc) = mount(app).split_for_parts();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    ref_page_items(&mut doc);
+    add_component_headers(&mut doc);
+    declare_sort_keys(&mut doc);
+    let writes = write_schemas(&doc);
+    examples::add(&mut doc, &writes);
+    let mut doc = declare_text_rule(doc);
+    add_request_id_header(&mut doc);
+    add_link_header(&mut doc);
+    doc
 }
 
 /// The document as pretty JSON with a trailing newline, as committed.

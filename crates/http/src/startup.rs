@@ -129,7 +129,9 @@ impl Application {
 
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();
-        let doc = openapi::document();
+        // The document is served as bytes built once and shared by the workers: each worker kept
+        // its own copy of the document in its Swagger UI service before (issue 18, idle memory).
+        let spec = web::Bytes::from(openapi::document_compact_json());
         let origins = settings.cors_origins.clone();
         let metrics_data = web::Data::from(Arc::clone(&metrics));
         let (public_state, public_metrics) = (state.clone(), metrics_data.clone());
@@ -151,7 +153,13 @@ impl Application {
                 .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
                 .wrap(Observe::new(Arc::clone(&metrics)))
                 // Registered before the /api/v1 scope, which would otherwise swallow the spec's path.
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", doc.clone()))
+                .service(
+                    web::resource(openapi::SPEC_PATH)
+                        .guard(actix_web::guard::Get())
+                        .app_data(web::Data::new(spec.clone()))
+                        .to(serve_spec),
+                )
+                .service(SwaggerUi::new("/docs/{_:.*}").config(utoipa_swagger_ui::Config::from(openapi::SPEC_PATH)))
                 .service(web::redirect("/docs", "/docs/"))
                 .into_utoipa_app();
             openapi::mount(app).default_service(web::to(fallback::not_found_or_not_allowed)).into_app()
@@ -294,6 +302,11 @@ impl Application {
         let _ = metrics.await;
         result
     }
+}
+
+/// `GET /api/v1/openapi.json`: the document, as Swagger UI's own route served it.
+async fn serve_spec(spec: web::Data<web::Bytes>) -> HttpResponse {
+    HttpResponse::Ok().content_type(header::ContentType::json()).body(web::Bytes::clone(&spec))
 }
 
 /// Waits for SIGTERM or SIGINT (Ctrl-C), and names it.

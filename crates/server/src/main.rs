@@ -344,7 +344,10 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    match run(Cli::parse()).await {
+    let result = run(Cli::parse()).await;
+    // The log's last lines before the failure, or before the process ends.
+    logging::flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             eprintln!("xuezhang: {}", f.message);
