@@ -61,10 +61,11 @@ ID_FIELDS = {
 LIST_FIELDS = {
     "student_ids": "freshman_id",
     "unit_ids": "unit_id",
-    "host_appointment_ids": "appointment_id",
 }
-# Optional references with no record made for the run: left out of a valid request.
-DROPPED_IDS = ("discipline_id", "activity_id", "activity_ids", "revises", "reviewer_ids")
+# Optional references with no record made for the run, or whose record the run may change (the
+# university admin's fuzzing may end the mentor's appointment, and hosts must be active): left
+# out of a valid request.
+DROPPED_IDS = ("discipline_id", "activity_id", "activity_ids", "revises", "reviewer_ids", "host_appointment_ids")
 
 
 def _is_positive(case) -> bool:
@@ -247,8 +248,9 @@ def fix(case, example: bool = False):
     if path == "/api/v1/pairings/auto-match" and body.get("academic_year_id") is None and body.get("academic_year") is None:
         body["academic_year_id"] = IDS["academic_year_id"]
     if "/sanctions" in path and body.get("lifted_on") is not None:
-        # Not before the sanction was imposed (a date of the record, when the path names one).
-        body["lifted_on"] = "2100-12-31"
+        # Not before the sanction was imposed (the body's date, or the record's when the path
+        # names one).
+        body["lifted_on"] = body.get("imposed_on") or "9999-12-31"
     if path == "/api/v1/job-postings" and method == "POST" and PERSONA == "university_admin":
         body["college_id"] = IDS["college_id"]
     if path == "/api/v1/me/password" and PASSWORD["current"]:

@@ -166,6 +166,7 @@ pub struct CreateActivityRequest {
     /// Host mentors by appointment id: active appointments of the academic year (and of the
     /// college, for a college activity), at most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub host_appointment_ids: Vec<Uuid>,
     /// Start, RFC 3339 with any offset, e.g. `2025-10-20T19:00:00+08:00`; years 2000–2100 (in UTC).
     #[schema(pattern = "^(20[0-9]{2}|2100)-")]
@@ -263,7 +264,8 @@ pub struct UpdateActivityRequest {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Uuid>, nullable)]
     pub unit_id: Option<Option<Uuid>>,
-    /// Host mentors (replaces the list).
+    /// Host mentors (replaces the list), at most 20.
+    #[schema(max_items = 20)]
     pub host_appointment_ids: Option<Vec<Uuid>>,
     /// Start; years 2000–2100 (in UTC).
     #[schema(pattern = "^(20[0-9]{2}|2100)-")]
