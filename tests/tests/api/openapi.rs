@@ -320,6 +320,13 @@ fn every_schema_of_a_write_and_the_problem_have_an_example() {
         }
     }
     assert!(names.len() > 50, "only {} schemas", names.len());
+    // A file (an XLSX workbook, a form's file part) is bytes: no JSON value stands for one, and
+    // text shown as a workbook's example misled clients and the contract fuzzer.
+    let is_file = |s: &Value| s["format"] == "binary";
+    names.retain(|name| {
+        let s = &schemas[name];
+        !(is_file(s) || s["properties"].as_object().is_some_and(|p| !p.is_empty() && p.values().all(is_file)))
+    });
     for name in names {
         let examples = schemas[&name]["examples"].as_array();
         let hand_written = schemas[&name].get("example").is_some();
