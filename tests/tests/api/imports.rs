@@ -1007,6 +1007,28 @@ async fn a_real_import_waiting_on_its_locks_reads_running_past_the_grace_on_post
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     assert_eq!(running.len(), 1, "the import's record never showed up running");
+    // The record is committed just before the import's transaction begins and takes its lock (its
+    // first statement); the import then waits on the staff table. Only once it waits does it hold
+    // its record: wait for that before the clock jumps past the grace. (A sweep in the gap reads
+    // `interrupted`, and the import's commit sets `completed` over it: see `runs::complete`.)
+    let reader = w.app.db.reader();
+    let mut waiting = 0;
+    for _ in 0..100 {
+        let row = reader
+            .query_one_raw(sea_orm::Statement::from_string(
+                reader.get_database_backend(),
+                "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        waiting = row.try_get::<i64>("", "n").unwrap();
+        if waiting > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(waiting, 1, "the import never waited on the staff table");
     w.app.advance_clock(chrono::Duration::seconds(30));
     let id = running[0]["id"].as_str().unwrap().to_owned();
     let held = w.app.get(&format!("/api/v1/imports/{id}"), &w.admin).await.expect(200).body;
