@@ -44,6 +44,7 @@ fn text(field: &str, schema: &Value) -> Option<&'static str> {
         "venue" => "望江校区研究生院报告厅",
         "description" | "summary" => "与学长面对面：选课、科研与生活",
         "online_link" => "https://meeting.tencent.com/dm/xuezhang2025",
+        "link" => "https://jobs.example.com/cv-intern",
         "reason" | "decision_reason" | "cancel_reason" => "出国交流一年，无法继续履职",
         "statement" => "本人为正式党员，愿意为低年级同学答疑解惑。",
         "justification" => "获省级优秀研究生干部称号，相当于校级荣誉。",
@@ -189,6 +190,11 @@ fn value_for(schemas: &Map<String, Value>, schema: &Value, field: &str, depth: u
                         out.insert(name.clone(), v);
                     }
                 }
+            }
+            // An object without a value for a required property (a file) has no example.
+            let required = schema.get("required").and_then(Value::as_array).into_iter().flatten();
+            if required.filter_map(Value::as_str).any(|r| !out.contains_key(r)) {
+                return None;
             }
             Some(Value::Object(out))
         }
