@@ -144,12 +144,8 @@ pub fn patch_blank_is_none<T>(
     match value {
         None => None,
         Some(None) => Some(None),
-        Some(Some(v)) if v.chars().count() > max_chars => {
-            p.push(field, "too_long", format!("{field} is longer than {max_chars} characters"));
-            None
-        }
-        Some(Some(v)) if v.trim().is_empty() => Some(None),
-        Some(Some(v)) => p.take(parse(v)).map(Some),
+        Some(Some(v)) if v.trim().is_empty() && v.chars().count() <= max_chars => Some(None),
+        Some(Some(v)) => blank_is_none(p, field, max_chars, Some(v), parse).map(Some),
     }
 }
 
