@@ -42,8 +42,10 @@ fn argon2() -> Result<Argon2<'static>> {
 /// Hashes a password off the async threads (argon2 takes tens of milliseconds by design).
 pub async fn hash_password(password: String) -> Result<String> {
     tokio::task::spawn_blocking(move || -> Result<String> {
-        let hash = argon2()?.hash_password(password.as_bytes()).map_err(|e| Error::Internal(e.to_string()))?;
-        Ok(hash.to_string())
+        let hash = argon2()?.hash_password(password.as_bytes()).map_err(|e| Error::Internal(e.to_string()));
+        // The 19 MiB block is freed; hand it back rather than keep it on an idle pool thread.
+        crate::memory::release();
+        Ok(hash?.to_string())
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))?
@@ -62,7 +64,14 @@ fn dummy_hash() -> Result<String> {
 
 /// Computes the dummy hash now, so the first login of an unknown name is not slower than the rest.
 pub async fn warm_up() -> Result<()> {
-    tokio::task::spawn_blocking(dummy_hash).await.map_err(|e| Error::Internal(e.to_string()))?.map(|_| ())
+    tokio::task::spawn_blocking(|| {
+        let hash = dummy_hash();
+        crate::memory::release();
+        hash
+    })
+    .await
+    .map_err(|e| Error::Internal(e.to_string()))?
+    .map(|_| ())
 }
 
 /// Verifies `password` against `hash` (or against the dummy hash when `hash` is `None`) off the
@@ -76,6 +85,7 @@ async fn verify_password(hash: Option<String>, password: String) -> Result<bool>
         };
         let Ok(parsed) = PasswordHash::new(&hash) else { return Ok(false) };
         let ok = argon2()?.verify_password(password.as_bytes(), &parsed).is_ok();
+        crate::memory::release();
         Ok(ok && known)
     })
     .await

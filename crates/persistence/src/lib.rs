@@ -19,6 +19,7 @@ pub mod exports;
 pub mod idempotency;
 pub mod imports;
 mod membership;
+pub mod memory;
 pub mod ops;
 pub mod pairings;
 mod query;

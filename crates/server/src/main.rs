@@ -23,6 +23,15 @@ use xuezhang_http::{Application, Settings};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Hands the calling thread's freed memory back to the system: set as `persistence::memory`'s
+/// collector, called after a password hash and an import.
+#[allow(unsafe_code)]
+fn collect_freed_memory() {
+    // SAFETY: `mi_collect` has no preconditions; it purges the free pages of the calling thread's
+    // heap (and, forced, of abandoned ones) in the allocator this binary runs on.
+    unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
 /// The default database: a SQLite file in the working directory, created if missing.
 const DEFAULT_DATABASE_URL: &str = "sqlite://xuezhang.db?mode=rwc";
 
@@ -337,6 +346,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
 
 #[actix_web::main]
 async fn main() -> ExitCode {
+    persistence::memory::set_release(collect_freed_memory);
     match logging::Format::from_env(env("XUEZHANG_LOG_FORMAT").as_deref()) {
         Ok(format) => logging::init(format),
         Err(e) => {
