@@ -219,6 +219,9 @@ pub async fn create_user(db: &Db, who: &Principal, new: NewUser) -> Result<User>
 
 /// Creates a university admin from the command line or at first start.
 pub async fn create_admin(db: &Db, username: &str, password: &str) -> Result<User> {
+    // The rule every login name follows (and `login` asks of a name before it looks it up).
+    let username =
+        &domain::accounts::parse_username("username", username).map_err(|e| domain::Error::Validation(vec![e]))?;
     let hash = hash_password(password.to_owned()).await?;
     let tx = db.begin().await?;
     let now = crate::now();
@@ -462,6 +465,12 @@ async fn forgive(db: &Db, username: &str) -> Result<()> {
 /// password and is throttled the same way.
 pub async fn login(db: &Db, username: &str, password: String) -> Result<User> {
     let username = username.trim().to_ascii_lowercase();
+    if domain::accounts::parse_username("username", &username).is_err() {
+        // No account can have this name (too long for the throttle's column, too): refused at the
+        // cost of a wrong password, without a throttle row.
+        verify_password(None, password).await?;
+        return Err(invalid_credentials());
+    }
     reserve_attempt(db, &username).await?;
     let found = user::Entity::find().filter(user::Column::Username.eq(username.clone())).one(db.reader()).await?;
     let ok = verify_password(found.as_ref().map(|u| u.password_hash.clone()), password).await?;

@@ -17,8 +17,16 @@ use crate::extract::{Json, is_json, parse_json, read_body};
 use crate::openapi::{BadRequest, Unauthorized, Unprocessable, UnsupportedMediaType};
 use crate::state::AppState;
 
-/// The largest token or revocation request accepted.
-const FORM_LIMIT: usize = 16 * 1024;
+/// The longest value of a token or revocation parameter, in characters (refresh tokens and client
+/// secrets are 43, passwords at most 128); longer is 400 `invalid_request`.
+const MAX_PARAMETER_CHARS: usize = 512;
+/// The longest token a revocation request names, in characters (an access token is a JWT of a
+/// few hundred).
+const MAX_TOKEN_CHARS: usize = 2048;
+
+/// The largest token or revocation request accepted: room for every parameter at its longest,
+/// each character percent-encoded (up to 12 bytes).
+const FORM_LIMIT: usize = 64 * 1024;
 
 /// Who is calling: a person's account or a service client.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
@@ -52,16 +60,22 @@ pub struct TokenRequest {
     #[schema(value_type = GrantType)]
     pub grant_type: Option<String>,
     /// Login name (password grant).
+    #[schema(max_length = 512)]
     pub username: Option<String>,
     /// Password (password grant).
+    #[schema(max_length = 512)]
     pub password: Option<String>,
     /// The refresh token to exchange (refresh_token grant). It is rotated: use the new one next time.
+    #[schema(max_length = 512)]
     pub refresh_token: Option<String>,
     /// Client id (client_credentials grant), unless sent with HTTP Basic.
+    #[schema(max_length = 512)]
     pub client_id: Option<String>,
     /// Client secret (client_credentials grant), unless sent with HTTP Basic.
+    #[schema(max_length = 512)]
     pub client_secret: Option<String>,
     /// Space-separated scopes (client_credentials grant); default all the client may have.
+    #[schema(max_length = 512)]
     pub scope: Option<String>,
 }
 
@@ -146,6 +160,9 @@ async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/x-www-form-urlencoded"));
     if is_json(req) {
+        if let Ok(serde_json::Value::Object(members)) = serde_json::from_slice::<serde_json::Value>(&body) {
+            check_parameters(members.iter().filter_map(|(name, value)| Some((name.as_str(), value.as_str()?))))?;
+        }
         parse_json(&body).map_err(|e| match e {
             ApiError::Persistence(persistence::Error::Domain(domain::Error::Validation(errors))) => {
                 invalid_fields(errors)
@@ -156,20 +173,30 @@ async fn read_form<T: for<'de> Deserialize<'de>>(req: &HttpRequest, payload: web
         // The text rule first, on every parameter read as sent (before any is looked up in the
         // database). Other parameters are ignored whatever they hold, as RFC 6749 §3.2 asks.
         if let Ok(pairs) = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
-            let errors: Vec<domain::FieldError> = pairs
-                .iter()
-                .filter(|(name, _)| OAUTH_PARAMETERS.contains(&name.as_str()))
-                .filter_map(|(name, value)| domain::text::check_field(name, value).err())
-                .collect();
-            if !errors.is_empty() {
-                return Err(invalid_fields(errors));
-            }
+            check_parameters(pairs.iter().map(|(name, value)| (name.as_str(), value.as_str())))?;
         }
         serde_urlencoded::from_bytes(&body)
             .map_err(|e| oauth(StatusCode::BAD_REQUEST, "invalid_request", e.to_string()))
     } else {
         Err(ApiError::UnsupportedMediaType("send application/x-www-form-urlencoded or application/json".into()))
     }
+}
+
+/// The text rule and the length limit on every OAuth parameter of a request, read as sent (before
+/// any is looked up in the database); other parameters are ignored whatever they hold, as RFC 6749
+/// §3.2 asks.
+fn check_parameters<'a>(pairs: impl Iterator<Item = (&'a str, &'a str)>) -> Result<(), ApiError> {
+    let errors: Vec<domain::FieldError> = pairs
+        .filter(|(name, _)| OAUTH_PARAMETERS.contains(name))
+        .filter_map(|(name, value)| {
+            let max = if name == "token" { MAX_TOKEN_CHARS } else { MAX_PARAMETER_CHARS };
+            if value.chars().count() > max {
+                return Some(domain::FieldError::new(name, "too_long", format!("at most {max} characters")));
+            }
+            domain::text::check_field(name, value).err()
+        })
+        .collect();
+    if errors.is_empty() { Ok(()) } else { Err(invalid_fields(errors)) }
 }
 
 /// RFC 6749's `invalid_request`, naming every bad field in `detail`.
@@ -303,9 +330,10 @@ pub async fn issue_token(
 pub struct RevokeRequest {
     /// A refresh token or an access token. Either ends the login session it belongs to. Without
     /// it (or with it empty) the answer is 400 `invalid_request`.
-    #[schema(value_type = String, min_length = 1, required = true)]
+    #[schema(value_type = String, min_length = 1, max_length = 2048, required = true)]
     pub token: Option<String>,
-    /// `refresh_token` or `access_token` (optional).
+    /// `refresh_token` or `access_token` (optional; another value is ignored, as RFC 7009 asks).
+    #[schema(max_length = 512)]
     pub token_type_hint: Option<String>,
 }
 

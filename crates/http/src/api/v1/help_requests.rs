@@ -63,8 +63,9 @@ pub struct RecordHelpRequestRequest {
     /// Minutes, 1–1440.
     #[schema(minimum = 1, maximum = 1440)]
     pub minutes: i32,
-    /// The duties it served (default the request's topic; required for a request on `other`).
-    #[schema(min_items = 1, max_items = 5)]
+    /// The duties it served, each once (default the request's topic; required for a request on
+    /// `other`).
+    #[schema(value_type = Option<BTreeSet<Duty>>, min_items = 1, max_items = 5)]
     pub duties: Option<Vec<Duty>>,
     /// How they met (default the channel the student preferred; required when they named none).
     pub channel: Option<WorkChannel>,

@@ -37,7 +37,7 @@ pub struct CreateWorkRecordRequest {
     #[schema(minimum = 1, maximum = 1440)]
     pub minutes: i32,
     /// The duties it served: at least one, each once.
-    #[schema(min_items = 1, max_items = 5)]
+    #[schema(value_type = BTreeSet<Duty>, min_items = 1, max_items = 5)]
     pub duties: Vec<Duty>,
     /// How they met.
     pub channel: WorkChannel,
@@ -72,8 +72,8 @@ pub struct UpdateWorkRecordRequest {
     /// Minutes, 1–1440.
     #[schema(minimum = 1, maximum = 1440)]
     pub minutes: Option<i32>,
-    /// The duties it served.
-    #[schema(min_items = 1, max_items = 5)]
+    /// The duties it served, each once.
+    #[schema(value_type = Option<BTreeSet<Duty>>, min_items = 1, max_items = 5)]
     pub duties: Option<Vec<Duty>>,
     /// How they met.
     pub channel: Option<WorkChannel>,
