@@ -92,12 +92,12 @@ async fn on(target: String, url: String) -> Result<Vec<Measurement>, String> {
     }
     let ceiling = median(ceiling_runs);
 
-    let y = year.academic_year_id;
+    let (y, p) = (year.academic_year_id, year.previous_academic_year_id);
     let reports: Vec<(&str, String)> = vec![
         ("compliance", format!("/reports/compliance?academic_year_id={y}")),
         ("college-assessment", format!("/reports/college-assessment?academic_year_id={y}")),
         ("college-assessment (csv)", format!("/reports/college-assessment?academic_year_id={y}&format=csv")),
-        ("college-assessment compare_to", format!("/reports/college-assessment?academic_year_id={y}&compare_to={y}")),
+        ("college-assessment compare_to", format!("/reports/college-assessment?academic_year_id={y}&compare_to={p}")),
         ("inactive-mentors", format!("/reports/inactive-mentors?academic_year_id={y}&days=30")),
         ("overview", format!("/reports/overview?academic_year_id={y}")),
         ("overview.svg", format!("/reports/overview.svg?academic_year_id={y}&chart=records_per_week")),
