@@ -3,11 +3,14 @@
 //! application encodes them on each backend): 40 colleges, 400 units, 2,000 staff, 60,000
 //! students (20,000 of them freshmen of the year), 6,000 nominations, 5,000 appointments,
 //! 20,000 pairings, 2,000 activities with hosts and 20,000 registrations, 200,000 work records
-//! (each with a student and a duty), 10,000 help requests, 2,000 concerns and 3,000 inquiries.
+//! (each with a student and a duty), 10,000 help requests, 2,000 concerns and 3,000 inquiries;
+//! and the year before it, closed and smaller ([`PREVIOUS`]: 3,600 mentors with 10,800 mentees,
+//! 1,500 activities, 108,000 work records, 7,000 help requests, 1,500 concerns, 2,000 inquiries),
+//! for the reports that compare two years.
 //!
 //! The year is the one running today (Asia/Shanghai, Sept 1 → Aug 31) and every date lies between
 //! its first day and today, so the reports that look back from today (inactive mentors, the
-//! to-do list) see a live year.
+//! to-do list) see a live year; every date of the year before lies within it.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Query, SimpleExpr};

@@ -3,7 +3,8 @@
 //! SQLite and PostgreSQL. Each report is asked once to warm up, then `RUNS` times; the median is
 //! held to the 300 ms target and set beside a ceiling measured in the same run on the same
 //! database: one grouped pass over the year's 200,000 work records (what any per-college report
-//! must at least read), through the same pool.
+//! must at least read), through the same pool. `compare_to` compares the year with the year before
+//! (see `dataset`), a different year with its own rows.
 
 use std::time::{Duration, Instant};
 
