@@ -93,159 +93,159 @@ const CHUNK: usize = 400;
 
 /// The columns the generator writes into `academic_years`.
 const YEAR_COLUMNS: &[&str] = &[
-            "id",
-            "code",
-            "starts_on",
-            "ends_on",
-            "default_capacity",
-            "allow_probationary",
-            "introduction_deadline",
-            "salon_deadline",
-            "closed",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "code",
+    "starts_on",
+    "ends_on",
+    "default_capacity",
+    "allow_probationary",
+    "introduction_deadline",
+    "salon_deadline",
+    "closed",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `nominations`.
 const NOMINATION_COLUMNS: &[&str] = &[
-            "id",
-            "student_id",
-            "academic_year_id",
-            "college_id",
-            "unit_id",
-            "source",
-            "state",
-            "statement",
-            "evidence",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "student_id",
+    "academic_year_id",
+    "college_id",
+    "unit_id",
+    "source",
+    "state",
+    "statement",
+    "evidence",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `appointments`.
 const APPOINTMENT_COLUMNS: &[&str] = &[
-            "id",
-            "nomination_id",
-            "student_id",
-            "academic_year_id",
-            "college_id",
-            "unit_id",
-            "capacity",
-            "state",
-            "training_completed_on",
-            "ended_at",
-            "introduced_on",
-            "introduction_channel",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "nomination_id",
+    "student_id",
+    "academic_year_id",
+    "college_id",
+    "unit_id",
+    "capacity",
+    "state",
+    "training_completed_on",
+    "ended_at",
+    "introduced_on",
+    "introduction_channel",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `pairings`.
 const PAIRING_COLUMNS: &[&str] = &[
-            "id",
-            "appointment_id",
-            "mentor_id",
-            "mentee_id",
-            "academic_year_id",
-            "college_id",
-            "cross_unit",
-            "source",
-            "state",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "appointment_id",
+    "mentor_id",
+    "mentee_id",
+    "academic_year_id",
+    "college_id",
+    "cross_unit",
+    "source",
+    "state",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `activities`.
 const ACTIVITY_COLUMNS: &[&str] = &[
-            "id",
-            "kind",
-            "title",
-            "topics",
-            "academic_year_id",
-            "college_id",
-            "start_at",
-            "end_at",
-            "capacity",
-            "budget_fen",
-            "state",
-            "published_at",
-            "cancelled_at",
-            "cancel_reason",
-            "held_at",
-            "summary",
-            "actual_expense_fen",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "kind",
+    "title",
+    "topics",
+    "academic_year_id",
+    "college_id",
+    "start_at",
+    "end_at",
+    "capacity",
+    "budget_fen",
+    "state",
+    "published_at",
+    "cancelled_at",
+    "cancel_reason",
+    "held_at",
+    "summary",
+    "actual_expense_fen",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `work_records`.
 const RECORD_COLUMNS: &[&str] = &[
-            "id",
-            "appointment_id",
-            "mentor_id",
-            "college_id",
-            "kind",
-            "date",
-            "month",
-            "minutes",
-            "channel",
-            "summary",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "appointment_id",
+    "mentor_id",
+    "college_id",
+    "kind",
+    "date",
+    "month",
+    "minutes",
+    "channel",
+    "summary",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `help_requests`.
 const HELP_COLUMNS: &[&str] = &[
-            "id",
-            "student_id",
-            "appointment_id",
-            "mentor_id",
-            "college_id",
-            "topic",
-            "message",
-            "state",
-            "answer_note",
-            "answered_at",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "student_id",
+    "appointment_id",
+    "mentor_id",
+    "college_id",
+    "topic",
+    "message",
+    "state",
+    "answer_note",
+    "answered_at",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `concerns`.
 const CONCERN_COLUMNS: &[&str] = &[
-            "id",
-            "appointment_id",
-            "academic_year_id",
-            "college_id",
-            "mentor_id",
-            "scope",
-            "category",
-            "urgency",
-            "state",
-            "description",
-            "student_id",
-            "escalated_at",
-            "acknowledged_at",
-            "resolved_at",
-            "resolution_note",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "appointment_id",
+    "academic_year_id",
+    "college_id",
+    "mentor_id",
+    "scope",
+    "category",
+    "urgency",
+    "state",
+    "description",
+    "student_id",
+    "escalated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "resolution_note",
+    "created_at",
+    "updated_at",
+];
 
 /// The columns the generator writes into `inquiries`.
 const INQUIRY_COLUMNS: &[&str] = &[
-            "id",
-            "appointment_id",
-            "college_id",
-            "kind",
-            "state",
-            "sender_name",
-            "sender_email",
-            "subject",
-            "message",
-            "reply",
-            "replied_at",
-            "created_at",
-            "updated_at",
-        ];
+    "id",
+    "appointment_id",
+    "college_id",
+    "kind",
+    "state",
+    "sender_name",
+    "sender_email",
+    "subject",
+    "message",
+    "reply",
+    "replied_at",
+    "created_at",
+    "updated_at",
+];
 
 impl<'a> Table<'a> {
     fn new(txn: &'a DatabaseTransaction, name: &'static str, columns: &'static [&'static str]) -> Self {
@@ -329,11 +329,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     let mut rows = 0u64;
 
     let year_id = id(1, 0);
-    let mut t_year = Table::new(
-        txn,
-        "academic_years",
-        YEAR_COLUMNS,
-    );
+    let mut t_year = Table::new(txn, "academic_years", YEAR_COLUMNS);
     let ymd = |m, dd| NaiveDate::from_ymd_opt(start_year, m, dd).unwrap_or(starts_on);
     t_year
         .push(vec![
@@ -450,16 +446,8 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
 
     // Nominations (5,000 appointed, the rest rejected or awaiting the university) and
     // appointments: 96% active, the rest dismissed or resigned; most trained and introduced.
-    let mut t_nomination = Table::new(
-        txn,
-        "nominations",
-        NOMINATION_COLUMNS,
-    );
-    let mut t_appointment = Table::child(
-        txn,
-        "appointments",
-        APPOINTMENT_COLUMNS,
-    );
+    let mut t_nomination = Table::new(txn, "nominations", NOMINATION_COLUMNS);
+    let mut t_appointment = Table::child(txn, "appointments", APPOINTMENT_COLUMNS);
     for i in 0..nominees {
         let appointed = i < size.appointments;
         let state = if appointed {
@@ -515,11 +503,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
 
     // Pairings: each appointment takes `mentees_per_mentor` freshmen of its unit (freshman f is
     // student nominees + f, in unit (nominees + f) % units).
-    let mut t_pairing = Table::new(
-        txn,
-        "pairings",
-        PAIRING_COLUMNS,
-    );
+    let mut t_pairing = Table::new(txn, "pairings", PAIRING_COLUMNS);
     let mut mentees_of: Vec<Vec<usize>> = vec![Vec::new(); size.appointments];
     let mut next_freshman_in_unit: Vec<usize> = vec![0; units];
     for (a, mentees) in mentees_of.iter_mut().enumerate() {
@@ -557,11 +541,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     // Activities of the colleges, hosted by one of their mentors, with registrations.
     let kinds =
         ["freshman_salon", "research_salon", "competition_guidance", "career_guidance", "orientation_introduction"];
-    let mut t_activity = Table::new(
-        txn,
-        "activities",
-        ACTIVITY_COLUMNS,
-    );
+    let mut t_activity = Table::new(txn, "activities", ACTIVITY_COLUMNS);
     let mut t_host = Table::child(txn, "activity_hosts", &["activity_id", "appointment_id", "student_id", "position"]);
     let mut t_registration = Table::child(
         txn,
@@ -626,11 +606,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
         ["individual_consultation", "group_counselling", "daily_exchange", "career_help", "research_guidance"];
     let duties = ["ideology", "career", "study", "research", "life"];
     let channels = ["face_to_face", "phone", "online", "chat_group"];
-    let mut t_record = Table::new(
-        txn,
-        "work_records",
-        RECORD_COLUMNS,
-    );
+    let mut t_record = Table::new(txn, "work_records", RECORD_COLUMNS);
     let mut t_record_student = Table::child(txn, "work_record_students", &["work_record_id", "student_id"]);
     let mut t_duty = Table::child(txn, "work_record_duties", &["work_record_id", "duty"]);
     let mut record = 0;
@@ -667,11 +643,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     rows += t_record.done().await? + t_record_student.done().await? + t_duty.done().await?;
 
     // Help requests from mentees (70% answered), concerns (every state), inquiries (half answered).
-    let mut t_help = Table::new(
-        txn,
-        "help_requests",
-        HELP_COLUMNS,
-    );
+    let mut t_help = Table::new(txn, "help_requests", HELP_COLUMNS);
     for h in 0..10_000 {
         let a = h % size.appointments;
         let Some(&m) = mentees_of[a].first() else { continue };
@@ -696,11 +668,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     }
     rows += t_help.done().await?;
 
-    let mut t_concern = Table::new(
-        txn,
-        "concerns",
-        CONCERN_COLUMNS,
-    );
+    let mut t_concern = Table::new(txn, "concerns", CONCERN_COLUMNS);
     for k in 0..2_000 {
         let a = (k * 7) % size.appointments;
         let Some(&m) = mentees_of[a].first() else { continue };
@@ -733,11 +701,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     }
     rows += t_concern.done().await?;
 
-    let mut t_inquiry = Table::new(
-        txn,
-        "inquiries",
-        INQUIRY_COLUMNS,
-    );
+    let mut t_inquiry = Table::new(txn, "inquiries", INQUIRY_COLUMNS);
     for k in 0..3_000 {
         let a = (k * 3) % size.appointments;
         let sent = at(day(&mut rng));
@@ -767,7 +731,11 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
         start_year: start_year - 1,
         units,
         units_per_college: size.units_per_college,
-        nominees, freshmen, students: size.students, now };
+        nominees,
+        freshmen,
+        students: size.students,
+        now,
+    };
     let (previous_year_id, previous_rows) = previous_year(txn, &previous, &PREVIOUS).await?;
     rows += previous_rows;
 
