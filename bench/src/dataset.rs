@@ -3,11 +3,14 @@
 //! application encodes them on each backend): 40 colleges, 400 units, 2,000 staff, 60,000
 //! students (20,000 of them freshmen of the year), 6,000 nominations, 5,000 appointments,
 //! 20,000 pairings, 2,000 activities with hosts and 20,000 registrations, 200,000 work records
-//! (each with a student and a duty), 10,000 help requests, 2,000 concerns and 3,000 inquiries.
+//! (each with a student and a duty), 10,000 help requests, 2,000 concerns and 3,000 inquiries;
+//! and the year before it, closed and smaller ([`PREVIOUS`]: 3,600 mentors with 10,800 mentees,
+//! 1,500 activities, 108,000 work records, 7,000 help requests, 1,500 concerns, 2,000 inquiries),
+//! for the reports that compare two years.
 //!
 //! The year is the one running today (Asia/Shanghai, Sept 1 → Aug 31) and every date lies between
 //! its first day and today, so the reports that look back from today (inactive mentors, the
-//! to-do list) see a live year.
+//! to-do list) see a live year; every date of the year before lies within it.
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use sea_orm::sea_query::{Alias, Query, SimpleExpr};
@@ -47,6 +50,8 @@ pub const UNIVERSITY: Size = Size {
 pub struct Year {
     /// The academic year's id.
     pub academic_year_id: Uuid,
+    /// The year before it (closed, smaller), for `compare_to`.
+    pub previous_academic_year_id: Uuid,
     /// One active appointment (its mentor's performance page).
     pub an_appointment: Uuid,
     /// Rows written, all tables together.
@@ -85,6 +90,162 @@ struct Table<'a> {
 }
 
 const CHUNK: usize = 400;
+
+/// The columns the generator writes into `academic_years`.
+const YEAR_COLUMNS: &[&str] = &[
+    "id",
+    "code",
+    "starts_on",
+    "ends_on",
+    "default_capacity",
+    "allow_probationary",
+    "introduction_deadline",
+    "salon_deadline",
+    "closed",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `nominations`.
+const NOMINATION_COLUMNS: &[&str] = &[
+    "id",
+    "student_id",
+    "academic_year_id",
+    "college_id",
+    "unit_id",
+    "source",
+    "state",
+    "statement",
+    "evidence",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `appointments`.
+const APPOINTMENT_COLUMNS: &[&str] = &[
+    "id",
+    "nomination_id",
+    "student_id",
+    "academic_year_id",
+    "college_id",
+    "unit_id",
+    "capacity",
+    "state",
+    "training_completed_on",
+    "ended_at",
+    "introduced_on",
+    "introduction_channel",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `pairings`.
+const PAIRING_COLUMNS: &[&str] = &[
+    "id",
+    "appointment_id",
+    "mentor_id",
+    "mentee_id",
+    "academic_year_id",
+    "college_id",
+    "cross_unit",
+    "source",
+    "state",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `activities`.
+const ACTIVITY_COLUMNS: &[&str] = &[
+    "id",
+    "kind",
+    "title",
+    "topics",
+    "academic_year_id",
+    "college_id",
+    "start_at",
+    "end_at",
+    "capacity",
+    "budget_fen",
+    "state",
+    "published_at",
+    "cancelled_at",
+    "cancel_reason",
+    "held_at",
+    "summary",
+    "actual_expense_fen",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `work_records`.
+const RECORD_COLUMNS: &[&str] = &[
+    "id",
+    "appointment_id",
+    "mentor_id",
+    "college_id",
+    "kind",
+    "date",
+    "month",
+    "minutes",
+    "channel",
+    "summary",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `help_requests`.
+const HELP_COLUMNS: &[&str] = &[
+    "id",
+    "student_id",
+    "appointment_id",
+    "mentor_id",
+    "college_id",
+    "topic",
+    "message",
+    "state",
+    "answer_note",
+    "answered_at",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `concerns`.
+const CONCERN_COLUMNS: &[&str] = &[
+    "id",
+    "appointment_id",
+    "academic_year_id",
+    "college_id",
+    "mentor_id",
+    "scope",
+    "category",
+    "urgency",
+    "state",
+    "description",
+    "student_id",
+    "escalated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "resolution_note",
+    "created_at",
+    "updated_at",
+];
+
+/// The columns the generator writes into `inquiries`.
+const INQUIRY_COLUMNS: &[&str] = &[
+    "id",
+    "appointment_id",
+    "college_id",
+    "kind",
+    "state",
+    "sender_name",
+    "sender_email",
+    "subject",
+    "message",
+    "reply",
+    "replied_at",
+    "created_at",
+    "updated_at",
+];
 
 impl<'a> Table<'a> {
     fn new(txn: &'a DatabaseTransaction, name: &'static str, columns: &'static [&'static str]) -> Self {
@@ -168,22 +329,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     let mut rows = 0u64;
 
     let year_id = id(1, 0);
-    let mut t_year = Table::new(
-        txn,
-        "academic_years",
-        &[
-            "id",
-            "code",
-            "starts_on",
-            "ends_on",
-            "default_capacity",
-            "allow_probationary",
-            "introduction_deadline",
-            "salon_deadline",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_year = Table::new(txn, "academic_years", YEAR_COLUMNS);
     let ymd = |m, dd| NaiveDate::from_ymd_opt(start_year, m, dd).unwrap_or(starts_on);
     t_year
         .push(vec![
@@ -195,6 +341,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
             Value::from(false),
             d(ymd(9, 30)),
             d(ymd(10, 31)),
+            Value::from(false),
             t(now),
             t(now),
         ])
@@ -299,43 +446,8 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
 
     // Nominations (5,000 appointed, the rest rejected or awaiting the university) and
     // appointments: 96% active, the rest dismissed or resigned; most trained and introduced.
-    let mut t_nomination = Table::new(
-        txn,
-        "nominations",
-        &[
-            "id",
-            "student_id",
-            "academic_year_id",
-            "college_id",
-            "unit_id",
-            "source",
-            "state",
-            "statement",
-            "evidence",
-            "created_at",
-            "updated_at",
-        ],
-    );
-    let mut t_appointment = Table::child(
-        txn,
-        "appointments",
-        &[
-            "id",
-            "nomination_id",
-            "student_id",
-            "academic_year_id",
-            "college_id",
-            "unit_id",
-            "capacity",
-            "state",
-            "training_completed_on",
-            "ended_at",
-            "introduced_on",
-            "introduction_channel",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_nomination = Table::new(txn, "nominations", NOMINATION_COLUMNS);
+    let mut t_appointment = Table::child(txn, "appointments", APPOINTMENT_COLUMNS);
     for i in 0..nominees {
         let appointed = i < size.appointments;
         let state = if appointed {
@@ -391,23 +503,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
 
     // Pairings: each appointment takes `mentees_per_mentor` freshmen of its unit (freshman f is
     // student nominees + f, in unit (nominees + f) % units).
-    let mut t_pairing = Table::new(
-        txn,
-        "pairings",
-        &[
-            "id",
-            "appointment_id",
-            "mentor_id",
-            "mentee_id",
-            "academic_year_id",
-            "college_id",
-            "cross_unit",
-            "source",
-            "state",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_pairing = Table::new(txn, "pairings", PAIRING_COLUMNS);
     let mut mentees_of: Vec<Vec<usize>> = vec![Vec::new(); size.appointments];
     let mut next_freshman_in_unit: Vec<usize> = vec![0; units];
     for (a, mentees) in mentees_of.iter_mut().enumerate() {
@@ -445,31 +541,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     // Activities of the colleges, hosted by one of their mentors, with registrations.
     let kinds =
         ["freshman_salon", "research_salon", "competition_guidance", "career_guidance", "orientation_introduction"];
-    let mut t_activity = Table::new(
-        txn,
-        "activities",
-        &[
-            "id",
-            "kind",
-            "title",
-            "topics",
-            "academic_year_id",
-            "college_id",
-            "start_at",
-            "end_at",
-            "capacity",
-            "budget_fen",
-            "state",
-            "published_at",
-            "cancelled_at",
-            "cancel_reason",
-            "held_at",
-            "summary",
-            "actual_expense_fen",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_activity = Table::new(txn, "activities", ACTIVITY_COLUMNS);
     let mut t_host = Table::child(txn, "activity_hosts", &["activity_id", "appointment_id", "student_id", "position"]);
     let mut t_registration = Table::child(
         txn,
@@ -534,24 +606,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
         ["individual_consultation", "group_counselling", "daily_exchange", "career_help", "research_guidance"];
     let duties = ["ideology", "career", "study", "research", "life"];
     let channels = ["face_to_face", "phone", "online", "chat_group"];
-    let mut t_record = Table::new(
-        txn,
-        "work_records",
-        &[
-            "id",
-            "appointment_id",
-            "mentor_id",
-            "college_id",
-            "kind",
-            "date",
-            "month",
-            "minutes",
-            "channel",
-            "summary",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_record = Table::new(txn, "work_records", RECORD_COLUMNS);
     let mut t_record_student = Table::child(txn, "work_record_students", &["work_record_id", "student_id"]);
     let mut t_duty = Table::child(txn, "work_record_duties", &["work_record_id", "duty"]);
     let mut record = 0;
@@ -588,24 +643,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     rows += t_record.done().await? + t_record_student.done().await? + t_duty.done().await?;
 
     // Help requests from mentees (70% answered), concerns (every state), inquiries (half answered).
-    let mut t_help = Table::new(
-        txn,
-        "help_requests",
-        &[
-            "id",
-            "student_id",
-            "appointment_id",
-            "mentor_id",
-            "college_id",
-            "topic",
-            "message",
-            "state",
-            "answer_note",
-            "answered_at",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_help = Table::new(txn, "help_requests", HELP_COLUMNS);
     for h in 0..10_000 {
         let a = h % size.appointments;
         let Some(&m) = mentees_of[a].first() else { continue };
@@ -630,29 +668,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     }
     rows += t_help.done().await?;
 
-    let mut t_concern = Table::new(
-        txn,
-        "concerns",
-        &[
-            "id",
-            "appointment_id",
-            "academic_year_id",
-            "college_id",
-            "mentor_id",
-            "scope",
-            "category",
-            "urgency",
-            "state",
-            "description",
-            "student_id",
-            "escalated_at",
-            "acknowledged_at",
-            "resolved_at",
-            "resolution_note",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_concern = Table::new(txn, "concerns", CONCERN_COLUMNS);
     for k in 0..2_000 {
         let a = (k * 7) % size.appointments;
         let Some(&m) = mentees_of[a].first() else { continue };
@@ -685,25 +701,7 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     }
     rows += t_concern.done().await?;
 
-    let mut t_inquiry = Table::new(
-        txn,
-        "inquiries",
-        &[
-            "id",
-            "appointment_id",
-            "college_id",
-            "kind",
-            "state",
-            "sender_name",
-            "sender_email",
-            "subject",
-            "message",
-            "reply",
-            "replied_at",
-            "created_at",
-            "updated_at",
-        ],
-    );
+    let mut t_inquiry = Table::new(txn, "inquiries", INQUIRY_COLUMNS);
     for k in 0..3_000 {
         let a = (k * 3) % size.appointments;
         let sent = at(day(&mut rng));
@@ -728,10 +726,404 @@ pub async fn generate(txn: &DatabaseTransaction, size: &Size) -> Result<Year, St
     }
     rows += t_inquiry.done().await?;
 
+    // The year before, closed, for the reports that compare two years.
+    let previous = Previous {
+        start_year: start_year - 1,
+        units,
+        units_per_college: size.units_per_college,
+        nominees,
+        freshmen,
+        students: size.students,
+        now,
+    };
+    let (previous_year_id, previous_rows) = previous_year(txn, &previous, &PREVIOUS).await?;
+    rows += previous_rows;
+
     // Keep the planner's statistics current, as a production database's autovacuum would.
     txn.execute_unprepared("ANALYZE").await.map_err(|e| format!("analyze: {e}"))?;
 
-    Ok(Year { academic_year_id: year_id, an_appointment: id(7, 2), rows })
+    Ok(Year { academic_year_id: year_id, previous_academic_year_id: previous_year_id, an_appointment: id(7, 2), rows })
+}
+
+/// How big the year before is: smaller than the running one (fewer mentors, each with three
+/// mentees, fewer activities and records), as a program in its second year has grown.
+pub struct PreviousSize {
+    /// Appointed mentors (at most two thirds of the running year's nominees: those who were
+    /// seniors the year before).
+    pub appointments: usize,
+    /// Nominations in all (the rest rejected).
+    pub nominations: usize,
+    /// Mentees per appointment.
+    pub mentees_per_mentor: usize,
+    /// Activities.
+    pub activities: usize,
+    /// Work records per appointment.
+    pub records_per_mentor: usize,
+    /// Help requests.
+    pub help_requests: usize,
+    /// Concerns.
+    pub concerns: usize,
+    /// Directory inquiries.
+    pub inquiries: usize,
+}
+
+/// The year before the university-sized one.
+pub const PREVIOUS: PreviousSize = PreviousSize {
+    appointments: 3_600,
+    nominations: 4_000,
+    mentees_per_mentor: 3,
+    activities: 1_500,
+    records_per_mentor: 30,
+    help_requests: 7_000,
+    concerns: 1_500,
+    inquiries: 2_000,
+};
+
+/// What the year before shares with the running year: its first calendar year and the roster.
+struct Previous {
+    start_year: i32,
+    units: usize,
+    units_per_college: usize,
+    nominees: usize,
+    freshmen: usize,
+    students: usize,
+    now: DateTime<Utc>,
+}
+
+/// The pairings of the year before, with how they ended.
+const PREVIOUS_PAIRING_COLUMNS: &[&str] = &[
+    "id",
+    "appointment_id",
+    "mentor_id",
+    "mentee_id",
+    "academic_year_id",
+    "college_id",
+    "cross_unit",
+    "source",
+    "state",
+    "ended_at",
+    "end_reason",
+    "created_at",
+    "updated_at",
+];
+
+/// Writes the academic year before the running one (closed, every date within it): its mentors
+/// are the running year's nominees who were seniors then (enrolled two or three years before the
+/// running year), its freshmen the students who entered in its first calendar year; appointments
+/// completed (a few dismissed or resigned), pairings ended with the term, activities held or
+/// cancelled. Ids are those of [`generate`]'s tables plus 100. Returns the year's id and the rows
+/// written.
+async fn previous_year(txn: &DatabaseTransaction, p: &Previous, size: &PreviousSize) -> Result<(Uuid, u64), String> {
+    const T: u32 = 100;
+    let mut rng = Lcg(20_251_201);
+    let now = p.now;
+    let start_year = p.start_year;
+    let starts_on = NaiveDate::from_ymd_opt(start_year, 9, 1).ok_or("bad year")?;
+    let ends_on = NaiveDate::from_ymd_opt(start_year + 1, 8, 31).ok_or("bad year")?;
+    let span_days = usize::try_from((ends_on - starts_on).num_days() + 1).unwrap_or(365);
+    let day = |rng: &mut Lcg| starts_on + Duration::days(i64::try_from(rng.below(span_days)).unwrap_or(0));
+    let at = |date: NaiveDate| date.and_hms_opt(2, 0, 0).map(|n| n.and_utc()).unwrap_or(now);
+    let ymd = |m, dd| NaiveDate::from_ymd_opt(start_year, m, dd).unwrap_or(starts_on);
+    let unit_of = |i: usize| i % p.units;
+    let college_of = |i: usize| unit_of(i) / p.units_per_college;
+    let mut rows = 0u64;
+
+    let year_id = id(T + 1, 0);
+    let mut t_year = Table::new(txn, "academic_years", YEAR_COLUMNS);
+    t_year
+        .push(vec![
+            u(year_id),
+            s(&format!("{start_year}-{}", start_year + 1)),
+            d(starts_on),
+            d(ends_on),
+            Value::from(5),
+            Value::from(false),
+            d(ymd(9, 30)),
+            d(ymd(10, 31)),
+            Value::from(true),
+            t(at(starts_on) - Duration::days(60)),
+            t(at(ends_on)),
+        ])
+        .await?;
+    rows += t_year.done().await?;
+
+    // The running year's nominees enrolled two or three years before it (index not a multiple
+    // of three) were seniors then: the k-th of them is student (k / 2) * 3 + 1 + k % 2.
+    let mentor = |k: usize| (k / 2) * 3 + 1 + k % 2;
+    // Its freshmen: every student enrolled in its first calendar year, by unit.
+    let mut freshmen_of_unit: Vec<Vec<usize>> = vec![Vec::new(); p.units];
+    for i in (0..p.students).filter(|i| i % 3 == 0 && !(p.nominees..p.nominees + p.freshmen).contains(i)) {
+        freshmen_of_unit[unit_of(i)].push(i);
+    }
+
+    let mut t_nomination = Table::new(txn, "nominations", NOMINATION_COLUMNS);
+    let mut t_appointment = Table::child(txn, "appointments", APPOINTMENT_COLUMNS);
+    let mut states = Vec::with_capacity(size.appointments);
+    for k in 0..size.nominations {
+        let i = mentor(k);
+        let appointed = k < size.appointments;
+        t_nomination
+            .push(vec![
+                u(id(T + 6, k)),
+                u(id(5, i)),
+                u(year_id),
+                u(id(2, college_of(i))),
+                u(id(3, unit_of(i))),
+                s("college"),
+                s(if appointed { "appointed" } else { "rejected" }),
+                s("热心服务同学"),
+                Value::from(serde_json::json!([])),
+                t(at(ymd(7, 1)) - Duration::days(365)),
+                t(at(ymd(8, 1)) - Duration::days(365)),
+            ])
+            .await?;
+        if appointed {
+            let state = match k % 50 {
+                0 => "dismissed",
+                1 => "resigned",
+                _ => "completed",
+            };
+            states.push(state);
+            // Most introduced in September, one in ten after the deadline, one in twelve never.
+            let introduced = (k % 12 != 0).then(|| ymd(9, 8) + Duration::days(i64::try_from(k % 28).unwrap_or(0)));
+            let ended = if state == "completed" { at(ends_on) } else { at(ymd(12, 15)) };
+            t_appointment
+                .push(vec![
+                    u(id(T + 7, k)),
+                    u(id(T + 6, k)),
+                    u(id(5, i)),
+                    u(year_id),
+                    u(id(2, college_of(i))),
+                    u(id(3, unit_of(i))),
+                    Value::from(5),
+                    s(state),
+                    od((k % 10 != 0).then(|| ymd(9, 12))),
+                    ot(Some(ended)),
+                    od(introduced),
+                    os(introduced.map(|_| "meeting")),
+                    t(at(starts_on)),
+                    t(ended),
+                ])
+                .await?;
+        }
+    }
+    rows += t_nomination.done().await? + t_appointment.done().await?;
+
+    // Pairings, ended with the term (or with the mentor's dismissal or resignation).
+    let mut t_pairing = Table::new(txn, "pairings", PREVIOUS_PAIRING_COLUMNS);
+    let mut mentees_of: Vec<Vec<usize>> = vec![Vec::new(); size.appointments];
+    let mut next_in_unit = vec![0usize; p.units];
+    for (a, mentees) in mentees_of.iter_mut().enumerate() {
+        let unit = unit_of(mentor(a));
+        let (ended_at, reason) = match states[a] {
+            "dismissed" => (at(ymd(12, 15)), "dismissal"),
+            "resigned" => (at(ymd(12, 15)), "resignation"),
+            _ => (at(ends_on), "term_completed"),
+        };
+        for _ in 0..size.mentees_per_mentor {
+            let Some(&student) = freshmen_of_unit[unit].get(next_in_unit[unit]) else { break };
+            next_in_unit[unit] += 1;
+            mentees.push(student);
+            t_pairing
+                .push(vec![
+                    u(id(T + 8, student)),
+                    u(id(T + 7, a)),
+                    u(id(5, mentor(a))),
+                    u(id(5, student)),
+                    u(year_id),
+                    u(id(2, college_of(mentor(a)))),
+                    Value::from(false),
+                    s(if a % 2 == 0 { "manual" } else { "auto_match" }),
+                    s("ended"),
+                    t(ended_at),
+                    s(reason),
+                    t(at(ymd(9, 5))),
+                    t(ended_at),
+                ])
+                .await?;
+        }
+    }
+    rows += t_pairing.done().await?;
+
+    // Activities: held, or cancelled (nothing is still planned in a closed year).
+    let kinds =
+        ["freshman_salon", "research_salon", "competition_guidance", "career_guidance", "orientation_introduction"];
+    let mut t_activity = Table::new(txn, "activities", ACTIVITY_COLUMNS);
+    let mut t_host = Table::child(txn, "activity_hosts", &["activity_id", "appointment_id", "student_id", "position"]);
+    let mut t_registration = Table::child(
+        txn,
+        "activity_registrations",
+        &["id", "activity_id", "student_id", "state", "attended", "created_at", "updated_at"],
+    );
+    let mut registrations = 0;
+    for k in 0..size.activities {
+        let a = rng.below(size.appointments);
+        let start = at(day(&mut rng));
+        let held = k % 8 != 0;
+        t_activity
+            .push(vec![
+                u(id(T + 9, k)),
+                s(kinds[k % kinds.len()]),
+                s(&format!("往年学长沙龙{k}")),
+                Value::from(serde_json::json!([])),
+                u(year_id),
+                u(id(2, college_of(mentor(a)))),
+                t(start),
+                t(start + Duration::hours(2)),
+                Value::from(30),
+                Value::from(40_000),
+                s(if held { "held" } else { "cancelled" }),
+                ot(Some(start - Duration::days(7))),
+                ot((!held).then_some(start - Duration::days(1))),
+                os((!held).then_some("场地冲突")),
+                ot(held.then_some(start + Duration::hours(2))),
+                os(held.then_some("交流顺利")),
+                oi(held.then_some(35_000)),
+                t(start - Duration::days(10)),
+                t(start + Duration::hours(2)),
+            ])
+            .await?;
+        t_host.push(vec![u(id(T + 9, k)), u(id(T + 7, a)), u(id(5, mentor(a))), Value::from(0)]).await?;
+        for &m in &mentees_of[a] {
+            t_registration
+                .push(vec![
+                    u(id(T + 10, registrations)),
+                    u(id(T + 9, k)),
+                    u(id(5, m)),
+                    s("registered"),
+                    Value::from(held && registrations % 5 != 0),
+                    t(start - Duration::days(3)),
+                    t(start - Duration::days(3)),
+                ])
+                .await?;
+            registrations += 1;
+        }
+    }
+    rows += t_activity.done().await? + t_host.done().await? + t_registration.done().await?;
+
+    // Work records over the whole year.
+    let work_kinds =
+        ["individual_consultation", "group_counselling", "daily_exchange", "career_help", "research_guidance"];
+    let duties = ["ideology", "career", "study", "research", "life"];
+    let channels = ["face_to_face", "phone", "online", "chat_group"];
+    let mut t_record = Table::new(txn, "work_records", RECORD_COLUMNS);
+    let mut t_record_student = Table::child(txn, "work_record_students", &["work_record_id", "student_id"]);
+    let mut t_duty = Table::child(txn, "work_record_duties", &["work_record_id", "duty"]);
+    let mut record = 0;
+    for (a, mentees) in mentees_of.iter().enumerate() {
+        for r in 0..size.records_per_mentor {
+            let date = day(&mut rng);
+            let rid = id(T + 11, record);
+            t_record
+                .push(vec![
+                    u(rid),
+                    u(id(T + 7, a)),
+                    u(id(5, mentor(a))),
+                    u(id(2, college_of(mentor(a)))),
+                    s(work_kinds[r % work_kinds.len()]),
+                    d(date),
+                    s(&date.format("%Y-%m").to_string()),
+                    Value::from(n32(30 + rng.below(90))),
+                    s(channels[r % channels.len()]),
+                    s("与新生交流学习与科研"),
+                    t(at(date)),
+                    t(at(date)),
+                ])
+                .await?;
+            if let Some(&m) = mentees.get(r % mentees.len().max(1)) {
+                t_record_student.push(vec![u(rid), u(id(5, m))]).await?;
+            }
+            t_duty.push(vec![u(rid), s(duties[r % duties.len()])]).await?;
+            record += 1;
+        }
+    }
+    rows += t_record.done().await? + t_record_student.done().await? + t_duty.done().await?;
+
+    let mut t_help = Table::new(txn, "help_requests", HELP_COLUMNS);
+    for h in 0..size.help_requests {
+        let a = h % size.appointments;
+        let Some(&m) = mentees_of[a].first() else { continue };
+        let asked = at(day(&mut rng));
+        let answered = h % 10 < 8;
+        t_help
+            .push(vec![
+                u(id(T + 12, h)),
+                u(id(5, m)),
+                u(id(T + 7, a)),
+                u(id(5, mentor(a))),
+                u(id(2, college_of(mentor(a)))),
+                s(duties[h % duties.len()]),
+                s("请问如何选导师"),
+                s(if answered { "answered" } else { "open" }),
+                os(answered.then_some("已当面解答")),
+                ot(answered.then_some(asked + Duration::hours(5))),
+                t(asked),
+                t(asked),
+            ])
+            .await?;
+    }
+    rows += t_help.done().await?;
+
+    let mut t_concern = Table::new(txn, "concerns", CONCERN_COLUMNS);
+    for k in 0..size.concerns {
+        let a = (k * 7) % size.appointments;
+        let Some(&m) = mentees_of[a].first() else { continue };
+        let raised = at(day(&mut rng));
+        // A closed year: most concerns resolved, a few left acknowledged or still escalated.
+        let state = ["resolved", "resolved", "resolved", "acknowledged", "escalated", "open"][k % 6];
+        let escalated = state != "open";
+        let acknowledged = matches!(state, "acknowledged" | "resolved");
+        let resolved = state == "resolved";
+        t_concern
+            .push(vec![
+                u(id(T + 13, k)),
+                u(id(T + 7, a)),
+                u(year_id),
+                u(id(2, college_of(mentor(a)))),
+                u(id(5, mentor(a))),
+                s("individual"),
+                s(["study", "life", "mental_health", "financial"][k % 4]),
+                s(if k % 5 == 0 { "urgent" } else { "normal" }),
+                s(state),
+                s("新生适应困难"),
+                u(id(5, m)),
+                ot(escalated.then_some(raised + Duration::hours(1))),
+                ot(acknowledged.then_some(raised + Duration::hours(20))),
+                ot(resolved.then_some(raised + Duration::days(4))),
+                os(resolved.then_some("已与导师沟通")),
+                t(raised),
+                t(raised),
+            ])
+            .await?;
+    }
+    rows += t_concern.done().await?;
+
+    let mut t_inquiry = Table::new(txn, "inquiries", INQUIRY_COLUMNS);
+    for k in 0..size.inquiries {
+        let a = (k * 3) % size.appointments;
+        let sent = at(day(&mut rng));
+        let answered = k % 3 != 0;
+        t_inquiry
+            .push(vec![
+                u(id(T + 14, k)),
+                u(id(T + 7, a)),
+                u(id(2, college_of(mentor(a)))),
+                s(["admission", "study", "research_collaboration"][k % 3]),
+                s(if answered { "answered" } else { "open" }),
+                s("考生"),
+                s(&format!("applicant-prev{k}@example.com")),
+                s("报考咨询"),
+                s("请问实验室的研究方向"),
+                os(answered.then_some("欢迎报考")),
+                ot(answered.then_some(sent + Duration::days(1))),
+                t(sent),
+                t(sent),
+            ])
+            .await?;
+    }
+    rows += t_inquiry.done().await?;
+
+    Ok((year_id, rows))
 }
 
 /// A roster for the HTTP scenarios (`web`): 10 colleges of 10 units and 50 staff each, and

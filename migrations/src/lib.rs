@@ -31,6 +31,7 @@ mod m20261201_000025_report_indexes;
 mod m20261201_000026_rate_window_index;
 mod m20261201_000027_import_runs;
 mod m20261201_000028_list_keyset_indexes;
+mod m20261201_000029_freshmen_index;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000026_rate_window_index::Migration),
             Box::new(m20261201_000027_import_runs::Migration),
             Box::new(m20261201_000028_list_keyset_indexes::Migration),
+            Box::new(m20261201_000029_freshmen_index::Migration),
         ]
     }
 }

@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::Error as DomainError;
 use domain::auth::Principal;
 use domain::policy::{self, Visibility};
-use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, SelectStatement, UnionType};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Query, QueryStatementBuilder, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::entities::{
@@ -75,64 +75,49 @@ fn active_appointments(year: Uuid, college: Option<Uuid>) -> SelectStatement {
     q.to_owned()
 }
 
-/// The latest sign of work of each of the year's active appointments that has one (of one
-/// college when given), in one statement: a `UNION ALL` of four `MAX … GROUP BY appointment_id`,
-/// each restricted to those appointments first — the latest work record's `date` (`last_day`),
-/// and the latest answered help request, replied inquiry and start of a held activity hosted
-/// (`last_at`) — folded into one row per appointment (`aid`, `last_day`, `last_at`).
-fn latest_signs(year: Uuid, college: Option<Uuid>) -> SelectStatement {
-    let (aid, last_day, last_at) = (Alias::new("aid"), Alias::new("last_day"), Alias::new("last_at"));
-    let active = || active_appointments(year, college);
-    // Typed NULLs, so that PostgreSQL gives the union's columns a type.
-    let (no_day, no_at) = (|| Expr::cust("CAST(NULL AS date)"), || Expr::cust("CAST(NULL AS timestamptz)"));
-    let mut signs = Query::select()
-        .expr_as(Expr::col((work_record::Entity, work_record::Column::AppointmentId)), aid.clone())
-        .expr_as(Expr::col((work_record::Entity, work_record::Column::Date)).max(), last_day.clone())
-        .expr_as(no_at(), last_at.clone())
+/// The four signs of work of the appointment in the current query's row of `appointments`, each
+/// a statement on that appointment's own rows (reached through its index on `appointment_id`):
+/// work records by their `date`, answered help requests by `answered_at`, replied inquiries by
+/// `replied_at`, held activities it hosts by their `start_at`. `pick` makes the statement of one
+/// sign from its table's rows of the appointment, the column that dates it and whether that column
+/// is a day (the work records') rather than an instant.
+fn signs_of_appointment(pick: impl Fn(SelectStatement, Expr, bool) -> SelectStatement) -> [SelectStatement; 4] {
+    let this = || Expr::col((appointment::Entity, appointment::Column::Id));
+    let records = Query::select()
         .from(work_record::Entity)
-        .and_where(Expr::col((work_record::Entity, work_record::Column::AppointmentId)).in_subquery(active()))
-        .group_by_col((work_record::Entity, work_record::Column::AppointmentId))
+        .and_where(Expr::col((work_record::Entity, work_record::Column::AppointmentId)).eq(this()))
         .to_owned();
     let answered = Query::select()
-        .column((help_request::Entity, help_request::Column::AppointmentId))
-        .expr(no_day())
-        .expr(Expr::col((help_request::Entity, help_request::Column::AnsweredAt)).max())
         .from(help_request::Entity)
-        .and_where(Expr::col((help_request::Entity, help_request::Column::AppointmentId)).in_subquery(active()))
+        .and_where(Expr::col((help_request::Entity, help_request::Column::AppointmentId)).eq(this()))
         .and_where(Expr::col((help_request::Entity, help_request::Column::AnsweredAt)).is_not_null())
-        .group_by_col((help_request::Entity, help_request::Column::AppointmentId))
         .to_owned();
     let replied = Query::select()
-        .column((inquiry::Entity, inquiry::Column::AppointmentId))
-        .expr(no_day())
-        .expr(Expr::col((inquiry::Entity, inquiry::Column::RepliedAt)).max())
         .from(inquiry::Entity)
-        .and_where(Expr::col((inquiry::Entity, inquiry::Column::AppointmentId)).in_subquery(active()))
+        .and_where(Expr::col((inquiry::Entity, inquiry::Column::AppointmentId)).eq(this()))
         .and_where(Expr::col((inquiry::Entity, inquiry::Column::RepliedAt)).is_not_null())
-        .group_by_col((inquiry::Entity, inquiry::Column::AppointmentId))
         .to_owned();
     let hosted = Query::select()
-        .column((activity_host::Entity, activity_host::Column::AppointmentId))
-        .expr(no_day())
-        .expr(Expr::col((activity::Entity, activity::Column::StartAt)).max())
         .from(activity_host::Entity)
         .inner_join(
             activity::Entity,
             Expr::col((activity::Entity, activity::Column::Id))
                 .equals((activity_host::Entity, activity_host::Column::ActivityId)),
         )
-        .and_where(Expr::col((activity_host::Entity, activity_host::Column::AppointmentId)).in_subquery(active()))
+        .and_where(Expr::col((activity_host::Entity, activity_host::Column::AppointmentId)).eq(this()))
         .and_where(Expr::col((activity::Entity, activity::Column::State)).eq(DbActivityState::Held))
-        .group_by_col((activity_host::Entity, activity_host::Column::AppointmentId))
         .to_owned();
-    signs.union(UnionType::All, answered).union(UnionType::All, replied).union(UnionType::All, hosted);
-    Query::select()
-        .column(aid.clone())
-        .expr_as(Expr::col(last_day.clone()).max(), last_day)
-        .expr_as(Expr::col(last_at.clone()).max(), last_at)
-        .from_subquery(signs, Alias::new("signs"))
-        .group_by_col(aid)
-        .to_owned()
+    [
+        pick(records, Expr::col((work_record::Entity, work_record::Column::Date)), true),
+        pick(answered, Expr::col((help_request::Entity, help_request::Column::AnsweredAt)), false),
+        pick(replied, Expr::col((inquiry::Entity, inquiry::Column::RepliedAt)), false),
+        pick(hosted, Expr::col((activity::Entity, activity::Column::StartAt)), false),
+    ]
+}
+
+/// A statement as a value of the enclosing query: `(SELECT …)`.
+fn scalar(q: SelectStatement) -> Expr {
+    Expr::SubQuery(None, Box::new(q.into_sub_query_statement()))
 }
 
 /// One mentor without a sign of work in the window.
@@ -223,18 +208,24 @@ pub async fn inactive_mentors(
         .await?;
 
     // The quiet ones: active, with no sign of work since the window opened (on the day of the
-    // work records, at or after its first moment for the rest), with their mentee count.
-    let (l, m, n) = (Alias::new("l"), Alias::new("m"), Alias::new("n"));
-    let (last_day, last_at) = (Alias::new("last_day"), Alias::new("last_at"));
-    let mentees = Query::select()
-        .column(pairing::Column::AppointmentId)
-        .expr_as(Expr::val(1).count(), n.clone())
-        .from(pairing::Entity)
-        .and_where(pairing::Column::State.eq(DbPairingState::Active))
-        .and_where(pairing::Column::AppointmentId.in_subquery(active_appointments(academic_year_id, colleges)))
-        .group_by_col(pairing::Column::AppointmentId)
-        .to_owned();
+    // work records, at or after its first moment for the rest) — each sign an `EXISTS` on the
+    // appointment's own rows, so that no table is read beyond the year's active appointments —
+    // then, for those only, their latest sign of each kind ever and their mentee count.
     let a = |c: appointment::Column| Expr::col((appointment::Entity, c));
+    let [records_since, answered_since, replied_since, hosted_since] = signs_of_appointment(|mut q, when, is_day| {
+        q.expr(Expr::val(1)).and_where(if is_day { when.gte(since) } else { when.gte(since_at) });
+        q
+    });
+    let [last_day, last_help, last_reply, last_hosted] = signs_of_appointment(|mut q, when, _| {
+        q.expr(when.max());
+        q
+    });
+    let mentees = Query::select()
+        .expr(Expr::val(1).count())
+        .from(pairing::Entity)
+        .and_where(Expr::col((pairing::Entity, pairing::Column::AppointmentId)).eq(a(appointment::Column::Id)))
+        .and_where(Expr::col((pairing::Entity, pairing::Column::State)).eq(DbPairingState::Active))
+        .to_owned();
     let mut quiet = Query::select();
     quiet
         .expr_as(a(appointment::Column::Id), Alias::new("appointment_id"))
@@ -245,9 +236,11 @@ pub async fn inactive_mentors(
         .expr_as(Expr::col((student::Entity, student::Column::StudentNo)), Alias::new("student_no"))
         .expr_as(Expr::col((student::Entity, student::Column::Name)), Alias::new("name"))
         .expr_as(Expr::col((unit::Entity, unit::Column::Name)), Alias::new("unit_name"))
-        .expr_as(Expr::col((l.clone(), last_day.clone())), last_day.clone())
-        .expr_as(Expr::col((l.clone(), last_at.clone())), last_at.clone())
-        .expr_as(Expr::col((m.clone(), n.clone())), Alias::new("mentees"))
+        .expr_as(scalar(last_day), Alias::new("last_day"))
+        .expr_as(scalar(last_help), Alias::new("last_help"))
+        .expr_as(scalar(last_reply), Alias::new("last_reply"))
+        .expr_as(scalar(last_hosted), Alias::new("last_hosted"))
+        .expr_as(scalar(mentees), Alias::new("mentees"))
         .from(appointment::Entity)
         .left_join(
             student::Entity,
@@ -258,22 +251,12 @@ pub async fn inactive_mentors(
             unit::Entity,
             Expr::col((unit::Entity, unit::Column::Id)).equals((appointment::Entity, appointment::Column::UnitId)),
         )
-        .join_subquery(
-            JoinType::LeftJoin,
-            latest_signs(academic_year_id, colleges),
-            l.clone(),
-            Expr::col((l.clone(), Alias::new("aid"))).equals((appointment::Entity, appointment::Column::Id)),
-        )
-        .join_subquery(
-            JoinType::LeftJoin,
-            mentees,
-            m.clone(),
-            Expr::col((m, pairing::Column::AppointmentId)).equals((appointment::Entity, appointment::Column::Id)),
-        )
         .and_where(a(appointment::Column::AcademicYearId).eq(academic_year_id))
         .and_where(a(appointment::Column::State).eq(DbAppointmentState::Active))
-        .and_where(Expr::col((l.clone(), last_day.clone())).is_null().or(Expr::col((l.clone(), last_day)).lt(since)))
-        .and_where(Expr::col((l.clone(), last_at.clone())).is_null().or(Expr::col((l, last_at)).lt(since_at)));
+        .and_where(Expr::not_exists(records_since))
+        .and_where(Expr::not_exists(answered_since))
+        .and_where(Expr::not_exists(replied_since))
+        .and_where(Expr::not_exists(hosted_since));
     if let Some(c) = colleges {
         quiet.and_where(a(appointment::Column::CollegeId).eq(c));
     }
@@ -288,7 +271,10 @@ pub async fn inactive_mentors(
     let mut by_college: HashMap<Uuid, Vec<InactiveMentor>> = HashMap::new();
     for r in rows {
         let last_day: Option<NaiveDate> = r.try_get("", "last_day")?;
-        let last_at: Option<DateTime<Utc>> = r.try_get("", "last_at")?;
+        let mut last_at: Option<DateTime<Utc>> = None;
+        for sign in ["last_help", "last_reply", "last_hosted"] {
+            last_at = std::cmp::max(last_at, r.try_get::<Option<DateTime<Utc>>>("", sign)?);
+        }
         let college_id: Uuid = r.try_get("", "college_id")?;
         by_college.entry(college_id).or_default().push(InactiveMentor {
             appointment_id: r.try_get("", "appointment_id")?,
