@@ -39,16 +39,25 @@ fn argon2() -> Result<Argon2<'static>> {
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
-/// Hashes a password off the async threads (argon2 takes tens of milliseconds by design).
-pub async fn hash_password(password: String) -> Result<String> {
-    tokio::task::spawn_blocking(move || -> Result<String> {
-        let hash = argon2()?.hash_password(password.as_bytes()).map_err(|e| Error::Internal(e.to_string()));
-        // The 19 MiB block is freed; hand it back rather than keep it on an idle pool thread.
+/// Runs argon2 work off the async threads (it takes tens of milliseconds by design), then hands
+/// its 19 MiB block, freed by then, back to the system rather than keep it on an idle pool thread.
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(move || {
+        let out = work();
         crate::memory::release();
-        Ok(hash?.to_string())
+        out
     })
     .await
     .map_err(|e| Error::Internal(e.to_string()))?
+}
+
+/// Hashes a password off the async threads.
+pub async fn hash_password(password: String) -> Result<String> {
+    off_thread(move || {
+        let hash = argon2()?.hash_password(password.as_bytes()).map_err(|e| Error::Internal(e.to_string()))?;
+        Ok(hash.to_string())
+    })
+    .await
 }
 
 /// A hash of a random password, verified against when the account does not exist, so that an
@@ -64,20 +73,13 @@ fn dummy_hash() -> Result<String> {
 
 /// Computes the dummy hash now, so the first login of an unknown name is not slower than the rest.
 pub async fn warm_up() -> Result<()> {
-    tokio::task::spawn_blocking(|| {
-        let hash = dummy_hash();
-        crate::memory::release();
-        hash
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?
-    .map(|_| ())
+    off_thread(dummy_hash).await.map(|_| ())
 }
 
 /// Verifies `password` against `hash` (or against the dummy hash when `hash` is `None`) off the
 /// async threads. A stored hash that cannot be parsed counts as a mismatch.
 async fn verify_password(hash: Option<String>, password: String) -> Result<bool> {
-    tokio::task::spawn_blocking(move || -> Result<bool> {
+    off_thread(move || {
         let known = hash.is_some();
         let hash = match hash {
             Some(h) => h,
@@ -85,11 +87,9 @@ async fn verify_password(hash: Option<String>, password: String) -> Result<bool>
         };
         let Ok(parsed) = PasswordHash::new(&hash) else { return Ok(false) };
         let ok = argon2()?.verify_password(password.as_bytes(), &parsed).is_ok();
-        crate::memory::release();
         Ok(ok && known)
     })
     .await
-    .map_err(|e| Error::Internal(e.to_string()))?
 }
 
 /// 32 random bytes, base64url: for refresh tokens, client secrets and generated passwords.
@@ -464,13 +464,12 @@ async fn forgive(db: &Db, username: &str) -> Result<()> {
 /// is locked the password is not even checked; an unknown name costs the same time as a wrong
 /// password and is throttled the same way.
 pub async fn login(db: &Db, username: &str, password: String) -> Result<User> {
-    let username = username.trim().to_ascii_lowercase();
-    if domain::accounts::parse_username("username", &username).is_err() {
+    let Ok(username) = domain::accounts::parse_username("username", username) else {
         // No account can have this name (too long for the throttle's column, too): refused at the
         // cost of a wrong password, without a throttle row.
         verify_password(None, password).await?;
         return Err(invalid_credentials());
-    }
+    };
     reserve_attempt(db, &username).await?;
     let found = user::Entity::find().filter(user::Column::Username.eq(username.clone())).one(db.reader()).await?;
     let ok = verify_password(found.as_ref().map(|u| u.password_hash.clone()), password).await?;
